@@ -1,0 +1,138 @@
+"""Claims of the paper as data, three-valued verdicts with evidence, and the claim registry.
+
+A :class:`Claim` states what the paper says (with its section/theorem/equation), on which
+domain it is checked and to which tolerance; its ``check`` returns a :class:`Verdict`:
+HOLDS, REFUTED or INCONCLUSIVE ("the solver gave up" is never a pass). ``proofs_checks``
+modules add their claims with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+from collections.abc import Callable, Mapping
+
+from krtheory.errors import KRTheoryError
+from krtheory.precision import Tolerance
+
+#: Version of the verdict JSON layout written by ``krtheory verify --json`` (see README).
+VERDICT_SCHEMA = "krtheory.verdicts/1"
+
+
+class Status(str, enum.Enum):
+    HOLDS = "HOLDS"
+    REFUTED = "REFUTED"
+    INCONCLUSIVE = "INCONCLUSIVE"
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """How a verification run is carried out: ``quick`` (default problems, minutes) or
+    ``full`` (heavier ladders and property searches), and the seed of all randomness."""
+
+    mode: str = "quick"
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.mode not in ("quick", "full"):
+            raise ValueError(f"mode must be 'quick' or 'full', not {self.mode!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The outcome of one claim check, with the evidence it rests on (JSON-able values)."""
+
+    status: Status
+    summary: str
+    evidence: Mapping = dataclasses.field(default_factory=dict)
+    certified: bool = False
+    claim_id: str = ""
+    seconds: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """A statement of the paper, where it is, where it is checked, and how to check it."""
+
+    id: str
+    statement: str
+    reference: str
+    domain: str
+    tolerance: Tolerance
+    check: Callable[[RunConfig], Verdict]
+
+    def run(self, config: RunConfig) -> Verdict:
+        """Run the check; a krtheory error (no convergence, not applicable, ...) becomes an
+        INCONCLUSIVE verdict that says why, never a pass."""
+        start = time.perf_counter()
+        try:
+            verdict = self.check(config)
+        except KRTheoryError as error:
+            verdict = Verdict(Status.INCONCLUSIVE, f"{type(error).__name__}: {error}",
+                              {"error": type(error).__name__, "message": str(error)})
+        return dataclasses.replace(verdict, claim_id=self.id,
+                                   seconds=round(time.perf_counter() - start, 3))
+
+
+REGISTRY: dict[str, Claim] = {}
+
+
+def register(claim: Claim) -> Claim:
+    """Add a claim to the registry (ids are unique)."""
+    if claim.id in REGISTRY:
+        raise ValueError(f"claim id {claim.id!r} registered twice")
+    REGISTRY[claim.id] = claim
+    return claim
+
+
+def load_registry() -> dict[str, Claim]:
+    """Import every ``proofs_checks`` module so that the registry is complete."""
+    import proofs_checks  # noqa: F401  (registers on import)
+
+    return REGISTRY
+
+
+def jsonable(value):
+    """Evidence as plain JSON values: mpf/arb become decimal strings, tuples lists."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return jsonable(value.item())
+    return str(value)
+
+
+def verdict_record(claim: Claim, verdict: Verdict) -> dict:
+    """One entry of the ``verdicts`` list of the verdict JSON."""
+    return {
+        "id": claim.id,
+        "status": verdict.status.value,
+        "statement": claim.statement,
+        "reference": claim.reference,
+        "domain": claim.domain,
+        "tolerance": claim.tolerance.as_dict(),
+        "summary": verdict.summary,
+        "certified": verdict.certified,
+        "seconds": verdict.seconds,
+        "evidence": jsonable(dict(verdict.evidence)),
+    }
+
+
+def exit_code(verdicts: list[Verdict]) -> int:
+    """0 when every verdict HOLDS, 1 when any is REFUTED, else 2 (INCONCLUSIVE or none)."""
+    if not verdicts:
+        return 2
+    statuses = {v.status for v in verdicts}
+    if Status.REFUTED in statuses:
+        return 1
+    if Status.INCONCLUSIVE in statuses:
+        return 2
+    return 0

@@ -1,0 +1,83 @@
+"""``krtheory <command>``: one command line for every capability.
+
+Each command lives in its own module of this package with ``add_parser(subparsers)`` and
+``run(args) -> int``. Exit codes: 0 success / every claim HOLDS, 1 a claim is REFUTED,
+2 INCONCLUSIVE or nothing verified, 3 a usage or input error (one line on stderr, never a
+traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import sys
+import warnings
+
+# Threaded BLAS made numpy 83x slower on the 2-core machines this runs on (PERFORMANCE.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from krtheory.errors import KRTheoryError  # noqa: E402
+
+EXIT_USAGE = 3
+#: Command modules, in the order ``--help`` lists them.
+COMMANDS = ("verify",)
+
+
+class UsageError(KRTheoryError):
+    """A command line that argparse cannot accept."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with usage errors raised (exit 3, not argparse's 2) and negative numbers in
+    scientific notation (``--z -1e6``) accepted as values, not taken for options."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def build_parser() -> ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        own_version = version("krtheory")
+    except PackageNotFoundError:
+        own_version = "unknown"
+    parser = ArgumentParser(
+        prog="krtheory",
+        description="Verify the theorems of 'Kernel and Rich Regimes in Overparametrized Models'.")
+    parser.add_argument("--version", action="version", version=f"krtheory {own_version}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"krtheory: warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    warnings.showwarning = _show_warning
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        return args.run(args)
+    except KRTheoryError as error:
+        print(f"krtheory: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("krtheory: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

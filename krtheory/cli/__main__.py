@@ -1,0 +1,5 @@
+import sys
+
+from krtheory.cli import main
+
+sys.exit(main())

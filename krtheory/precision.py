@@ -1,0 +1,107 @@
+"""The one owner of mpmath contexts and of precision-derived tolerances.
+
+Routines never touch the global ``mpmath.mp``: they take ``dps`` and work in a private
+:class:`mpmath.MPContext` made by :func:`context`. Tolerances are :class:`Tolerance` values
+built from a precision, with a name and a reason, never bare literals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import mpmath
+
+#: Smallest and largest working precision (decimal digits) a user may ask for.
+MIN_DPS = 5
+MAX_DPS = 100_000
+#: Guard digits a routine adds to the caller's dps before computing, so that what it
+#: returns is correct to the caller's dps after rounding (mpmath's own ``quad`` adds ~6).
+GUARD_DIGITS = 10
+
+
+def check_dps(dps, name: str = "dps") -> int:
+    """Validate a working precision in decimal digits and return it as an int."""
+    from krtheory.errors import InvalidArgument
+
+    if isinstance(dps, bool) or not isinstance(dps, int):
+        try:
+            as_int = int(str(dps))
+        except ValueError:
+            raise InvalidArgument(f"Expected an integer number of digits but got {name}={dps!r}") from None
+        dps = as_int
+    if not MIN_DPS <= dps <= MAX_DPS:
+        raise InvalidArgument(f"Expected {MIN_DPS} <= {name} <= {MAX_DPS} but got {name}={dps}")
+    return dps
+
+
+def context(dps: int) -> mpmath.MPContext:
+    """A fresh, private mpmath context working at ``dps`` decimal digits.
+
+    Numbers made by ``ctx.mpf("0.1")`` are correctly rounded at that precision; the global
+    ``mpmath.mp`` is left untouched.
+    """
+    ctx = mpmath.MPContext()
+    ctx.dps = check_dps(dps)
+    return ctx
+
+
+def lambdify(args, expr, ctx: mpmath.MPContext):
+    """Compile a sympy expression to a function evaluated in ``ctx``.
+
+    ``sympy.lambdify(..., "mpmath")`` binds mpmath's *global* functions, which silently
+    compute at the global precision (15 digits by default) whatever the arguments carry;
+    here every mpmath name is bound to the context's own method instead.
+    """
+    import sympy
+
+    namespace = {name: getattr(ctx, name) for name in dir(mpmath)
+                 if not name.startswith("_") and hasattr(ctx, name)}
+    return sympy.lambdify(args, expr, modules=[namespace])
+
+
+def to_decimal(ctx: mpmath.MPContext, x, digits: int) -> str:
+    """``x`` as a decimal string with ``digits`` significant digits (any exponent)."""
+    return ctx.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=False)
+
+
+def agreeing_digits(ctx: mpmath.MPContext, a, b) -> float:
+    """Number of significant decimal digits on which ``a`` and ``b`` agree (relative to max |.|)."""
+    scale = max(abs(a), abs(b))
+    if scale == 0:
+        return float(ctx.dps)
+    diff = abs(a - b)
+    if diff == 0:
+        return float(ctx.dps)
+    return float(-ctx.log10(diff / scale))
+
+
+@dataclasses.dataclass(frozen=True)
+class Tolerance:
+    """A relative tolerance of ``10**-digits``, with the reason it is what it is."""
+
+    digits: int
+    why: str
+
+    @classmethod
+    def from_dps(cls, dps: int, slack_digits: int, why: str) -> "Tolerance":
+        """``dps - slack_digits`` digits: the precision less what the computation may lose."""
+        if slack_digits < 0 or slack_digits >= dps:
+            raise ValueError(f"slack_digits must be in [0, dps) but got {slack_digits} for dps={dps}")
+        return cls(dps - slack_digits, why)
+
+    def value(self, ctx: mpmath.MPContext):
+        """The tolerance as a number of ``ctx``."""
+        return ctx.mpf(10) ** (-self.digits)
+
+    def as_dict(self) -> dict:
+        return {"digits": self.digits, "relative": f"1e-{self.digits}", "why": self.why}
+
+
+def exact_decimal(value) -> str:
+    """An exact decimal string for an int, float (its exact binary value) or numeric string."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        raise TypeError("booleans are not numbers here")
+    return str(Decimal(value)) if isinstance(value, float) else str(value)

@@ -1,0 +1,224 @@
+"""Exact problem input: ``Problem(X, y)`` for the interpolation constraint ``X beta = y``.
+
+Numbers are kept as the exact strings they were written as (CSV, JSON) or as the exact
+decimal expansion of the binary value (``.npy``, Python floats), so a routine working at 60
+digits converts ``"0.1"`` to 1/10 correctly rounded at 60 digits, not to the double nearest
+0.1. Loaders name file, row and column in every error.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+from krtheory.errors import InvalidArgument
+from krtheory.precision import exact_decimal
+
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
+class NotOverparametrizedWarning(UserWarning):
+    """n >= d: the interpolation problem is not overparametrized."""
+
+
+def parse_number(text, where: str) -> str:
+    """Validate one cell and return it as a normalized exact string (decimal or p/q)."""
+    try:
+        cell = exact_decimal(text)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{where}: {text!r} is not a number") from None
+    if cell.lower() in _NON_FINITE:
+        raise InvalidArgument(f"{where}: {cell!r} is not finite (NaN and infinity are not allowed)")
+    if cell == "":
+        raise InvalidArgument(f"{where}: empty cell")
+    try:
+        Fraction(cell)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidArgument(f"{where}: {cell!r} is not a number") from None
+    return cell
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Rows of ``X`` are samples x_n in R^d, ``y`` the n targets; all entries exact strings.
+
+    Build one with :meth:`from_rows`, :meth:`from_files` or :meth:`random_dyadic`.
+    """
+
+    X: tuple[tuple[str, ...], ...]
+    y: tuple[str, ...]
+    name: str = "problem"
+
+    def __post_init__(self):
+        if not self.X or not self.X[0]:
+            raise InvalidArgument(f"{self.name}: X is empty")
+        d = len(self.X[0])
+        for i, row in enumerate(self.X, start=1):
+            if len(row) != d:
+                raise InvalidArgument(f"{self.name}: X row {i} has {len(row)} entries, expected {d}")
+        if len(self.y) != len(self.X):
+            raise InvalidArgument(
+                f"{self.name}: X has n={len(self.X)} rows but y has {len(self.y)} entries")
+
+    @property
+    def n(self) -> int:
+        return len(self.X)
+
+    @property
+    def d(self) -> int:
+        return len(self.X[0])
+
+    @classmethod
+    def from_rows(cls, X, y, name: str = "problem", warn: bool = True) -> "Problem":
+        """From nested sequences of numbers or numeric strings (floats taken at their exact value)."""
+        try:
+            rows = [list(row) for row in X]
+            ys = list(y)
+        except TypeError:
+            raise InvalidArgument(f"{name}: X must be a sequence of rows and y a sequence") from None
+        Xs = tuple(tuple(parse_number(v, f"{name}: X row {i}, column {j}")
+                         for j, v in enumerate(row, start=1)) for i, row in enumerate(rows, start=1))
+        ys = tuple(parse_number(v, f"{name}: y entry {i}") for i, v in enumerate(ys, start=1))
+        problem = cls(Xs, ys, name)
+        if warn:
+            problem.warn_if_not_overparametrized()
+        return problem
+
+    @classmethod
+    def from_files(cls, X_path, y_path) -> "Problem":
+        """Load X (n x d) and y (n values: one column or one row) from .csv, .npy or .json."""
+        X = load_matrix(X_path)
+        y_rows = load_matrix(y_path)
+        if len(y_rows) == 1:
+            y = y_rows[0]
+        elif all(len(r) == 1 for r in y_rows):
+            y = [r[0] for r in y_rows]
+        else:
+            raise InvalidArgument(
+                f"{y_path}: y must be one column or one row, found {len(y_rows)} rows of {len(y_rows[0])}")
+        if len(y) != len(X):
+            raise InvalidArgument(
+                f"{X_path} has n={len(X)} rows (samples) but {y_path} has {len(y)} values")
+        return cls.from_rows(X, y, name=Path(X_path).name)
+
+    @classmethod
+    def random_dyadic(cls, rng, n: int, d: int, support: int, *, bits: int = 8,
+                      name: str = "random") -> "Problem":
+        """X with entries k/2**bits (|k| < 2**bits) and y = X beta* for a planted beta* with
+        ``support`` nonzero entries in multiples of 1/4, all exact: y is computed exactly."""
+        scale = 2 ** bits
+        X = [[Fraction(int(rng.integers(-scale + 1, scale)), scale) for _ in range(d)] for _ in range(n)]
+        beta = [Fraction(0)] * d
+        for j in rng.choice(d, size=support, replace=False):
+            beta[int(j)] = Fraction(int(rng.choice([-1, 1])) * int(rng.integers(1, 9)), 4)
+        y = [sum(x * b for x, b in zip(row, beta)) for row in X]
+        return cls.from_rows([[str(v) for v in row] for row in X], [str(v) for v in y], name=name,
+                             warn=False)
+
+    def warn_if_not_overparametrized(self):
+        if self.n >= self.d:
+            warnings.warn(f"{self.name}: n={self.n} >= d={self.d}; the problem is not "
+                          "overparametrized", NotOverparametrizedWarning, stacklevel=3)
+
+    # -- conversions ---------------------------------------------------------------------
+    def X_mp(self, ctx):
+        """X as a list of rows of ``ctx`` numbers, each correctly rounded at ctx's precision."""
+        return [[ctx.mpf(v) for v in row] for row in self.X]
+
+    def y_mp(self, ctx):
+        return [ctx.mpf(v) for v in self.y]
+
+    def X_float(self):
+        import numpy as np
+
+        return np.array([[float(Fraction(v)) for v in row] for row in self.X])
+
+    def y_float(self):
+        import numpy as np
+
+        return np.array([float(Fraction(v)) for v in self.y])
+
+    def X_fraction(self):
+        return [[Fraction(v) for v in row] for row in self.X]
+
+    def y_fraction(self):
+        return [Fraction(v) for v in self.y]
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "n": self.n, "d": self.d, "X": [list(r) for r in self.X],
+                "y": list(self.y)}
+
+
+def load_matrix(path) -> list[list[str]]:
+    """Rows of exact numeric strings from a .csv, .npy or .json file (validated)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidArgument(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        rows = _load_npy(path)
+    elif suffix == ".json":
+        rows = _load_json(path)
+    else:
+        rows = _load_csv(path)
+    if not rows or not rows[0]:
+        raise InvalidArgument(f"{path}: empty file (no numbers)")
+    width = len(rows[0])
+    for i, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise InvalidArgument(f"{path}: row {i} has {len(row)} columns, expected {width} "
+                                  "(ragged rows)")
+    return rows
+
+
+def _load_csv(path: Path) -> list[list[str]]:
+    rows = []
+    with path.open(newline="") as handle:
+        for i, record in enumerate(csv.reader(handle), start=1):
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if record[0].lstrip().startswith("#"):
+                continue
+            rows.append([parse_number(cell, f"{path}: row {i}, column {j}")
+                         for j, cell in enumerate(record, start=1)])
+    return rows
+
+
+def _load_npy(path: Path) -> list[list[str]]:
+    import numpy as np
+
+    try:
+        array = np.load(path, allow_pickle=False)
+    except ValueError as error:
+        raise InvalidArgument(f"{path}: not a numeric .npy array ({error})") from None
+    if array.dtype.kind not in "iuf":
+        raise InvalidArgument(f"{path}: dtype {array.dtype} is not a real numeric type")
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    if array.ndim != 2:
+        raise InvalidArgument(f"{path}: expected a 1-D or 2-D array, found shape {array.shape}")
+    return [[parse_number(v.item(), f"{path}: row {i}, column {j}") for j, v in enumerate(row, start=1)]
+            for i, row in enumerate(array, start=1)]
+
+
+def _load_json(path: Path) -> list[list[str]]:
+    try:
+        data = json.loads(path.read_text(), parse_float=str, parse_int=str,
+                          parse_constant=lambda c: c)
+    except json.JSONDecodeError as error:
+        raise InvalidArgument(f"{path}: not valid JSON ({error})") from None
+    if isinstance(data, dict):
+        keys = [k for k in ("X", "y") if k in data]
+        if len(keys) != 1:
+            raise InvalidArgument(f"{path}: a JSON object must have exactly one of the keys 'X' or 'y'")
+        data = data[keys[0]]
+    if isinstance(data, list) and data and not isinstance(data[0], list):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
+        raise InvalidArgument(f"{path}: expected a list of rows (lists of numbers) or one list")
+    return [[parse_number(v, f"{path}: row {i}, column {j}") for j, v in enumerate(row, start=1)]
+            for i, row in enumerate(data, start=1)]

@@ -1,0 +1,33 @@
+"""Suite-wide configuration: one BLAS thread, hypothesis profiles, and the precision-leak guard."""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import mpmath  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("dev", max_examples=10, deadline=None)
+settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=500, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("KRTHEORY_HYPOTHESIS_PROFILE", "ci"))
+
+GLOBAL_PREC = mpmath.mp.prec
+
+
+def pytest_report_header(config):
+    return (f"mpmath {mpmath.__version__} (backend {mpmath.libmp.BACKEND}), hypothesis profile "
+            f"{settings._current_profile}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
+
+
+@pytest.fixture(autouse=True)
+def global_precision_is_untouched():
+    """Every routine takes dps; none may leave the global mpmath precision changed."""
+    before = (mpmath.mp.prec, mpmath.mp.pretty)
+    yield
+    after = (mpmath.mp.prec, mpmath.mp.pretty)
+    assert after == before == (GLOBAL_PREC, False), (
+        f"global mpmath state leaked: (prec, pretty) was {before}, is {after}")
