@@ -78,10 +78,17 @@ def agreeing_digits(ctx: mpmath.MPContext, a, b) -> float:
 
 @dataclasses.dataclass(frozen=True)
 class Tolerance:
-    """A relative tolerance of ``10**-digits``, with the reason it is what it is."""
+    """A relative tolerance of ``10**-digits``, with the reason it is what it is. ``digits=None``
+    means the check is not a digit comparison (exact arithmetic, or a fitted-rate band): ``why``
+    then states the criterion."""
 
-    digits: int
+    digits: int | None
     why: str
+
+    @classmethod
+    def criterion(cls, why: str) -> "Tolerance":
+        """A check judged by the criterion ``why`` states, not by a number of digits."""
+        return cls(None, why)
 
     @classmethod
     def from_dps(cls, dps: int, slack_digits: int, why: str) -> "Tolerance":
@@ -91,11 +98,12 @@ class Tolerance:
         return cls(dps - slack_digits, why)
 
     def value(self, ctx: mpmath.MPContext):
-        """The tolerance as a number of ``ctx``."""
-        return ctx.mpf(10) ** (-self.digits)
+        """The tolerance as a number of ``ctx`` (zero when exact)."""
+        return ctx.zero if self.digits is None else ctx.mpf(10) ** (-self.digits)
 
     def as_dict(self) -> dict:
-        return {"digits": self.digits, "relative": f"1e-{self.digits}", "why": self.why}
+        relative = None if self.digits is None else f"1e-{self.digits}"
+        return {"digits": self.digits, "relative": relative, "why": self.why}
 
 
 def exact_decimal(value) -> str:

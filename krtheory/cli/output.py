@@ -34,3 +34,20 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines)
+
+
+def add_json_option(parser) -> None:
+    """``--json`` alone: print the result as JSON on stdout instead of text; ``--json FILE``:
+    print the text and also write the JSON to FILE (atomically)."""
+    parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                        help="print JSON on stdout instead of text, or with FILE also write it there")
+
+
+def emit(args, record: dict, text: str) -> None:
+    """Print ``text`` or, under ``--json``, the JSON ``record`` (see :func:`add_json_option`)."""
+    if args.json == "-":
+        print(json.dumps(record, indent=2))
+        return
+    print(text)
+    if args.json:
+        write_json_atomically(args.json, record)

@@ -1,0 +1,57 @@
+"""``krtheory flow``: integrate the parameter-space gradient flow to its limit at high precision."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from krtheory.cli.common import add_model_options, load_model, load_problem
+from krtheory.cli.output import table, write_json_atomically
+
+#: Seconds between progress lines on stderr.
+PROGRESS_EVERY = 3.0
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "flow", help="integrate the gradient flow w' = -grad L(w) to its limit",
+        description="Integrate the gradient flow of L(w) = sum_n (<beta_w, x_n> - y_n)^2 from "
+                    "the model's initialization with a high-precision Taylor method, and print "
+                    "the limit beta with only the digits its error estimate supports.")
+    add_model_options(parser)
+    parser.add_argument("--dps", default=40, type=int, help="decimal digits (default 40)")
+    parser.add_argument("--json", metavar="FILE", help="also write the result as JSON")
+    parser.add_argument("--verbose", action="store_true",
+                        help="progress lines (t, loss) on stderr even when it is not a terminal")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from krtheory.flow import integrate_flow
+
+    problem = load_problem(args)
+    model = load_model(args, problem)
+    show = args.verbose or sys.stderr.isatty()
+    result = integrate_flow(model, problem, dps=args.dps, progress=_Progress() if show else None)
+    record = {**result.as_strings(), "model": model.describe(), "problem": problem.name}
+    print(f"model     {model!r}")
+    print(f"problem   {problem.name} (n={problem.n}, d={problem.d})")
+    print(table(["i", "beta_i"], [[str(i), b] for i, b in enumerate(record["beta"], start=1)]))
+    for key in ("loss", "time", "error_estimate", "digits", "steps", "seconds"):
+        print(f"{key:<15} {record[key]}")
+    if args.json:
+        write_json_atomically(args.json, record)
+    return 0
+
+
+class _Progress:
+    """Prints ``t`` and the loss to stderr at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
+
+    def __call__(self, t: float, loss: float, steps: int):
+        now = time.perf_counter()
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            print(f"flow: t={t:.6g} loss={loss:.3e} steps={steps}", file=sys.stderr, flush=True)

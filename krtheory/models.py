@@ -1,0 +1,171 @@
+"""Parametrizations ``beta = F(w)`` of a linear predictor, as data (paper §2, eqs. (3) and (10)).
+
+Every model here is *separable*: coordinate i of the predictor is one polynomial P of its own
+parameter vector theta_i in R^m,
+
+    beta_i = P(theta_i) = sum_t c_t * theta_i ** e_t        (c_t exact, e_t in N^m),
+
+started at theta_i(0). The depth-D diagonal net of eq. (10) is m = 2, P(w+, w-) = w+^D - w-^D,
+theta_i(0) = (alpha*w0_i, alpha*w0_i). A width-k net beta_i = <U_i, V_i> (paper §6) is m = 2k with
+the k products U_ij*V_ij as terms, and a user polynomial is any list of (coefficient, exponents):
+a new model only supplies :class:`Polynomial` terms and :meth:`SeparableModel.initial_parameters`.
+
+This module holds parametrizations only: no link function, potential or anything derived from
+the flow, so that :mod:`krtheory.flow` stays independent evidence (DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from fractions import Fraction
+
+from krtheory.errors import InvalidArgument
+from krtheory.problem import parse_number
+
+
+@dataclasses.dataclass(frozen=True)
+class Polynomial:
+    """``P(theta) = sum_t coefficients[t] * prod_j theta_j ** exponents[t][j]``, exact data."""
+
+    coefficients: tuple[str, ...]
+    exponents: tuple[tuple[int, ...], ...]
+
+    def __post_init__(self):
+        if not self.exponents or len(self.coefficients) != len(self.exponents):
+            raise InvalidArgument(
+                f"a polynomial needs one coefficient per exponent tuple, got "
+                f"{len(self.coefficients)} coefficients and {len(self.exponents)} tuples")
+        m = len(self.exponents[0])
+        for e in self.exponents:
+            if len(e) != m or m == 0 or any(isinstance(k, bool) or not isinstance(k, int) or k < 0
+                                            for k in e):
+                raise InvalidArgument(
+                    f"exponents must be tuples of {m} non-negative ints, got {e!r}")
+        object.__setattr__(self, "coefficients", tuple(
+            parse_number(c, f"polynomial coefficient {t}")
+            for t, c in enumerate(self.coefficients, start=1)))
+
+    @property
+    def n_parameters(self) -> int:
+        return len(self.exponents[0])
+
+    def terms(self):
+        """Pairs ``(Fraction coefficient, exponent tuple)``."""
+        return [(Fraction(c), e) for c, e in zip(self.coefficients, self.exponents)]
+
+    def derivative(self, j: int) -> list[tuple[Fraction, tuple[int, ...]]]:
+        """Terms of dP/dtheta_j: ``c * e_j * theta ** (e - unit_j)`` for every term with e_j > 0."""
+        return [(c * e[j], e[:j] + (e[j] - 1,) + e[j + 1:]) for c, e in self.terms() if e[j] > 0]
+
+    def jet_float(self, theta):
+        """``|grad P|^2`` and the Hessian matrix of P (float64) at each row of ``theta`` (d x m).
+
+        The integrator uses these only to choose step sizes and to bound how fast errors can
+        grow; no digit of a result is computed from them."""
+        import numpy as np
+
+        theta = np.asarray(theta, dtype=float)
+        m = self.n_parameters
+        grad = np.zeros_like(theta)
+        hess = np.zeros(theta.shape[:1] + (m, m))
+        for c, e in self.terms():
+            for j in range(m):
+                if e[j]:
+                    grad[:, j] += float(c) * e[j] * _monomial(theta, e, j)
+                for k in range(m):
+                    factor = e[j] * (e[k] - (j == k))
+                    if factor:
+                        hess[:, j, k] += float(c) * factor * _monomial(theta, e, j, k)
+        return (grad ** 2).sum(axis=1), hess
+
+
+def _monomial(theta, e, *lowered):
+    """theta ** (e - sum of the unit vectors in ``lowered``), row-wise (exponents stay >= 0)."""
+    exps = list(e)
+    for j in lowered:
+        exps[j] -= 1
+    out = 1.0
+    for j, k in enumerate(exps):
+        if k:
+            out = out * theta[:, j] ** k
+    return out
+
+
+class SeparableModel(abc.ABC):
+    """A model ``beta_i = P(theta_i)`` with initial parameters; see the module docstring."""
+
+    #: The per-coordinate polynomial P.
+    polynomial: Polynomial
+
+    @abc.abstractmethod
+    def initial_parameters(self, ctx, d: int) -> list[list]:
+        """theta(0) as d rows of m numbers of ``ctx`` (correctly rounded from exact data);
+        raises InvalidArgument when the model cannot meet a problem of dimension d."""
+
+    @abc.abstractmethod
+    def describe(self) -> dict:
+        """The model as JSON-able data (exact strings)."""
+
+    def beta(self, ctx, theta) -> list:
+        """``beta_i = P(theta_i)`` evaluated in ``ctx``."""
+        terms = [(ctx.mpf(c.numerator) / c.denominator, e) for c, e in self.polynomial.terms()]
+        return [ctx.fsum(c * ctx.fprod(t ** k for t, k in zip(row, e) if k) for c, e in terms)
+                for row in theta]
+
+
+class DiagonalModel(SeparableModel):
+    """Depth-D diagonal linear network, eq. (10) (eq. (3) for D = 2):
+    ``beta = w+^D - w-^D`` elementwise, ``w+(0) = w-(0) = alpha * w0`` (w0 = 1 without a shape)."""
+
+    def __init__(self, depth: int, alpha: str, shape: tuple[str, ...] | None = None):
+        self.depth = _check_depth(depth)
+        self.alpha = _check_positive(alpha, "alpha")
+        self.shape = None if shape is None else _check_shape(shape)
+        D = self.depth
+        self.polynomial = Polynomial(("1", "-1"), ((D, 0), (0, D)))
+
+    def initial_parameters(self, ctx, d: int) -> list[list]:
+        if self.shape is not None and len(self.shape) != d:
+            raise InvalidArgument(f"shape has {len(self.shape)} entries but the problem has d={d} "
+                                  "coordinates")
+        alpha = ctx.mpf(self.alpha)
+        w0 = [ctx.one] * d if self.shape is None else [ctx.mpf(s) for s in self.shape]
+        return [[alpha * v, alpha * v] for v in w0]
+
+    def describe(self) -> dict:
+        return {"family": "diagonal", "depth": self.depth, "alpha": self.alpha,
+                "shape": None if self.shape is None else list(self.shape)}
+
+    def __repr__(self):
+        shape = "" if self.shape is None else f", shape={self.shape!r}"
+        return f"DiagonalModel(depth={self.depth}, alpha={self.alpha!r}{shape})"
+
+
+def _check_depth(depth) -> int:
+    text = str(depth).strip()
+    if isinstance(depth, bool) or isinstance(depth, float) or not text.lstrip("+-").isdigit():
+        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
+    if int(text) < 2:
+        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
+    return int(text)
+
+
+def _check_positive(value, name: str) -> str:
+    text = parse_number(value, name)
+    if Fraction(text) <= 0:
+        raise InvalidArgument(f"{name} must be > 0 but got {name}={value!r}")
+    return text
+
+
+def _check_shape(shape) -> tuple[str, ...]:
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise InvalidArgument(f"shape must be a sequence of numbers but got shape={shape!r}")
+    entries = tuple(parse_number(v, f"shape entry {i}") for i, v in enumerate(shape, start=1))
+    if not entries:
+        raise InvalidArgument("shape must not be empty")
+    for i, v in enumerate(entries, start=1):
+        if Fraction(v) == 0:
+            raise InvalidArgument(f"shape entry {i} is zero (w0 must have no zero entries, paper "
+                                  "Theorem 1)")
+    return entries
