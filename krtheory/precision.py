@@ -49,15 +49,19 @@ def context(dps: int) -> mpmath.MPContext:
 def lambdify(args, expr, ctx: mpmath.MPContext):
     """Compile a sympy expression to a function evaluated in ``ctx``.
 
-    ``sympy.lambdify(..., "mpmath")`` binds mpmath's *global* functions, which silently
-    compute at the global precision (15 digits by default) whatever the arguments carry;
-    here every mpmath name is bound to the context's own method instead.
+    Two traps avoided: ``sympy.lambdify(..., "mpmath")`` binds mpmath's *global* functions,
+    which compute at the global precision (15 digits by default) whatever the arguments carry;
+    and a plain namespace prints ``Rational(2, 3)`` as the float ``2/3``. Here every mpmath name
+    is bound to the context's own method and rationals print as ``mpf(2)/mpf(3)`` (exact).
     """
     import sympy
+    from sympy.printing.pycode import MpmathPrinter
 
     namespace = {name: getattr(ctx, name) for name in dir(mpmath)
                  if not name.startswith("_") and hasattr(ctx, name)}
-    return sympy.lambdify(args, expr, modules=[namespace])
+    printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
+                             "allow_unknown_functions": True, "user_functions": {}})
+    return sympy.lambdify(args, expr, modules=[namespace], printer=printer)
 
 
 def to_decimal(ctx: mpmath.MPContext, x, digits: int) -> str:

@@ -6,7 +6,13 @@ Each module builds its :class:`krtheory.claims.Claim` values and passes them to
 
 import importlib
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "diagonal_theorem1",
+    "diagonal_not_explicit",
+    "diagonal_limits",
+    "diagonal_interpolator_limits",
+    "diagonal_kernel",
+)
 
 for _name in MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -1,0 +1,612 @@
+"""The derivation engine: the paper's "general approach" (§4) carried out by sympy.
+
+For a separable model one coordinate has parameters ``(u, v)`` with ``beta = u**D - v**D``,
+started at ``u(0) = v(0) = c`` (``c = alpha*w0_i > 0``). With the loss
+``L = sum_n (<beta, x_n> - y_n)**2`` the flow is ``du/dt = -2 g(t) dbeta/du`` with
+``g = (X^T r)_i``; in the drive ``s(t) = -2 int_0^t g`` it is the autonomous ODE
+``du/ds = dbeta/du``, ``dv/ds = dbeta/dv``. The engine
+
+1. solves that ODE with ``sympy.dsolve`` (initial value ``c``) and substitutes the solution back;
+2. brings the link ``beta = phi_c(s)`` to ``a(c) * h(b(c) * s)`` with a unit-scale, odd
+   ``h(nu) = f(nu) - f(-nu)``, ``f(0) = 1`` (Theorem 1 proof, eqs. 17-18; Theorem 3, App. E);
+3. inverts ``h`` where sympy can and integrates the inverse: ``q(z) = int_0^z h^{-1}``
+   (Theorem 1: ``q(z) = 2 - sqrt(4 + z**2) + z*asinh(z/2)``); where it cannot (D >= 3),
+   integrates by parts: ``q(z) = |z|*root - G(root)``, ``root = h^{-1}(|z|)``,
+   ``G(nu) = int_0^nu h`` (Theorem 3, eq. 60);
+4. forms the per-coordinate regularizer ``Q_c(beta) = (a/b) q(beta/a)`` (eq. 5) and checks
+   the KKT condition ``dQ_c/dbeta (phi_c(s)) = const * s`` with a ``c``-independent constant.
+
+Every step is verified and recorded as a :class:`Step`: symbolically when sympy's simplifier
+decides the identity, else by the residual at seeded random points at 50 digits; the status
+is three-valued (verified / failed / undecided). Derivations are cached per (family, depth):
+sympy must never run inside a numeric loop. :func:`potential_value` evaluates ``q`` from the
+derived expression (never retyped) with verified digits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import random
+from decimal import Decimal, InvalidOperation
+
+import sympy as sp
+
+from krtheory import precision
+from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+
+#: Families the engine derives; ``derive(family, depth)`` dispatches on these names.
+FAMILIES = ("diagonal",)
+#: Largest depth accepted: dsolve, solveset and simplify stay under a few seconds up to here.
+MAX_DEPTH = 100
+
+#: Digits, number and seed of the numeric fallback when the simplifier cannot decide an identity.
+CHECK_DPS = 50
+CHECK_POINTS = 5
+CHECK_SEED = 20200225
+#: A true identity evaluated at 50 digits at O(1) points is exact up to rounding amplified by
+#: cancellation among terms of size <= 1e10: accept residuals below 1e-40.
+CHECK_AGREE = precision.Tolerance.from_dps(
+    CHECK_DPS, 10, "50-digit residual of an exact identity at O(1) points, less 10 digits of cancellation")
+#: A residual above 1e-20 at 50 digits is not rounding: the identity is false.
+CHECK_REFUTE = precision.Tolerance(
+    20, "a 50-digit evaluation cannot lose 30 digits at O(1) points; a larger residual refutes")
+#: Rounds of precision increase in :func:`potential_value` before giving up (the extra digits
+#: at least double per round), and the most working digits it may use: q at 60000 digits
+#: takes about a second; z = 1e-10000 needs 20000 (cancellation in 2 - sqrt(4 + z**2)).
+MAX_PRECISION_ROUNDS = 12
+MAX_WORKING_DPS = 60_000
+#: Most digits :func:`potential_value` returns, leaving room under MAX_WORKING_DPS for guard
+#: digits, the verifying re-evaluation and moderate cancellation.
+MAX_POTENTIAL_DPS = 10_000
+#: Newton on h(x) = t stops when its step is below 2**-(prec - ROOT_SLACK_BITS) relative.
+ROOT_SLACK_BITS = 4
+
+# Symbols shared by every derivation (assumptions: c > 0, everything else real).
+c = sp.Symbol("c", positive=True)
+s = sp.Symbol("s", real=True)
+nu = sp.Symbol("nu", real=True)
+z = sp.Symbol("z", real=True)
+beta = sp.Symbol("beta", real=True)
+#: h^{-1}(|z|) in potentials that have no closed-form inverse link.
+root = sp.Symbol("root", nonnegative=True)
+u, v = sp.symbols("u v", positive=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One verified step of a derivation."""
+
+    name: str
+    status: str     # "verified" | "failed" | "undecided"
+    method: str     # "symbolic" | "numeric: 50 digits at 5 seeded points" | ...
+    residual: str   # "0" or a decimal string
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Derivation:
+    """The implicit regularizer of one coordinate, derived and verified step by step.
+
+    Compared (and hashed) by identity: the engine caches one per (family, depth).
+    """
+
+    family: str
+    depth: int
+    parameters: tuple
+    parametrization: sp.Expr
+    c: sp.Symbol
+    s: sp.Symbol
+    solution: dict
+    nu: sp.Symbol
+    link: sp.Expr
+    amplitude: sp.Expr
+    rate: sp.Expr
+    nu_radius: sp.Expr
+    z: sp.Symbol
+    inverse_link: sp.Expr | None
+    potential: sp.Expr
+    dual_potential: sp.Expr
+    regularizer: sp.Expr
+    steps: tuple[Step, ...]
+
+    def verified(self) -> bool:
+        """True when every step is "verified"."""
+        return all(step.status == "verified" for step in self.steps)
+
+    def dropped_factor(self) -> sp.Expr:
+        """The c-independent positive factor of the rate b, dropped from Q (argmin unchanged)."""
+        return self.rate.as_independent(self.c, as_Add=False)[0]
+
+    def weight(self) -> sp.Expr:
+        """w(c) in Q_c(beta) = w(c) q(beta/a(c)): a/b with the dropped factor restored to 1."""
+        return sp.simplify(self.amplitude * self.dropped_factor() / self.rate)
+
+    def as_dict(self, fmt: str = "sympy") -> dict:
+        """The derivation as JSON-able strings; ``fmt`` is sympy, latex or python."""
+        printers = {"sympy": sp.sstr, "latex": sp.latex, "python": sp.pycode}
+        if fmt not in printers:
+            raise InvalidArgument(f"fmt must be one of {', '.join(printers)} but got fmt={fmt!r}")
+        show = printers[fmt]
+        return {
+            "family": self.family,
+            "depth": self.depth,
+            "parameters": [show(p) for p in self.parameters],
+            "parametrization": show(self.parametrization),
+            "initial_value": show(self.c),
+            "drive": show(self.s),
+            "solution": {show(p): show(e) for p, e in self.solution.items()},
+            "link": show(self.link),
+            "amplitude": show(self.amplitude),
+            "rate": show(self.rate),
+            "nu_radius": show(self.nu_radius),
+            "inverse_link": None if self.inverse_link is None else show(self.inverse_link),
+            "potential": show(self.potential),
+            "root": (None if self.inverse_link is not None else
+                     f"{show(root)} = h^(-1)(|{show(z)}|), the root in [0, {show(self.nu_radius)}) "
+                     f"of h({show(root)}) = |{show(z)}|"),
+            "dual_potential": show(self.dual_potential),
+            "regularizer": show(self.regularizer),
+            "regularizer_note": (f"Q_c(beta) = (a/b) q(beta/a) with the c-independent factor "
+                                 f"1/({show(self.dropped_factor())}) of 1/b dropped (argmin unchanged)"),
+            "steps": [dataclasses.asdict(step) for step in self.steps],
+            "verified": self.verified(),
+        }
+
+
+# -- three-valued checks -----------------------------------------------------------------
+def domain_points(rate, radius, count: int = CHECK_POINTS, seed: int = CHECK_SEED) -> list[dict]:
+    """Seeded exact points {c, nu, s = nu/rate, z}: c in [1/2, 2], |nu| < 0.9*radius (3 if
+    infinite), z in [-5, 5]; the numeric fallback of every check evaluates there."""
+    rng, rate, radius = random.Random(seed), sp.sympify(rate), sp.sympify(radius)
+    reach = sp.Integer(3) if radius == sp.oo else sp.Rational(9, 10) * radius
+    points = []
+    for _ in range(count):
+        c0 = sp.Rational(rng.randint(500, 2000), 1000)
+        nu0 = reach * sp.Rational(rng.randint(-999, 999), 1000)
+        points.append({c: c0, nu: nu0, s: sp.nsimplify(rate.subs(c, c0)) ** -1 * nu0,
+                       z: sp.Rational(rng.randint(-5000, 5000), 1000)})
+    return points
+
+
+def check_equal(name: str, lhs, rhs, points: list[dict]) -> Step:
+    """Verify ``lhs == rhs``: symbolically if ``simplify`` decides, else at ``points``.
+
+    Numeric verdict at CHECK_DPS digits: verified when every residual
+    ``|lhs - rhs| / max(1, |lhs|, |rhs|)`` is below CHECK_AGREE, failed when one exceeds
+    CHECK_REFUTE, undecided otherwise or when the residual cannot be evaluated.
+    """
+    difference = sp.simplify(sp.sympify(lhs) - sp.sympify(rhs))
+    if difference == 0:
+        return Step(name, "verified", "symbolic", "0")
+    if difference.is_number and difference.is_zero is False:
+        return Step(name, "failed", "symbolic", sp.sstr(sp.N(difference, 15)))
+    return _check_numerically(name, sp.sympify(lhs), sp.sympify(rhs), points)
+
+
+def _check_numerically(name, lhs, rhs, points) -> Step:
+    method = f"numeric: {CHECK_DPS} digits at {len(points)} seeded points"
+    ctx = precision.context(CHECK_DPS)
+    names = (c, nu, s, z)
+    unsampled = (lhs.free_symbols | rhs.free_symbols) - set(names)
+    if unsampled:
+        return Step(name, "undecided", f"{method}; unsampled symbols {sorted(map(str, unsampled))}", "nan")
+    f_lhs, f_rhs = precision.lambdify(names, lhs, ctx), precision.lambdify(names, rhs, ctx)
+    worst = ctx.zero
+    for point in points:
+        try:
+            args = [precision.lambdify((), point[x], ctx)() for x in names]
+            a, b = f_lhs(*args), f_rhs(*args)
+            residual = abs(a - b) / max(ctx.one, abs(a), abs(b))
+        except (ArithmeticError, ValueError, TypeError):
+            return Step(name, "undecided", f"{method}; residual not evaluable", "nan")
+        if not ctx.isfinite(residual):
+            return Step(name, "undecided", f"{method}; residual not finite", "nan")
+        worst = max(worst, residual)
+    shown = ctx.nstr(worst, 3)
+    if worst <= CHECK_AGREE.value(ctx):
+        return Step(name, "verified", method, shown)
+    if worst > CHECK_REFUTE.value(ctx):
+        return Step(name, "failed", method, shown)
+    return Step(name, "undecided", method, shown)
+
+
+def check_positive(name: str, expr, method: str = "symbolic") -> Step:
+    """sympy's three-valued ``is_positive`` as a step (None -> undecided)."""
+    verdict = sp.simplify(expr).is_positive
+    status = {True: "verified", False: "failed", None: "undecided"}[verdict]
+    return Step(name, status, method, "0" if verdict else "nan")
+
+
+def flow_steps(parametrization, parameters, solution: dict, points: list[dict]) -> tuple[Step, ...]:
+    """Substitute ``solution`` back into ``du/ds = dbeta/du``, ``u(0) = c`` for each parameter."""
+    steps = []
+    for p in parameters:
+        rhs = sp.diff(parametrization, p).subs(p, solution[p])
+        steps.append(check_equal(f"ODE solution substituted back: d{p}/ds = dbeta/d{p}",
+                                 sp.diff(solution[p], s), rhs, points))
+        steps.append(check_equal(f"initial value {p}(0) = c", solution[p].subs(s, 0), c, points))
+    return tuple(steps)
+
+
+# -- step 1: the driven ODE ----------------------------------------------------------------
+def _affine_atoms(expr, var) -> list:
+    """Arguments of exp/Abs/sign and bases of powers that are affine in ``var``."""
+    atoms = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow):
+            candidate = node.base
+        elif isinstance(node, (sp.exp, sp.Abs, sp.sign)):
+            candidate = node.args[0]
+        else:
+            continue
+        if candidate.has(var) and candidate.is_polynomial(var) and sp.degree(candidate, var) == 1:
+            atoms.append(candidate)
+    return atoms
+
+
+def _on_domain(expr, var, dummies: dict):
+    """Replace each affine atom ``g0*(1 + k*var)`` (``g0 != 0``) by ``g0*P_k``, ``P_k > 0``.
+
+    Valid on the interval around ``var = 0`` on which no atom changes sign, which is where a
+    solution started at ``var = 0`` exists. ``dummies`` maps ``k -> P_k`` and is extended.
+    """
+    replacements = {}
+    for g in _affine_atoms(expr, var):
+        g1, g0 = sp.Poly(g, var).all_coeffs()
+        if g0 == 0:
+            continue
+        k = sp.simplify(g1 / g0)
+        dummy = dummies.setdefault(k, sp.Dummy(f"P{len(dummies)}", positive=True))
+        replacements[g] = g0 * dummy
+    return sp.powdenest(expr.xreplace(replacements))
+
+
+def _solve_flow(parametrization, p, dummies: dict):
+    """``p(s)`` from ``dp/ds = dbeta/dp``, ``p(0) = c``, in domain form (see :func:`_on_domain`)."""
+    function = sp.Function("w")
+    ode = sp.Eq(function(s).diff(s), sp.diff(parametrization, p).subs(p, function(s)))
+    try:
+        implicit = sp.dsolve(ode, function(s), hint="separable", simplify=False)
+    except (NotImplementedError, ValueError) as error:
+        raise NotApplicable(f"sympy.dsolve cannot solve {ode}: {error}") from None
+    y, constant = sp.Dummy("y", positive=True), sp.Symbol("C1")
+    relation = implicit.subs(function(s), y)
+    constants = sp.solve(relation.subs({s: 0, y: c}), constant)
+    if len(constants) != 1:
+        raise NotApplicable(f"initial value {p}(0) = c does not fix the constant of {implicit}")
+    relation = relation.subs(constant, constants[0])
+    found = sp.solveset(relation.lhs - relation.rhs, y, sp.Interval.open(0, sp.oo))
+    candidates = [e for finite in found.atoms(sp.FiniteSet) for e in finite]
+    chosen = []
+    for candidate in candidates:
+        candidate = _on_domain(candidate, s, dummies)
+        at_zero = candidate.subs({dummy: 1 for dummy in dummies.values()}).subs(s, 0)
+        if not candidate.has(sp.I) and sp.simplify(at_zero - c) == 0:
+            chosen.append(candidate)
+    if len(chosen) != 1:
+        raise NotApplicable(f"dsolve/solveset gave {len(chosen)} positive real branches of "
+                            f"{implicit} with {p}(0) = c: {candidates}")
+    return chosen[0]
+
+
+# -- the engine --------------------------------------------------------------------------------
+def _check_depth(depth) -> int:
+    if isinstance(depth, bool):
+        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
+    try:
+        as_int = int(depth) if isinstance(depth, int) else int(str(depth).strip())
+    except ValueError:
+        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}") from None
+    if not 2 <= as_int <= MAX_DEPTH:
+        raise InvalidArgument(f"depth must be an integer in [2, {MAX_DEPTH}] but got depth={depth!r}")
+    return as_int
+
+
+def derive(family: str, depth) -> Derivation:
+    """The verified derivation of ``family`` at ``depth`` (cached)."""
+    if family not in FAMILIES:
+        raise InvalidArgument(f"unknown family={family!r}; known families: {', '.join(FAMILIES)}")
+    return _derive_cached(family, _check_depth(depth))
+
+
+def derive_diagonal(depth) -> Derivation:
+    """Depth-D diagonal network ``beta = w_+**D - w_-**D`` (eq. 3 for D = 2, eq. 10)."""
+    return derive("diagonal", depth)
+
+
+@functools.cache
+def _derive_cached(family: str, depth: int) -> Derivation:
+    return derive_separable(family, depth, u**depth - v**depth, (u, v))
+
+
+def derive_separable(family: str, depth: int, parametrization, parameters) -> Derivation:
+    """Run steps 1-7 for ``beta = parametrization(u, v)``, ``u(0) = v(0) = c``.
+
+    Raises NotApplicable where a step cannot produce its object (dsolve fails, no single rate
+    b, ...); identities that can be checked but do not hold are recorded as "failed" steps.
+    """
+    plus, minus = parameters
+    solution, amplitude, rate, f_plus, f_minus, radius = _link(parametrization, parameters)
+    link = f_plus - f_minus
+    points = domain_points(rate, radius)
+
+    increasing = check_positive(f"link increasing: h'(nu) > 0 on |nu| < {radius}",
+                                _on_domain(sp.diff(link, nu), nu, {}),
+                                "symbolic (affine bases > 0 on the domain)")
+    steps = [
+        *flow_steps(parametrization, parameters, solution, points),
+        check_equal("unbiased initialization: beta(0) = 0", parametrization.subs({plus: c, minus: c}), 0,
+                    points),
+        Step("link h is unit-scale (free of c)", "failed" if link.has(c) else "verified", "symbolic", "0"),
+        check_equal("link: phi_c(s) = a*h(b*s)", parametrization.subs(solution),
+                    amplitude * link.subs(nu, rate * s), points),
+        check_equal("link: f(0) = 1", f_plus.subs(nu, 0), 1, points),
+        check_equal("link: h(nu) = f(nu) - f(-nu) (so h is odd, h(0) = 0)", f_minus, f_plus.subs(nu, -nu),
+                    points),
+        increasing,
+    ]
+    dual = _dual_potential(link)
+    steps += [check_equal("dual potential: G' = h", sp.diff(dual, nu), link, points),
+              check_equal("dual potential: G(0) = 0", dual.subs(nu, 0), 0, points)]
+    inverse = _invert(link) if radius == sp.oo else None
+    if inverse is not None:
+        potential, potential_steps = _potential_closed_form(link, inverse, points)
+    else:
+        potential, potential_steps = _potential_by_parts(link, dual, points, increasing)
+    steps += potential_steps
+    # Q_c = (a/b) q(beta/a); the c-free factor of b is common to all coordinates: dropped
+    factor, scale = rate.as_independent(c, as_Add=False)
+    regularizer = amplitude / scale * potential.subs(z, beta / amplitude)
+    steps.append(_kkt_step(regularizer, amplitude, rate, link, factor, inverse is not None, points))
+    return Derivation(family=family, depth=depth, parameters=tuple(parameters),
+                      parametrization=parametrization, c=c, s=s, solution=solution, nu=nu,
+                      link=link, amplitude=amplitude, rate=rate, nu_radius=radius, z=z,
+                      inverse_link=inverse, potential=potential, dual_potential=dual,
+                      regularizer=regularizer, steps=tuple(steps))
+
+
+def _link(parametrization, parameters):
+    """Steps 1-3: the flow solution and the link beta = a*(f_plus(b*s) - f_minus(b*s)).
+
+    Returns (solution, a, b, f_plus(nu), f_minus(nu), radius of the nu-domain). a is the
+    plus part of the parametrization at the initial value c; b is found by :func:`_rate`.
+    """
+    plus, minus = parameters
+    parts = {p: sp.Add(*[t for t in sp.Add.make_args(parametrization) if t.has(p)]) for p in parameters}
+    if sp.simplify(parts[plus] + parts[minus] - parametrization) != 0 or parts[plus].has(minus):
+        raise NotApplicable(f"{parametrization} is not a sum of one part per parameter")
+    amplitude = parts[plus].subs(plus, c)
+    dummies: dict = {}
+    on_domain = {p: _solve_flow(parametrization, p, dummies) for p in parameters}
+    # f_plus(s) = part_plus(u(s))/a, f_minus(s) = -part_minus(v(s))/a: beta = a*(f_plus - f_minus)
+    pieces = {plus: sp.powsimp(parts[plus].subs(plus, on_domain[plus]) / amplitude),
+              minus: sp.powsimp(-parts[minus].subs(minus, on_domain[minus]) / amplitude)}
+    rate = _rate(pieces.values(), dummies)
+    solution = {p: on_domain[p].xreplace({dummy: 1 + k * s for k, dummy in dummies.items()})
+                for p in parameters}
+    unit = {dummy: 1 + sp.simplify(k / rate) * nu for k, dummy in dummies.items()}
+    f_plus, f_minus = (pieces[p].xreplace(unit).subs(s, nu / rate) for p in parameters)
+    radius = min([sp.Abs(sp.simplify(rate / k)) for k in dummies], default=sp.oo)
+    return solution, amplitude, rate, f_plus, f_minus, radius
+
+
+def _rate(pieces, dummies: dict):
+    """The rate b: the one |coefficient of s| of the exp arguments and of the affine power
+    bases 1 + k*s (|k|) in the normalized pieces; NotApplicable when they disagree."""
+    rates = set()
+    for piece in pieces:
+        for node in piece.atoms(sp.exp):
+            argument = node.args[0]
+            if argument.has(s) and argument.is_polynomial(s) and sp.degree(argument, s) == 1:
+                rates.add(sp.simplify(sp.Abs(sp.Poly(argument, s).all_coeffs()[0])))
+        rates |= {sp.simplify(sp.Abs(k)) for k, dummy in dummies.items() if piece.has(dummy)}
+    if len(rates) != 1:
+        raise NotApplicable(f"no single rate b: the drive enters the solution as {sorted(map(str, rates))}")
+    return rates.pop()
+
+
+# -- steps 4-6: inverse, potential ---------------------------------------------------------
+def _dual_potential(link):
+    """G(nu) = int_0^nu h, each term integrated in its own base P = 1 + k*nu where it has one.
+
+    Integrating in P keeps the factored form (1 - nu)**-e: sympy's direct antiderivative
+    expands it into (nu**4 - 2*nu**2 + 1)**-1, which cancels to 0 near nu = 1.
+    """
+    antiderivative, factored = sp.Integer(0), False
+    for term in sp.Add.make_args(link):
+        bases = {g for g in _affine_atoms(term, nu) if sp.Poly(g, nu).all_coeffs()[1] != 0}
+        if len(bases) == 1:
+            base, factored = bases.pop(), True
+            slope = sp.Poly(base, nu).all_coeffs()[0]
+            P = sp.Dummy("P", positive=True)
+            antiderivative += (sp.integrate(term.xreplace({base: P}), P) / slope).xreplace({P: base})
+        else:
+            antiderivative += sp.integrate(term, nu)
+    dual = antiderivative - antiderivative.subs(nu, 0)
+    return dual if factored else sp.simplify(dual)
+
+
+def _invert(link):
+    """h^{-1}(z) by ``solveset`` over the reals, or None when it has no single closed form.
+
+    Attempted only for links without power singularities (radius oo): for D >= 3,
+    h(nu) = z is algebraic of high degree (sympy returns nothing at D = 3 and
+    140-operation radicals after 7 s at D = 4), so the potential goes by parts instead.
+    """
+    found = sp.solveset(sp.Eq(sp.simplify(link), z), nu, sp.S.Reals)
+    if isinstance(found, sp.FiniteSet) and len(found) == 1:
+        return next(iter(found))
+    return None
+
+
+def _potential_closed_form(link, inverse, points):
+    potential = sp.simplify(sp.integrate(inverse, (z, 0, z)))
+    return potential, [
+        check_equal("inverse: h(h^-1(z)) = z", link.subs(nu, inverse), z, points),
+        check_equal("potential: q' = h^-1", sp.diff(potential, z), inverse, points),
+        check_equal("potential: q(0) = 0", potential.subs(z, 0), 0, points),
+        check_positive("potential convex: q'' > 0 (z real)", sp.diff(potential, z, 2)),
+    ]
+
+
+def _potential_by_parts(link, dual, points, increasing: Step):
+    """q(z) = |z|*root - G(root), root = h^{-1}(|z|): int_0^t h^{-1} = t*x - int_0^x h, t = h(x)."""
+    potential = sp.Abs(z) * root - dual.subs(nu, root)
+    # d/dt [t R(t) - G(R(t))] with R' = 1/h'(R), at t = h(x) > 0, R = x: must equal x
+    t, R = sp.Symbol("t", positive=True), sp.Function("R")
+    derivative = sp.diff(potential.subs({z: t, root: R(t)}), t)
+    derivative = derivative.subs(sp.Derivative(R(t), t), 1 / sp.diff(link, nu).subs(nu, R(t)))
+    derivative = derivative.subs(R(t), nu).subs(t, link)
+    positive_nu = [{**p, nu: abs(p[nu]), s: abs(p[s])} for p in points]
+    return potential, [
+        check_equal("potential: q' = h^-1 (differentiated back, dz/dt = 1/h'(z))", derivative, nu,
+                    positive_nu),
+        check_equal("potential: q(0) = 0 (h^-1(0) = 0)", potential.subs({z: 0, root: 0}), 0, points),
+        Step("potential convex: q'' = 1/h'(h^-1(z)) > 0", increasing.status,
+             f"from the step '{increasing.name}'", increasing.residual),
+    ]
+
+
+# -- step 7: KKT consistency -----------------------------------------------------------------
+def _kkt_step(regularizer, amplitude, rate, link, factor, closed_form: bool, points) -> Step:
+    """dQ_c/dbeta at beta = a*h(b*s) must be factor*s, factor c-free and positive."""
+    name = f"KKT: dQ_c/dbeta at beta = phi_c(s) equals {factor}*s (c-free, positive factor)"
+    if factor.has(c) or not factor.is_positive:
+        return Step(name, "failed", "symbolic", sp.sstr(factor))
+    if closed_form:
+        gradient = sp.diff(regularizer, beta).subs(beta, amplitude * link.subs(nu, rate * s))
+        return check_equal(name, gradient, factor * s, points)
+    # beta > 0 branch, root = R(beta) = h^{-1}(beta/a), dR/dbeta = 1/(a h'(R)); then R = b*s
+    b_pos, R = sp.Symbol("b_pos", positive=True), sp.Function("R")
+    gradient = sp.diff(regularizer.subs({beta: b_pos, root: R(b_pos)}), b_pos)
+    gradient = gradient.subs(sp.Derivative(R(b_pos), b_pos),
+                             1 / (amplitude * sp.diff(link, nu).subs(nu, R(b_pos))))
+    gradient = gradient.subs(R(b_pos), rate * s).subs(b_pos, amplitude * link.subs(nu, rate * s))
+    positive_s = [{**p, nu: abs(p[nu]), s: abs(p[s])} for p in points]
+    return check_equal(name, gradient, factor * s, positive_s)
+
+
+# -- numerics: q(z) with verified digits -------------------------------------------------------
+def _parse_number(value, name: str) -> str:
+    """A finite decimal number given exactly (str or int), as a string."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidArgument(f"{name} must be an exact decimal string but got {name}={value!r}")
+    try:
+        parsed = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidArgument(f"{name} must be a decimal number but got {name}={value!r}") from None
+    if not parsed.is_finite():
+        raise InvalidArgument(f"{name} must be finite but got {name}={value!r}")
+    if abs(parsed.adjusted()) > precision.MAX_DPS:
+        raise InvalidArgument(f"{name} must have a decimal exponent within +-{precision.MAX_DPS} "
+                              f"but got {name}={value!r}")
+    return str(parsed)
+
+
+def potential_function(derivation: Derivation, ctx):
+    """q(z) for ``ctx`` numbers, from the derived expression (never retyped); returns
+    ``(value, terms)`` with the top-level terms of the sum, whose size against the value
+    measures the digits lost to cancellation.
+
+    Without a closed-form inverse link (D >= 3) it first solves ``root = h^{-1}(|z|)`` by
+    Newton safeguarded with bisection (NoConvergence when the precision cannot resolve it).
+    """
+    terms = [precision.lambdify([z, root], term, ctx) for term in sp.Add.make_args(derivation.potential)]
+    if derivation.inverse_link is None:
+        h = precision.lambdify([nu], derivation.link, ctx)
+        dh = precision.lambdify([nu], sp.diff(derivation.link, nu), ctx)
+
+    def potential(z_value):
+        x = ctx.zero
+        if derivation.inverse_link is None and z_value != 0:
+            x = _solve_link(ctx, h, dh, abs(z_value), derivation.nu_radius)
+        values = [term(z_value, x) for term in terms]
+        return ctx.fsum(values), values
+
+    return potential
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(derivation: Derivation, dps: int):
+    """(ctx, q) at ``dps`` digits, compiled once per derivation and working precision."""
+    ctx = precision.context(dps)
+    return ctx, potential_function(derivation, ctx)
+
+
+def _solve_link(ctx, h, dh, target, radius):
+    """h^{-1}(target) for target > 0: Newton safeguarded by bisection on [0, radius).
+
+    h is increasing on the domain (a verified step), so [lo, hi] always brackets the root.
+    """
+    lo = ctx.zero
+    if radius == sp.oo:
+        hi = ctx.one
+        while h(hi) < target:
+            lo, hi = hi, 2 * hi
+    else:
+        bound = sp.Rational(radius)
+        hi = ctx.mpf(bound.p) / bound.q
+    budget = 2 * ctx.prec + 64
+    x = lo + (hi - lo) / 2
+    for _ in range(budget):
+        fx = h(x) - target
+        if fx == 0:
+            return x
+        lo, hi = (x, hi) if fx < 0 else (lo, x)
+        x_new = x - fx / dh(x)
+        if not lo < x_new < hi:
+            x_new = lo + (hi - lo) / 2
+        if x_new in (lo, hi):  # the bracket is exhausted at this precision
+            return x
+        if abs(x_new - x) <= abs(x_new) * ctx.ldexp(1, ROOT_SLACK_BITS - ctx.prec):
+            return x_new
+        x = x_new
+    raise NoConvergence(f"h^-1({ctx.nstr(target, 10)}): safeguarded Newton used all {budget} "
+                        f"iterations at {ctx.dps} digits")
+
+
+def _q_at(derivation: Derivation, z_text: str, dps: int):
+    """(ctx, q(z), digits lost to cancellation in the top-level sum) at ``dps`` digits."""
+    ctx, q = _compiled(derivation, dps)
+    try:
+        value, terms = q(ctx.mpf(z_text))
+    except NoConvergence:  # h^{-1} not resolvable at this precision: count every digit as lost
+        return ctx, None, dps
+    largest = max(abs(term) for term in terms)
+    if value == 0:
+        return ctx, value, 0 if largest == 0 else dps
+    return ctx, value, max(0, int(ctx.ceil(ctx.log10(largest / abs(value)))))
+
+
+def potential_value(derivation: Derivation, z, dps: int = 30) -> tuple[str, int]:
+    """q(z) to ``dps`` verified significant digits: (decimal string, digits).
+
+    The working precision is raised until (i) the digits lost to cancellation among the
+    top-level terms (max |term| / |q|, e.g. 2 - sqrt(4 + z**2) + z*asinh(z/2) loses
+    2*log10(1/|z|) digits for small z) leave ``dps`` + guard digits, and (ii) a second
+    evaluation with more digits agrees to ``dps`` significant digits.
+    """
+    dps = precision.check_dps(dps)
+    if dps > MAX_POTENTIAL_DPS:
+        raise InvalidArgument(f"Expected dps <= {MAX_POTENTIAL_DPS} for a potential value but got "
+                              f"dps={dps}")
+    z_text = _parse_number(z, "z")
+    failed = [step.name for step in derivation.steps if step.status == "failed"]
+    if failed:
+        raise NotApplicable(f"the {derivation.family} D={derivation.depth} derivation has failed "
+                            f"steps: {failed}")
+    if Decimal(z_text) == 0:  # exact: q(0) = 0 is a verified step
+        return "0", dps
+    extra = precision.GUARD_DIGITS
+    for _ in range(MAX_PRECISION_ROUNDS):
+        working = dps + extra
+        if working > MAX_WORKING_DPS:
+            break
+        _, low, lost = _q_at(derivation, z_text, working)
+        if lost + precision.GUARD_DIGITS <= extra:
+            ctx, high, _ = _q_at(derivation, z_text, working + extra)
+            if high is not None and precision.agreeing_digits(ctx, ctx.mpf(low), high) >= dps:
+                return precision.to_decimal(ctx, high, dps), dps
+        extra = max(2 * extra, lost + 2 * precision.GUARD_DIGITS)
+    raise NoConvergence(f"q({z_text}) did not reach {dps} verified digits within {MAX_PRECISION_ROUNDS} "
+                        f"precision rounds and {MAX_WORKING_DPS} working digits (last: {working})")

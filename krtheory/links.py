@@ -1,0 +1,167 @@
+"""Separable links: the limit predictor of every family is beta_i = a_i * h(b_i * t_i), t = X^T lambda.
+
+FORMULAS.md §2–3, §5–6: depth 2 (Theorem 1, eq. 18) has h(nu) = 2 sinh(nu); depth D >= 3
+(Theorem 3) has h_D(nu) = (1 - nu)^(-D/(D-2)) - (1 + nu)^(-D/(D-2)) on (-1, 1); the explicit
+regularizer (eqs. 8–9) has h(nu) = 4 nu / (1 - nu^2)^2 on (-1, 1). The implicit regularizer is
+Q(beta) = sum_i (a_i/b_i) q(beta_i/a_i) with q' = h^(-1); its dual potential uses G' = h, G(0) = 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from fractions import Fraction
+from typing import NamedTuple
+
+from krtheory.errors import InvalidArgument
+from krtheory.problem import parse_number
+
+
+class LinkFunctions(NamedTuple):
+    """``h``, ``h'`` and ``G`` compiled for one mpmath context (each takes and returns ctx numbers)."""
+
+    h: object
+    dh: object
+    G: object
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """beta_i = a_i * h(b_i * t_i), t = X^T lambda, with h odd and increasing on (-radius, radius)."""
+
+    name: str
+    nu: object                  # sympy.Symbol
+    h: object                   # sympy.Expr h(nu)
+    G: object                   # sympy.Expr G(nu) = int_0^nu h
+    radius: object              # sympy.oo or a positive number
+    amplitude: tuple[str, ...]  # a_i > 0, exact decimal strings or p/q
+    rate: tuple[str, ...]       # b_i > 0, likewise
+
+    def __post_init__(self):
+        import sympy
+
+        if not isinstance(self.nu, sympy.Symbol):
+            raise InvalidArgument(f"link {self.name!r}: nu must be a sympy Symbol, got nu={self.nu!r}")
+        for label in ("h", "G"):
+            expr = sympy.sympify(getattr(self, label))
+            extra = expr.free_symbols - {self.nu}
+            if extra:
+                raise InvalidArgument(f"link {self.name!r}: {label}={expr} has symbols {sorted(map(str, extra))} "
+                                      f"other than nu={self.nu}")
+            object.__setattr__(self, label, expr)
+        radius = sympy.sympify(self.radius)
+        if not (radius == sympy.oo or (radius.is_number and radius.is_positive)):
+            raise InvalidArgument(f"link {self.name!r}: radius must be sympy.oo or positive, got radius={radius}")
+        object.__setattr__(self, "radius", radius)
+        object.__setattr__(self, "amplitude", _positive_numbers(self.amplitude, "amplitude", self.name))
+        object.__setattr__(self, "rate", _positive_numbers(self.rate, "rate", self.name))
+        if len(self.amplitude) != len(self.rate):
+            raise InvalidArgument(f"link {self.name!r}: amplitude has {len(self.amplitude)} entries but rate "
+                                  f"has {len(self.rate)}")
+
+    @property
+    def d(self) -> int:
+        return len(self.amplitude)
+
+    def check_dimension(self, d: int) -> None:
+        """Raise InvalidArgument unless the link has one (a_i, b_i) per coordinate of R^d."""
+        if self.d != d:
+            raise InvalidArgument(f"link {self.name!r}: amplitude and rate have {self.d} entries but the "
+                                  f"problem has d={d} coordinates")
+
+    def functions(self, ctx) -> LinkFunctions:
+        """h, h' (by sympy.diff) and G compiled for ``ctx``; cached per expression and context."""
+        return _compile(self.nu, self.h, self.G, self.radius, ctx)
+
+    def radius_mp(self, ctx):
+        """The radius as a ``ctx`` number (``ctx.inf`` for an unbounded domain)."""
+        import sympy
+
+        return ctx.inf if self.radius == sympy.oo else _constant(self.radius, ctx)
+
+    def amplitude_mp(self, ctx) -> list:
+        """a_i correctly rounded at ``ctx`` (mpmath reads "p/q" exactly too)."""
+        return [ctx.mpf(v) for v in self.amplitude]
+
+    def rate_mp(self, ctx) -> list:
+        return [ctx.mpf(v) for v in self.rate]
+
+
+def _positive_numbers(values, label: str, name: str) -> tuple[str, ...]:
+    if isinstance(values, (str, bytes)):
+        raise InvalidArgument(f"link {name!r}: {label} must be a sequence of numbers, got {label}={values!r}")
+    checked = []
+    for i, value in enumerate(values, start=1):
+        text = parse_number(value, f"link {name!r}: {label} entry {i}")
+        if Fraction(text) <= 0:
+            raise InvalidArgument(f"link {name!r}: {label} entry {i} must be positive, got {text!r}")
+        checked.append(text)
+    if not checked:
+        raise InvalidArgument(f"link {name!r}: {label} is empty")
+    return tuple(checked)
+
+
+def _constant(expr, ctx):
+    """A sympy number (rational, pi, sqrt(2), ...) evaluated at ``ctx``'s precision."""
+    return ctx.mpf(str(expr.evalf(ctx.dps + 5)))
+
+
+#: Bits added to what the cancellation estimates below need (see _guard).
+GUARD_BITS = 8
+#: Near the boundary of a bounded domain the closed forms may cancel too, e.g. a derived
+#: (1 - nu^2)^2 expanded into nu^4 - 2 nu^2 + 1 loses 2 log10(1/gap) digits; evaluations there
+#: get this many times log2(radius/gap) extra bits.
+BOUNDARY_ORDER = 2
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(nu, h, G, radius, ctx) -> LinkFunctions:
+    import sympy
+
+    limit = None if radius == sympy.oo else _constant(radius, ctx)
+    return LinkFunctions(_guard(_lambdify(nu, h, ctx), 1, limit, ctx),
+                         _guard(_lambdify(nu, sympy.diff(h, nu), ctx), 1, limit, ctx),
+                         _guard(_lambdify(nu, G, ctx), 2, limit, ctx))
+
+
+def _guard(f, order: int, radius, ctx):
+    """``f`` evaluated with extra bits where its closed form cancels, rounded back to ctx.
+
+    Near 0: (1 - x)^-p - (1 + x)^-p = 2 p x + O(x^3) loses log2(1/|x|) bits, G(x) = O(x^2)
+    twice as many (``order``); the kernel regime, alpha -> oo, has |x| ~ alpha^-D. Near the
+    boundary of (-radius, radius): BOUNDARY_ORDER * log2(radius/gap) bits.
+    """
+    def guarded(x):
+        sign, man, exp, bc = x._mpf_  # mpmath's raw value: x = (-1)^sign * man * 2^exp, man < 2^bc
+        extra = order * -(exp + bc) if man and exp + bc <= 0 else 0
+        if radius is not None and man:
+            gap = radius - abs(x)
+            if gap > 0:
+                extra += BOUNDARY_ORDER * max(0, int(ctx.mag(radius)) - int(ctx.mag(gap)))
+        if not extra:
+            return f(x)
+        with ctx.extraprec(extra + GUARD_BITS):
+            value = f(x)
+        return +value
+
+    return guarded
+
+
+def _lambdify(nu, expr, ctx):
+    """``precision.lambdify`` with every non-integer numeric constant passed in as a ``ctx`` number:
+    the plain printer writes Rational(-5, 3) as the float ``-5/3`` (16 digits)."""
+    import sympy
+
+    from krtheory.precision import lambdify
+
+    constants = sorted((atom for atom in expr.atoms(sympy.Number) if not atom.is_Integer), key=str)
+    symbols = [sympy.Dummy(f"c{i}") for i in range(len(constants))]
+    compiled = lambdify((nu, *symbols), expr.xreplace(dict(zip(constants, symbols))), ctx)
+    values = [ctx.mpf(f"{c.p}/{c.q}") if c.is_Rational else _constant(c, ctx) for c in constants]
+    if not values:
+        return compiled
+    return functools.partial(_call_with_constants, compiled, tuple(values))
+
+
+def _call_with_constants(compiled, values, x):
+    return compiled(x, *values)

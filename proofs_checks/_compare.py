@@ -1,0 +1,57 @@
+"""Shared verdict logic: compare the flow's limit (evidence) with a predicted limit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from krtheory.claims import Status
+from krtheory.precision import context
+
+
+@dataclasses.dataclass(frozen=True)
+class Agreement:
+    """How a flow limit and a prediction compare, relative to max|beta_prediction|.
+
+    ``distance``: max_i |flow_i - prediction_i| / scale; ``budget``: what the two computations
+    may be off by (flow error estimate + 10^-verified digits of the prediction), same units."""
+
+    status: Status
+    digits: float          # significant digits on which they agree
+    distance: object
+    budget: object
+
+    def as_dict(self) -> dict:
+        ctx = context(20)
+        return {"status": self.status.value, "agreeing_digits": round(self.digits, 2),
+                "distance": ctx.nstr(ctx.mpf(self.distance), 3),
+                "error_budget": ctx.nstr(ctx.mpf(self.budget), 3)}
+
+
+def compare_limits(flow, prediction, required_digits: int) -> Agreement:
+    """HOLDS when they agree to ``required_digits`` and each is known that well; REFUTED when they
+    differ by more than both error budgets together; INCONCLUSIVE otherwise (too imprecise)."""
+    ctx = context(max(flow.dps, prediction.dps) + 10)
+    a = [ctx.convert(v) for v in flow.beta]
+    b = [ctx.convert(v) for v in prediction.beta]
+    scale = max(abs(v) for v in b) or ctx.one
+    distance = max(abs(u - v) for u, v in zip(a, b)) / scale
+    predicted_digits = prediction.digits if prediction.digits is not None else 0
+    budget = ctx.convert(flow.error_estimate) / scale + ctx.mpf(10) ** (-predicted_digits)
+    needed = ctx.mpf(10) ** (-required_digits)
+    digits = float(-ctx.log10(distance)) if distance else float(ctx.dps)
+    if distance > 2 * budget and distance > needed:
+        status = Status.REFUTED
+    elif distance <= needed and budget <= needed:
+        status = Status.HOLDS
+    else:
+        status = Status.INCONCLUSIVE
+    return Agreement(status, digits, distance, budget)
+
+
+def combine(statuses) -> Status:
+    """REFUTED if any instance is, else INCONCLUSIVE if any is, else HOLDS."""
+    statuses = set(statuses)
+    for status in (Status.REFUTED, Status.INCONCLUSIVE):
+        if status in statuses:
+            return status
+    return Status.HOLDS

@@ -1,0 +1,83 @@
+"""Theorem 1 (§4, eqs. 4-5): the depth-2 gradient flow from alpha*w0 converges to
+argmin Q_{alpha,w0}(beta) s.t. X beta = y.
+
+Evidence: the parameter-space flow (krtheory.flow, which never sees Q) against the dual solve
+of the *derived* hypentropy (krtheory.derive -> krtheory.solve), at dps 40, to >= 25 digits.
+``check_theorem1`` takes the link factory as a parameter so that a test can feed it a wrong
+potential (R in place of Q) and see it REFUTED.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from krtheory.builtin_problems import builtin_problem
+from krtheory.claims import Claim, RunConfig, Verdict, register
+from krtheory.flow import integrate_flow
+from krtheory.models import DiagonalModel
+from krtheory.precision import Tolerance
+from krtheory.regularizers import implicit_link
+from krtheory.solve import solve_link
+from proofs_checks._compare import combine, compare_limits
+
+DPS = 40
+REQUIRED_DIGITS = 25
+ALPHAS = ("1e-2", "0.1", "1", "10", "100")
+PROBLEMS = {"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")}
+TOLERANCE = Tolerance(REQUIRED_DIGITS, "flow at dps 40 stops at loss ~1e-72 and carries an error "
+                                       "estimate; the issue's bar is 25 significant digits")
+
+
+def random_shape(rng, d: int) -> tuple[str, ...]:
+    """A positive shape w0 with exact dyadic entries in [1/2, 2]."""
+    return tuple(str(Fraction(int(k), 16)) for k in rng.integers(8, 33, size=d))
+
+
+def check_theorem1(config: RunConfig, *, general_shape: bool, link_factory=implicit_link,
+                   family: str = "diagonal") -> Verdict:
+    """Flow limit vs predicted argmin for every built-in problem and alpha of the mode."""
+    import numpy as np
+
+    rng = np.random.default_rng(config.seed)
+    instances, statuses = [], []
+    for name in PROBLEMS[config.mode]:
+        problem = builtin_problem(name)
+        shape = random_shape(rng, problem.d) if general_shape else None
+        for alpha in ALPHAS:
+            flow = integrate_flow(DiagonalModel(2, alpha, shape), problem, dps=DPS)
+            predicted = solve_link(problem, link_factory(family, 2, alpha, shape, problem.d), dps=DPS)
+            agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
+            statuses.append(agreement.status)
+            instances.append({"problem": name, "alpha": alpha, "shape": shape,
+                              **agreement.as_dict(), "flow_steps": flow.steps,
+                              "flow_time": flow.as_strings()["time"],
+                              "flow_seconds": round(flow.seconds, 2),
+                              "prediction_digits": predicted.digits})
+    status = combine(statuses)
+    worst = min(i["agreeing_digits"] for i in instances)
+    summary = (f"{status.value.lower()}: flow limit vs argmin Q agree to >= {worst:.1f} digits "
+               f"(need {REQUIRED_DIGITS}) on {len(instances)} flows, alpha in {{{', '.join(ALPHAS)}}}"
+               + (", random positive shapes" if general_shape else ", w0 = 1"))
+    return Verdict(status, summary, {"dps": DPS, "required_digits": REQUIRED_DIGITS,
+                                     "alphas_covered": list(ALPHAS), "seed": config.seed,
+                                     "instances": instances})
+
+
+register(Claim(
+    id="thm1.unit-shape",
+    statement="The depth-2 flow from w+(0) = w-(0) = alpha*1 converges to argmin Q_alpha(beta) "
+              "s.t. X beta = y, Q_alpha = alpha^2 sum q(beta_i/alpha^2)",
+    reference="§4, Theorem 1 (special case w0 = 1), eq. (4)",
+    domain=f"built-in dyadic problems (n <= 5, d <= 12), alpha in {{{', '.join(ALPHAS)}}}, dps {DPS}",
+    tolerance=TOLERANCE,
+    check=lambda config: check_theorem1(config, general_shape=False)))
+
+register(Claim(
+    id="thm1.general-shape",
+    statement="The depth-2 flow from alpha*w0 converges to argmin Q_{alpha,w0}(beta) s.t. "
+              "X beta = y, Q_{alpha,w0} = sum alpha^2 w0_i^2 q(beta_i/(alpha^2 w0_i^2))",
+    reference="§4, Theorem 1 (general case), eq. (5)",
+    domain=f"built-in dyadic problems, seeded random positive dyadic shapes in [1/2, 2], "
+           f"alpha in {{{', '.join(ALPHAS)}}}, dps {DPS}",
+    tolerance=TOLERANCE,
+    check=lambda config: check_theorem1(config, general_shape=True)))
