@@ -244,7 +244,7 @@ def _affine_atoms(expr, var) -> list:
     return atoms
 
 
-def _on_domain(expr, var, dummies: dict):
+def on_domain(expr, var, dummies: dict):
     """Replace each affine atom ``g0*(1 + k*var)`` (``g0 != 0``) by ``g0*P_k``, ``P_k > 0``.
 
     Valid on the interval around ``var = 0`` on which no atom changes sign, which is where a
@@ -262,7 +262,7 @@ def _on_domain(expr, var, dummies: dict):
 
 
 def _solve_flow(parametrization, p, dummies: dict):
-    """``p(s)`` from ``dp/ds = dbeta/dp``, ``p(0) = c``, in domain form (see :func:`_on_domain`)."""
+    """``p(s)`` from ``dp/ds = dbeta/dp``, ``p(0) = c``, in domain form (see :func:`on_domain`)."""
     function = sp.Function("w")
     ode = sp.Eq(function(s).diff(s), sp.diff(parametrization, p).subs(p, function(s)))
     try:
@@ -279,7 +279,7 @@ def _solve_flow(parametrization, p, dummies: dict):
     candidates = [e for finite in found.atoms(sp.FiniteSet) for e in finite]
     chosen = []
     for candidate in candidates:
-        candidate = _on_domain(candidate, s, dummies)
+        candidate = on_domain(candidate, s, dummies)
         at_zero = candidate.subs({dummy: 1 for dummy in dummies.values()}).subs(s, 0)
         if not candidate.has(sp.I) and sp.simplify(at_zero - c) == 0:
             chosen.append(candidate)
@@ -331,7 +331,7 @@ def derive_separable(family: str, depth: int, parametrization, parameters) -> De
     points = domain_points(rate, radius)
 
     increasing = check_positive(f"link increasing: h'(nu) > 0 on |nu| < {radius}",
-                                _on_domain(sp.diff(link, nu), nu, {}),
+                                on_domain(sp.diff(link, nu), nu, {}),
                                 "symbolic (affine bases > 0 on the domain)")
     steps = [
         *flow_steps(parametrization, parameters, solution, points),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from krtheory.derive import Step
+from krtheory.derive import Step, check_positive, on_domain
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,7 +74,7 @@ def derive_explicit() -> ExplicitDerivation:
                                 sympy.numer(sympy.together(value - r)), mu)
     quartic = sympy.Poly(resultant, r).monic().as_expr()
     paper = (r ** 4 - 6 * r ** 3 + (12 - 2 * z ** 2) * r ** 2 - (8 + 10 * z ** 2) * r + z ** 2 + z ** 4)
-    slope = sympy.diff(link, mu)
+    slope = sympy.factor(sympy.diff(link, mu))
     steps = (
         _symbolic_zero("Lagrange conditions hold at the solution",
                        sum(sympy.diff(lagrangian, p).subs(solution) ** 2 for p in (u, v))),
@@ -82,7 +82,8 @@ def derive_explicit() -> ExplicitDerivation:
                        sympy.diff(scaled_link / link, mu)),
         _symbolic_zero("envelope: dR/dbeta = mu (the dual variable has rate b = 1)",
                        sympy.diff(value, mu) / sympy.diff(link, mu) - mu),
-        _positivity_step(slope, mu),
+        check_positive("h is increasing on (-1, 1): h' > 0", on_domain(slope, mu, {}),
+                       "symbolic (affine factors 1 -+ mu > 0 on the domain)"),
         _symbolic_zero("dual potential G' = h, G(0) = 0",
                        sympy.diff(dual_potential, mu) - link + dual_potential.subs(mu, 0)),
         _symbolic_zero("eliminating mu gives the paper's quartic p_z(r)", quartic - paper),
@@ -92,20 +93,6 @@ def derive_explicit() -> ExplicitDerivation:
                               rate=sympy.Integer(1), nu_radius=sympy.Integer(1),
                               dual_potential=dual_potential, value=value, z=z, r=r,
                               quartic=quartic, steps=steps)
-
-
-def _positivity_step(slope, mu) -> Step:
-    """h' > 0 on (-1, 1): h'(mu) = 4(1 + 3mu^2)/(1 - mu^2)^3, numerator and denominator positive."""
-    import sympy
-
-    numerator, denominator = sympy.fraction(sympy.factor(slope))
-    x = sympy.Symbol("x", positive=True)  # x = 1 - mu^2 in (0, 1]
-    num_pos = sympy.simplify(numerator.subs(mu ** 2, 1 - x)).is_positive
-    den = sympy.factor(denominator)
-    den_pos = sympy.simplify(den.subs(mu, sympy.sqrt(1 - x))).is_positive
-    ok = bool(num_pos) and bool(den_pos)
-    return Step("h is increasing on (-1, 1): h' > 0", "verified" if ok else "undecided",
-                "symbolic, with x = 1 - mu^2 > 0", str(sympy.factor(slope)))
 
 
 def _smaller_root_step(link, value, quartic, mu, z, r, dps: int = 50) -> Step:

@@ -118,10 +118,12 @@ BOUNDARY_ORDER = 2
 def _compile(nu, h, G, radius, ctx) -> LinkFunctions:
     import sympy
 
+    from krtheory.precision import lambdify
+
     limit = None if radius == sympy.oo else _constant(radius, ctx)
-    return LinkFunctions(_guard(_lambdify(nu, h, ctx), 1, limit, ctx),
-                         _guard(_lambdify(nu, sympy.diff(h, nu), ctx), 1, limit, ctx),
-                         _guard(_lambdify(nu, G, ctx), 2, limit, ctx))
+    return LinkFunctions(_guard(lambdify(nu, h, ctx), 1, limit, ctx),
+                         _guard(lambdify(nu, sympy.diff(h, nu), ctx), 1, limit, ctx),
+                         _guard(lambdify(nu, G, ctx), 2, limit, ctx))
 
 
 def _guard(f, order: int, radius, ctx):
@@ -146,22 +148,3 @@ def _guard(f, order: int, radius, ctx):
 
     return guarded
 
-
-def _lambdify(nu, expr, ctx):
-    """``precision.lambdify`` with every non-integer numeric constant passed in as a ``ctx`` number:
-    the plain printer writes Rational(-5, 3) as the float ``-5/3`` (16 digits)."""
-    import sympy
-
-    from krtheory.precision import lambdify
-
-    constants = sorted((atom for atom in expr.atoms(sympy.Number) if not atom.is_Integer), key=str)
-    symbols = [sympy.Dummy(f"c{i}") for i in range(len(constants))]
-    compiled = lambdify((nu, *symbols), expr.xreplace(dict(zip(constants, symbols))), ctx)
-    values = [ctx.mpf(f"{c.p}/{c.q}") if c.is_Rational else _constant(c, ctx) for c in constants]
-    if not values:
-        return compiled
-    return functools.partial(_call_with_constants, compiled, tuple(values))
-
-
-def _call_with_constants(compiled, values, x):
-    return compiled(x, *values)

@@ -120,6 +120,18 @@ def test_context_is_private_and_lambdify_uses_it():
     assert mpmath.mp.dps == 15
 
 
+def test_lambdify_keeps_rationals_exact():
+    """A plain namespace would print Rational(-5, 3) as the float -5/3 (16 digits)."""
+    import sympy
+
+    z = sympy.Symbol("z")
+    expr = (1 - z) ** sympy.Rational(-5, 3) + z / 3
+    ctx = context(60)
+    value = lambdify(z, expr, ctx)(ctx.mpf(1) / 2)
+    exact = sympy.N(expr.subs(z, sympy.Rational(1, 2)), 70)
+    assert abs(value - ctx.mpf(str(exact))) < ctx.mpf("1e-58")
+
+
 def test_the_leak_guard_would_catch_a_global_change():
     """The autouse fixture asserts the global precision after each test; check its logic here
     by changing and restoring it inside the test, and showing the change is visible."""

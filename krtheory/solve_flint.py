@@ -1,0 +1,502 @@
+"""python-flint backend: arb Newton polish of the KKT system and a Krawczyk certificate.
+
+The implicit-bias prediction is beta_i = a_i h(b_i t_i), t = X^T lam, where lam solves
+F(lam) = X beta(lam) - y = 0 (FORMULAS.md §2 eqs. 18–19, §5 Theorem 3), with Jacobian
+J(lam) = X diag(a_i b_i h'(b_i t_i)) X^T. As PERFORMANCE.md §2 and §8 recommend:
+
+1. start from the float64 solution (krtheory.solve_float; krtheory.solve's mpmath one when double
+   is out of range), on a maximal independent set of rows chosen exactly (rational Gram matrix);
+2. polish by damped Newton on arb midpoints at ~3.33 dps + log2(weight range of J) + 30 bits;
+3. certify (Krawczyk): on the box M = lam~ +- rho,
+       K(M) = lam~ - C F(lam~) + (I - C J(M)) (M - lam~),   C ~ mid(J(lam~))^-1,
+   with F(lam~) and J(M) enclosed in ball arithmetic over the whole box. K(M) in the interior
+   of M proves that M holds exactly one zero lam*, and that it lies in K(M) (rho is inflated a
+   bounded number of times). beta* then lies in the balls a h(b X^T K(M)).
+
+A certificate that fails raises the precision and retries; after CERTIFY_ATTEMPTS the result
+says "uncertified" and why. flint's global precision is only changed inside ``workprec``
+blocks, which restore it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from fractions import Fraction
+
+from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+from krtheory.precision import GUARD_DIGITS, check_dps
+
+FLINT_MISSING = "python-flint is not installed: pip install 'krtheory[flint]'"
+#: Bits per decimal digit.
+BITS_PER_DIGIT = math.log2(10)
+#: Bits beyond dps and the weight range (PERFORMANCE.md §8: ~3.33 dps + log2(range) + 30).
+GUARD_BITS = 30
+#: Newton iterations of the polish (all precisions together) before NoConvergence: from a
+#: double start 3–5 suffice; far weak directions (alpha ~ 1e-100) took up to 500 (§5).
+DEFAULT_MAX_ITERATIONS = 600
+#: Certification attempts; each failure multiplies the precision by PRECISION_GROWTH.
+CERTIFY_ATTEMPTS = 3
+PRECISION_GROWTH = 2
+#: Epsilon-inflation: rho starts at INFLATION |C F(lam~)| (plus a floor of 2^-prec max|lam~|)
+#: and is widened to INFLATION max(rho, |K(M) - lam~|) at most INFLATIONS times.
+INFLATION = 16
+INFLATIONS = 6
+#: Digits of the mpmath start used when double cannot represent the solution.
+MPMATH_START_DPS = 20
+#: Significant digits of the rounded-up decimal bounds (radius, residual).
+BOUND_DIGITS = 3
+
+
+def flint_module():
+    """The ``flint`` module, or NotApplicable when python-flint is missing (the one place that
+    imports it)."""
+    try:
+        import flint
+    except ImportError:
+        raise NotApplicable(FLINT_MISSING) from None
+    return flint
+
+
+# -- balls: comparison, bounds, conversion -------------------------------------------------
+def compare_ball(ball, threshold) -> bool | None:
+    """Three-valued ``ball < threshold``: True when every point of the ball is below it, False
+    when none is, None when the ball straddles it. ``threshold``: arb, int, Fraction or an
+    exact decimal / p/q string."""
+    arb = flint_module().arb
+    t = threshold if isinstance(threshold, arb) else _exact_arb(str(threshold))
+    if ball < t:
+        return True
+    if ball >= t:
+        return False
+    return None
+
+
+def _exact_arb(text: str):
+    """An exact decimal or p/q string as an arb ball (exact when dyadic) at the current precision."""
+    return flint_module().arb(_fmpq(text))
+
+
+def decimal_upper(x) -> str:
+    """A decimal string >= every point of the arb ``x`` (|x| when signed), rounded up to about
+    BOUND_DIGITS significant digits ("inf" when x is not finite)."""
+    if not x.is_finite():
+        return "inf"
+    mid, rad, exponent = (int(v) for v in abs(x).upper().mid_rad_10exp(BOUND_DIGITS))
+    top = mid + rad
+    if top == 0:
+        return "0"
+    drop = max(len(str(top)) - BOUND_DIGITS, 0)
+    top, exponent = -(-top // 10 ** drop), exponent + drop  # ceiling division: rounds up
+    digits = str(top).rstrip("0") or "0"
+    exponent += len(str(top)) - len(digits)
+    return f"{digits[0]}.{digits[1:] or '0'}e{exponent + len(digits) - 1}"
+
+
+def _to_arb(value):
+    """A start value (float, int, exact string, mpmath mpf, arb) as an exact arb."""
+    arb = flint_module().arb
+    if isinstance(value, arb):
+        return value.mid()
+    if hasattr(value, "_mpf_"):
+        sign, man, exp, _ = value._mpf_
+        return arb((-int(man) if sign else int(man), int(exp)))
+    if isinstance(value, str):
+        return _exact_arb(value).mid()
+    return arb(float(value))
+
+
+# -- sympy -> arb ------------------------------------------------------------------------------
+_UNARY = ("exp", "log", "sinh", "cosh", "tanh", "asinh", "atanh", "sin", "cos", "atan")
+
+
+@functools.lru_cache(maxsize=64)
+def arb_function(nu, expr):
+    """``expr`` (sympy, in the symbol ``nu``) compiled to a function of one arb ball, evaluated
+    at flint's current precision. Rational constants stay exact (arb(p)/q, a ball holding p/q,
+    never a double); floats are taken at their exact binary value. Raises NotApplicable for a
+    function it does not know."""
+    import sympy
+
+    arb = flint_module().arb
+
+    def build(e):
+        if e == nu:
+            return lambda x: x
+        if e.is_Rational:
+            p, q = int(e.p), int(e.q)
+            return (lambda x: arb(p)) if q == 1 else (lambda x: arb(p) / q)
+        if e.is_Float:
+            return build(sympy.Rational(e))
+        if e is sympy.pi:
+            return lambda x: arb.pi()
+        if e is sympy.E:
+            return lambda x: arb(1).exp()
+        if e.is_Add or e.is_Mul:
+            parts = [build(a) for a in e.args]
+            combine = (lambda s, v: s + v) if e.is_Add else (lambda s, v: s * v)
+            return lambda x: functools.reduce(combine, (f(x) for f in parts))
+        if e.is_Pow:
+            base, power = build(e.base), e.exp
+            if power.is_Integer:
+                n = int(power)
+                return lambda x: base(x) ** n
+            if power == sympy.Rational(1, 2):
+                return lambda x: base(x).sqrt()
+            if power == sympy.Rational(-1, 2):
+                return lambda x: base(x).rsqrt()
+            exponent = build(power)
+            return lambda x: base(x) ** exponent(x)
+        name = type(e).__name__
+        if isinstance(e, sympy.Function) and name in _UNARY and len(e.args) == 1:
+            inner = build(e.args[0])
+            return lambda x: getattr(inner(x), name)()
+        raise NotApplicable(f"cannot evaluate {name} ({e}) on arb balls")
+
+    return build(sympy.sympify(expr))
+
+
+# -- exact data and row selection --------------------------------------------------------------
+def _fmpq(text: str):
+    """An exact decimal or p/q string as an fmpq (p/q parsed directly: 3x faster than Fraction)."""
+    fmpq = flint_module().fmpq
+    if "/" in text:
+        p, q = text.split("/")
+        return fmpq(int(p), int(q))
+    value = Fraction(text)
+    return fmpq(value.numerator, value.denominator)
+
+
+@functools.lru_cache(maxsize=4)
+def rational_data(problem):
+    """(X, y) of ``problem`` as exact fmpq_mat (n x d, n x 1); cached (the conversion costs
+    ~1 us per entry, more than a polish iteration at 30 x 200)."""
+    flint = flint_module()
+    X = flint.fmpq_mat(problem.n, problem.d, [_fmpq(v) for row in problem.X for v in row])
+    y = flint.fmpq_mat(problem.n, 1, [_fmpq(v) for v in problem.y])
+    return X, y
+
+
+@functools.lru_cache(maxsize=8)
+def independent_rows(problem) -> tuple[int, ...]:
+    """A maximal independent set of rows of X, exactly (rref of the rational Gram matrix X X^T,
+    whose column matroid is that of the rows); InvalidArgument when X beta = y is inconsistent
+    (rank [X | y] > rank X, also exact)."""
+    X, y = rational_data(problem)
+    gram = X * X.transpose()
+    reduced, rank = gram.rref()
+    if rank == 0:
+        raise InvalidArgument("X is zero: no row constrains beta")
+    if rank < problem.n and (gram + y * y.transpose()).rank() > rank:
+        raise InvalidArgument(f"inconsistent system: no beta solves X beta = y exactly (rank {rank} of "
+                              f"n={problem.n} rows, y outside the range of X)")
+    kept, row = [], 0
+    for j in range(problem.n):
+        if row < rank and reduced[row, j] != 0:
+            kept.append(j)
+            row += 1
+    return tuple(kept)
+
+
+# -- the system at one precision ---------------------------------------------------------------
+class _System:
+    """F, J and beta of the kept rows as arb balls at ``bits`` (use inside ``workprec(bits)``)."""
+
+    def __init__(self, problem, link, kept, bits):
+        import sympy
+
+        flint = flint_module()
+        self.flint, self.bits, self.kept = flint, bits, kept
+        X, y = rational_data(problem)
+        with flint.ctx.workprec(bits):
+            self.X_all, self.y_all = flint.arb_mat(X), flint.arb_mat(y)
+            self.n, self.d = len(kept), problem.d
+            self.X = flint.arb_mat([[self.X_all[i, j] for j in range(self.d)] for i in kept])
+            self.Xt = self.X.transpose()
+            self.y = flint.arb_mat(self.n, 1, [self.y_all[i, 0] for i in kept])
+            self.a = [flint.arb(_fmpq(v)) for v in link.amplitude]
+            self.b = [flint.arb(_fmpq(v)) for v in link.rate]
+            self.radius = None if link.radius == sympy.oo else _exact_arb(str(sympy.Rational(link.radius)))
+        self.h = arb_function(link.nu, link.h)
+        self.dh = arb_function(link.nu, sympy.diff(link.h, link.nu))
+        self.entries = self.X.entries()
+
+    def column(self, values):
+        return self.flint.arb_mat(len(values), 1, values)
+
+    def u(self, lam):
+        """b_i (X^T lam)_i (``lam``: an n x 1 arb_mat)."""
+        return [bi * t for bi, t in zip(self.b, (self.Xt * lam).entries())]
+
+    def beta(self, u):
+        return [ai * self.h(ui) for ai, ui in zip(self.a, u)]
+
+    def weights(self, u):
+        return [ai * bi * self.dh(ui) for ai, bi, ui in zip(self.a, self.b, u)]
+
+    def residual(self, beta):
+        """F = X beta - y on the kept rows."""
+        return self.X * self.column(beta) - self.y
+
+    def jacobian(self, w):
+        """X diag(w) X^T."""
+        d = self.d
+        return self.flint.arb_mat(self.n, d, [x * w[k % d] for k, x in enumerate(self.entries)]) * self.Xt
+
+    def inside(self, u) -> bool:
+        return self.radius is None or all(abs(v) < self.radius for v in u)
+
+    def needed_bits(self, dps: int, w) -> int:
+        """~3.33 dps + log2(max w / min w) + GUARD_BITS."""
+        sizes = [_log2(x) for x in w if x != 0]
+        spread = max(sizes) - min(sizes) if sizes else 0
+        return math.ceil(BITS_PER_DIGIT * dps) + spread + GUARD_BITS
+
+
+def _log2(x) -> int:
+    """floor(log2|mid(x)|) for a nonzero finite arb."""
+    man, exp = x.mid().man_exp()
+    return int(exp) + int(abs(int(man))).bit_length() - 1
+
+
+def _mids(values):
+    return [v.mid() for v in values]
+
+
+# -- Newton polish ------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class _Polish:
+    lam: list                 # arb midpoints
+    iterations: int
+    needed_bits: int | None   # restart at this precision when set
+
+
+def _polish(system, lam, dps: int, budget: int) -> _Polish:
+    """Damped Newton on arb midpoints until the step changes beta by at most
+    10^-(dps + GUARD_DIGITS/2) max|beta| (then taken: the error left is ~its square); the line
+    search is krtheory.solve_float.line_search on the directional derivative of the dual."""
+    from krtheory.solve_float import STEP_CAP, line_search
+
+    flint = system.flint
+    with flint.ctx.workprec(system.bits):
+        tolerance = flint.arb(10) ** -(dps + GUARD_DIGITS // 2)
+        for iteration in range(1, budget + 1):
+            lam_col = system.column(lam)
+            u = _mids(system.u(lam_col))
+            beta = _mids(system.beta(u))
+            w = _mids(system.weights(u))
+            needed = system.needed_bits(dps, w)
+            if needed > system.bits:
+                return _Polish(lam, iteration - 1, needed)
+            gradient = system.residual(beta).mid()
+            step = _mids(system.jacobian(w).mid().solve(-gradient, algorithm="approx").entries())
+            step_col = system.column(step)
+            c = _mids((system.Xt * step_col).entries())
+            if max(abs(wi * ci) for wi, ci in zip(w, c)) <= tolerance * max(abs(b) for b in beta):
+                return _Polish([v + s for v, s in zip(lam, step)], iteration, None)
+            du = [bi * ci for bi, ci in zip(system.b, c)]
+            c_row = flint.arb_mat(1, len(c), c)
+            y_step = (system.y.transpose() * step_col)[0, 0].mid()
+
+            def psi(s):
+                trial = [ui + s * d for ui, d in zip(u, du)]
+                if not system.inside(trial):
+                    return None
+                value = ((c_row * system.column(system.beta(trial)))[0, 0] - y_step).mid()
+                return value if value.is_finite() else None
+
+            psi0 = ((c_row * system.column(beta))[0, 0] - y_step).mid()
+            first = min(flint.arb(1), (STEP_CAP / max(abs(d) for d in du)).mid())
+            s = line_search(psi, psi0, first, flint.arb(1), _boundary(system, u, du)) if psi0 < 0 else None
+            if s is None:
+                s = first  # psi lost in rounding: near the solution, where the full step is right
+            lam = [(v + s * st).mid() for v, st in zip(lam, step)]
+    return _Polish(lam, budget, None)
+
+
+def _boundary(system, u, du):
+    """The first step s with max |u_i + s du_i| = radius (inf when unbounded)."""
+    if system.radius is None:
+        return math.inf
+    reach = [((system.radius - (ui if d > 0 else -ui)) / abs(d)).mid() for ui, d in zip(u, du) if d != 0]
+    return min(reach) if reach else math.inf
+
+
+# -- Krawczyk certificate ------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Certificate:
+    """The outcome of the Krawczyk test at one centre: ``passed``; the balls that then hold the
+    unique zero lam* (one per kept row) and beta*; otherwise ``reason``."""
+
+    passed: bool
+    lam_balls: list | None
+    beta_balls: list | None
+    reason: str
+
+
+def krawczyk(system, lam) -> Certificate:
+    """The Krawczyk test K(M) in int(M) for M = lam +- rho with epsilon-inflation (module
+    docstring); ``lam``: exact arb midpoints, one per kept row."""
+    flint = system.flint
+    arb = flint.arb
+    n = system.n
+    with flint.ctx.workprec(system.bits):
+        center = system.column(lam)
+        u = system.u(center)
+        if not system.inside(u):
+            return Certificate(False, None, None, "the centre lies outside the link's domain")
+        F = system.residual(system.beta(u))
+        J = system.jacobian(system.weights(u)).mid()
+        identity = flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+        try:
+            C = J.solve(identity, algorithm="approx").mid()
+        except ZeroDivisionError:
+            return Certificate(False, None, None, "the Jacobian at the centre is singular at this precision")
+        delta = (C * F).entries()
+        floor = (max((abs(v) for v in lam), default=arb(0)) + 1) * arb(2) ** -system.bits
+        rho = [(INFLATION * abs(dj).upper() + floor).upper().mid() for dj in delta]
+        for _ in range(INFLATIONS + 1):
+            box = system.column([arb(0, r) for r in rho])
+            u_box = system.u(system.column([v + e for v, e in zip(lam, box.entries())]))
+            if not system.inside(u_box):
+                return Certificate(False, None, None, "the box around the centre reaches the domain's boundary")
+            spread = (identity - C * system.jacobian(system.weights(u_box))) * box
+            offsets = [-dj + sj for dj, sj in zip(delta, spread.entries())]
+            sizes = [abs(o).upper() for o in offsets]
+            if all(size.is_finite() and size < r for size, r in zip(sizes, rho)):
+                lam_balls = [v + o for v, o in zip(lam, offsets)]
+                beta_balls = system.beta(system.u(system.column(lam_balls)))
+                return Certificate(True, lam_balls, beta_balls, "K(M) lies in the interior of M")
+            if not all(size.is_finite() for size in sizes):
+                break
+            rho = [(INFLATION * max(r, size)).mid() for r, size in zip(rho, sizes)]
+    return Certificate(False, None, None, f"K(M) is not inside M after {INFLATIONS} inflations at "
+                                          f"{system.bits} bits (ill-conditioned, or the centre is not close to a zero)")
+
+
+# -- the solve -------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class FlintSolveResult:
+    """beta = a h(b X^T lam) polished in arb and, when ``status == "certified"``, enclosed:
+    ``radius`` (decimal, rounded up) bounds max_i |beta[i] - beta*_i| rigorously and
+    ``certified_digits`` = floor(log10(max|beta| / radius)) (capped at dps). ``beta``, ``lam``
+    are exact arb midpoints (lam: 0 on rows dropped as dependent); ``beta_balls`` the certified
+    enclosures; ``residual`` a rounded-up bound on ||X beta - y||_2 over all rows. ``status`` is
+    "certified", "uncertified" (with ``message`` saying why) or "polished" (certify=False)."""
+
+    beta: list
+    beta_balls: list | None
+    lam: list
+    radius: str | None
+    certified_digits: int | None
+    residual: str
+    status: str
+    message: str
+    iterations: int
+    bits: int
+    dps: int
+    start: str
+    kept_rows: tuple[int, ...]
+
+    def beta_strings(self, digits: int | None = None) -> list[str]:
+        """beta as decimal strings with ``digits`` (default: the certified digits, else dps)
+        significant digits."""
+        digits = digits or self.certified_digits or self.dps
+        return [b.str(max(digits, 1), radius=False, more=True) for b in self.beta]
+
+
+def solve_link_flint(problem, link, *, dps: int = 50, certify: bool = True, start=None,
+                     max_iterations: int = DEFAULT_MAX_ITERATIONS) -> FlintSolveResult:
+    """beta at ``dps`` digits by arb Newton polish, certified by the Krawczyk test when
+    ``certify`` (module docstring). ``start``: an initial lam (n numbers: floats, exact strings,
+    mpf or arb); by default the float64 solution, or mpmath's when double is out of range.
+    Raises NotApplicable without python-flint, InvalidArgument for bad input, NoConvergence when
+    the polish needs more than ``max_iterations`` Newton iterations."""
+    dps = check_dps(dps)
+    link.check_dimension(problem.d)
+    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
+        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    flint_module()
+    kept = independent_rows(problem)
+    lam, origin = _start(problem, link, kept, start)
+    bits = math.ceil(BITS_PER_DIGIT * dps) + GUARD_BITS
+    iterations, attempts, certificate = 0, 0, None
+    while True:
+        system = _System(problem, link, kept, bits)
+        polish = _polish(system, lam, dps, max_iterations - iterations)
+        iterations += polish.iterations
+        lam = polish.lam
+        if polish.needed_bits is not None:
+            bits = max(polish.needed_bits * 5 // 4, bits + GUARD_BITS)
+            continue
+        if iterations >= max_iterations:
+            raise NoConvergence(f"the arb Newton polish did not converge in max_iterations={max_iterations} "
+                                f"iterations (at {bits} bits)")
+        if not certify:
+            break
+        certificate = krawczyk(system, lam)
+        attempts += 1
+        if certificate.passed or attempts == CERTIFY_ATTEMPTS:
+            break
+        bits *= PRECISION_GROWTH
+    return _result(problem, system, lam, certificate, certify, iterations, dps, origin)
+
+
+def _start(problem, link, kept, start):
+    """The initial lam on the kept rows (exact arbs) and where it came from."""
+    if start is not None:
+        if isinstance(start, (str, bytes)) or len(start) != problem.n:
+            raise InvalidArgument(f"start must have one entry per row of X (n={problem.n}), got start={start!r}")
+        try:
+            return [_to_arb(start[i]) for i in kept], "given"
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"start must hold numbers, got start={start!r}") from None
+    from krtheory.solve_float import solve_link_float
+
+    result = solve_link_float(problem, link)
+    if result.ok:
+        return [_to_arb(result.lam[i]) for i in kept], "float64"
+    from krtheory.solve import solve_link
+
+    mp = solve_link(problem, link, dps=MPMATH_START_DPS, verify=False)
+    return [_to_arb(mp.lam[i]) for i in kept], "mpmath"
+
+
+def _result(problem, system, lam, certificate, certify, iterations, dps, origin) -> FlintSolveResult:
+    flint = system.flint
+    arb = flint.arb
+    with flint.ctx.workprec(system.bits):
+        lam_all = [arb(0)] * problem.n
+        for i, v in zip(system.kept, lam):
+            lam_all[i] = v
+        lam_col = flint.arb_mat(problem.n, 1, lam_all)
+        u = [bi * t for bi, t in zip(system.b, (system.X_all.transpose() * lam_col).entries())]
+        passed = certificate is not None and certificate.passed
+        balls = certificate.beta_balls if passed else None
+        beta = _mids(balls) if passed else _mids(system.beta(u))
+        r = system.X_all * system.column(beta) - system.y_all
+        residual = decimal_upper(sum((abs(v).upper() ** 2 for v in r.entries()), arb(0)).sqrt())
+        radius = digits = None
+        if passed:
+            bound = max(b.rad() for b in balls)
+            radius = decimal_upper(bound)
+            scale = max(abs(b) for b in beta)
+            digits = dps if bound == 0 else _digits(scale, bound, dps)
+    if not certify:
+        status, message = "polished", "not certified (certify=False)"
+    elif passed:
+        status, message = "certified", f"Krawczyk test passed at {system.bits} bits"
+    else:
+        status, message = "uncertified", certificate.reason
+    return FlintSolveResult(beta=beta, beta_balls=balls, lam=lam_all, radius=radius, certified_digits=digits,
+                            residual=residual, status=status, message=message, iterations=iterations,
+                            bits=system.bits, dps=dps, start=origin, kept_rows=tuple(system.kept))
+
+
+def _digits(scale, bound, cap: int) -> int:
+    """floor(log10(scale / bound)) rounded down rigorously, clamped to [0, cap]."""
+    if scale == 0:
+        return 0
+    ratio = (bound.upper() / scale.lower()).log() / flint_module().arb(10).log()
+    return max(0, min(cap, -int(ratio.upper().ceil().unique_fmpz())))
