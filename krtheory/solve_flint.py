@@ -43,6 +43,11 @@ PRECISION_GROWTH = 2
 #: and is widened to INFLATION max(rho, |K(M) - lam~|) at most INFLATIONS times.
 INFLATION = 16
 INFLATIONS = 6
+#: A float64 lam is used as the start (even when its status is "out_of_range") when its
+#: relative residual is below this: Newton then converges in a few steps (D=3, alpha=1e-6: 4
+#: iterations, 0.1 s, against 3 s for the mpmath start). Farther starts near a bounded domain's
+#: boundary can take hundreds of damped steps, where mpmath's continuation takes a second.
+FLOAT_START_RESIDUAL = 1e-6
 #: Digits of the mpmath start used when double cannot represent the solution.
 MPMATH_START_DPS = 20
 #: Significant digits of the rounded-up decimal bounds (radius, residual).
@@ -309,10 +314,28 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
             psi0 = ((c_row * system.column(beta))[0, 0] - y_step).mid()
             first = min(flint.arb(1), (STEP_CAP / max(abs(d) for d in du)).mid())
             s = line_search(psi, psi0, first, flint.arb(1), _boundary(system, u, du)) if psi0 < 0 else None
-            if s is None:
-                s = first  # psi lost in rounding: near the solution, where the full step is right
+            if s is None:  # psi lost in rounding: near the solution, where the full step is right
+                s = first
+                while not system.inside([ui + s * d for ui, d in zip(u, du)]):
+                    s = s / 2
             lam = [(v + s * st).mid() for v, st in zip(lam, step)]
     return _Polish(lam, budget, None)
+
+
+def _feasible(system, lam):
+    """``lam`` itself when b X^T lam lies inside the link's domain, else lam scaled by 1 - 2^-k
+    for the largest k (from half the precision down) that brings it inside: a start rounded to
+    fewer digits than the boundary is close (e.g. an mpmath start at 20 digits with the domain's
+    boundary 1e-30 away) moves only by that rounding."""
+    flint = system.flint
+    with flint.ctx.workprec(system.bits):
+        for k in range(system.bits // 2, 0, -1):
+            if system.inside(system.u(system.column(lam))):
+                return lam
+            lam = [(v * (1 - flint.arb(2) ** -k)).mid() for v in lam]
+        while not system.inside(system.u(system.column(lam))):
+            lam = [(v / 2).mid() for v in lam]
+    return lam
 
 
 def _boundary(system, u, du):
@@ -424,7 +447,7 @@ def solve_link_flint(problem, link, *, dps: int = 50, certify: bool = True, star
     iterations, attempts, certificate = 0, 0, None
     while True:
         system = _System(problem, link, kept, bits)
-        polish = _polish(system, lam, dps, max_iterations - iterations)
+        polish = _polish(system, _feasible(system, lam), dps, max_iterations - iterations)
         iterations += polish.iterations
         lam = polish.lam
         if polish.needed_bits is not None:
@@ -454,9 +477,11 @@ def _start(problem, link, kept, start):
             raise InvalidArgument(f"start must hold numbers, got start={start!r}") from None
     from krtheory.solve_float import solve_link_float
 
+    import numpy as np
+
     result = solve_link_float(problem, link)
-    if result.ok:
-        return [_to_arb(result.lam[i]) for i in kept], "float64"
+    if np.all(np.isfinite(result.lam)) and result.relative_residual <= FLOAT_START_RESIDUAL:
+        return [_to_arb(result.lam[i]) for i in kept], f"float64 ({result.status})"
     from krtheory.solve import solve_link
 
     mp = solve_link(problem, link, dps=MPMATH_START_DPS, verify=False)

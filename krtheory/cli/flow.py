@@ -6,7 +6,7 @@ import sys
 import time
 
 from krtheory.cli.common import add_model_options, load_model, load_problem
-from krtheory.cli.output import table, write_json_atomically
+from krtheory.cli.output import add_json_option, emit, table
 
 #: Seconds between progress lines on stderr.
 PROGRESS_EVERY = 3.0
@@ -20,7 +20,7 @@ def add_parser(subparsers):
                     "the limit beta with only the digits its error estimate supports.")
     add_model_options(parser)
     parser.add_argument("--dps", default=40, type=int, help="decimal digits (default 40)")
-    parser.add_argument("--json", metavar="FILE", help="also write the result as JSON")
+    add_json_option(parser)
     parser.add_argument("--verbose", action="store_true",
                         help="progress lines (t, loss) on stderr even when it is not a terminal")
     parser.set_defaults(run=run)
@@ -34,13 +34,11 @@ def run(args) -> int:
     show = args.verbose or sys.stderr.isatty()
     result = integrate_flow(model, problem, dps=args.dps, progress=_Progress() if show else None)
     record = {**result.as_strings(), "model": model.describe(), "problem": problem.name}
-    print(f"model     {model!r}")
-    print(f"problem   {problem.name} (n={problem.n}, d={problem.d})")
-    print(table(["i", "beta_i"], [[str(i), b] for i, b in enumerate(record["beta"], start=1)]))
-    for key in ("loss", "time", "error_estimate", "digits", "steps", "seconds"):
-        print(f"{key:<15} {record[key]}")
-    if args.json:
-        write_json_atomically(args.json, record)
+    text = [f"model     {model!r}", f"problem   {problem.name} (n={problem.n}, d={problem.d})",
+            table(["i", "beta_i"], [[str(i), b] for i, b in enumerate(record["beta"], start=1)])]
+    text += [f"{key:<15} {record[key]}" for key in ("loss", "time", "error_estimate", "digits",
+                                                    "steps", "seconds")]
+    emit(args, record, "\n".join(text))
     return 0
 
 
