@@ -34,6 +34,7 @@ import sympy as sp
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+from krtheory.validation import check_depth
 
 #: Families the engine derives; ``derive(family, depth)`` dispatches on these names.
 FAMILIES = ("diagonal",)
@@ -290,23 +291,11 @@ def _solve_flow(parametrization, p, dummies: dict):
 
 
 # -- the engine --------------------------------------------------------------------------------
-def _check_depth(depth) -> int:
-    if isinstance(depth, bool):
-        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
-    try:
-        as_int = int(depth) if isinstance(depth, int) else int(str(depth).strip())
-    except ValueError:
-        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}") from None
-    if not 2 <= as_int <= MAX_DEPTH:
-        raise InvalidArgument(f"depth must be an integer in [2, {MAX_DEPTH}] but got depth={depth!r}")
-    return as_int
-
-
 def derive(family: str, depth) -> Derivation:
     """The verified derivation of ``family`` at ``depth`` (cached)."""
     if family not in FAMILIES:
         raise InvalidArgument(f"unknown family={family!r}; known families: {', '.join(FAMILIES)}")
-    return _derive_cached(family, _check_depth(depth))
+    return _derive_cached(family, check_depth(depth, MAX_DEPTH))
 
 
 def derive_diagonal(depth) -> Derivation:

@@ -22,6 +22,7 @@ from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
 from krtheory.problem import parse_number
+from krtheory.validation import check_depth, check_positive, check_shape
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,9 +120,9 @@ class DiagonalModel(SeparableModel):
     ``beta = w+^D - w-^D`` elementwise, ``w+(0) = w-(0) = alpha * w0`` (w0 = 1 without a shape)."""
 
     def __init__(self, depth: int, alpha: str, shape: tuple[str, ...] | None = None):
-        self.depth = _check_depth(depth)
-        self.alpha = _check_positive(alpha, "alpha")
-        self.shape = None if shape is None else _check_shape(shape)
+        self.depth = check_depth(depth)
+        self.alpha = check_positive(alpha, "alpha")
+        self.shape = None if shape is None else check_shape(shape)
         D = self.depth
         self.polynomial = Polynomial(("1", "-1"), ((D, 0), (0, D)))
 
@@ -140,32 +141,3 @@ class DiagonalModel(SeparableModel):
     def __repr__(self):
         shape = "" if self.shape is None else f", shape={self.shape!r}"
         return f"DiagonalModel(depth={self.depth}, alpha={self.alpha!r}{shape})"
-
-
-def _check_depth(depth) -> int:
-    text = str(depth).strip()
-    if isinstance(depth, bool) or isinstance(depth, float) or not text.lstrip("+-").isdigit():
-        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
-    if int(text) < 2:
-        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
-    return int(text)
-
-
-def _check_positive(value, name: str) -> str:
-    text = parse_number(value, name)
-    if Fraction(text) <= 0:
-        raise InvalidArgument(f"{name} must be > 0 but got {name}={value!r}")
-    return text
-
-
-def _check_shape(shape) -> tuple[str, ...]:
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-        raise InvalidArgument(f"shape must be a sequence of numbers but got shape={shape!r}")
-    entries = tuple(parse_number(v, f"shape entry {i}") for i, v in enumerate(shape, start=1))
-    if not entries:
-        raise InvalidArgument("shape must not be empty")
-    for i, v in enumerate(entries, start=1):
-        if Fraction(v) == 0:
-            raise InvalidArgument(f"shape entry {i} is zero (w0 must have no zero entries, paper "
-                                  "Theorem 1)")
-    return entries

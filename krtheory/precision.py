@@ -8,6 +8,7 @@ built from a precision, with a name and a reason, never bare literals.
 from __future__ import annotations
 
 import dataclasses
+import math
 from decimal import Decimal
 
 import mpmath
@@ -78,6 +79,20 @@ def agreeing_digits(ctx: mpmath.MPContext, a, b) -> float:
     if diff == 0:
         return float(ctx.dps)
     return float(-ctx.log10(diff / scale))
+
+
+def agreement_digits(coarse, fine, ctx, cap: int) -> tuple[int, int]:
+    """Digits (0..cap) on which two vectors agree, ``fine`` the more precise: normwise (relative
+    to max|fine|) and componentwise (relative to each |fine_i|)."""
+    scale = max((abs(b) for b in fine), default=ctx.zero)
+    differences = [abs(ctx.mpf(c) - f) for c, f in zip(coarse, fine)]
+    worst = max(differences, default=ctx.zero)
+    normwise = cap if worst == 0 or scale == 0 else min(cap, int(math.floor(-ctx.log10(worst / scale))))
+    componentwise = cap
+    for difference, f in zip(differences, fine):
+        if difference:
+            componentwise = min(componentwise, 0 if f == 0 else int(math.floor(-ctx.log10(difference / abs(f)))))
+    return max(normwise, 0), max(componentwise, 0)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 
 from krtheory.errors import InvalidArgument
-from krtheory.precision import GUARD_DIGITS, Tolerance, check_dps, context
+from krtheory.precision import GUARD_DIGITS, Tolerance, agreement_digits, check_dps, context
 
 #: An entry of HiGHS's float64 vertex is taken as zero below this fraction of max|beta|: simplex
 #: returns nonbasic variables as exact zeros, and basic ones of a well-scaled problem to about
 #: 1e-13, so 1e-9 separates the two with room on both sides.
 LP_ZERO_RELATIVE = 1e-9
+#: min_l2 verifies its digits against a recomputation with this many more digits.
+VERIFY_EXTRA_DIGITS = 20
 
 
 def rank_tolerance(dps: int) -> Tolerance:
@@ -271,22 +273,27 @@ def _least_squares_residual(columns, y, ctx, dps: int):
 # -- minimum ℓ2 norm ---------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class L2Result:
-    """beta*_l2 = X^T (X X^T)^+ y at ``dps`` digits, with ||X beta - y||_2 over all rows."""
+    """beta*_l2 = X^T (X X^T)^+ y at ``dps`` digits, with ||X beta - y||_2 over all rows;
+    ``digits``: normwise agreement with a recomputation at dps + VERIFY_EXTRA_DIGITS."""
 
     beta: list
     residual: object
     rank: int
     kept_rows: tuple[int, ...]
     dps: int
+    digits: int
 
 
 def min_l2(problem, *, dps: int = 50) -> L2Result:
     """The minimum-ℓ2-norm interpolator (the kernel limit, eq. 6), at ``dps`` digits."""
     dps = check_dps(dps)
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
+    fine = reduce_rows(problem, context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS),
+                       dps + VERIFY_EXTRA_DIGITS)
+    digits, _ = agreement_digits(system.beta_l2, fine.beta_l2, fine.ctx, dps)
     out = context(dps)
     return L2Result([out.mpf(b) for b in system.beta_l2], out.mpf(system.residual), system.rank,
-                    system.kept, dps)
+                    system.kept, dps, digits)
 
 
 # -- minimum ℓ1 norm ---------------------------------------------------------------------

@@ -10,28 +10,18 @@ from __future__ import annotations
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory.problem import parse_number
+from krtheory.validation import check_positive, check_shape
 
 FAMILIES = ("diagonal", "explicit")
 
 
 def initial_scales(alpha, shape, d: int) -> tuple[Fraction, ...]:
-    """c_i = alpha * w0_i exactly; alpha > 0 finite, shape entries finite and non-zero (|w0_i| is
-    what matters: the flows of w0_i and -w0_i coincide for the even parametrizations here)."""
-    alpha_f = Fraction(parse_number(alpha, "alpha"))
-    if alpha_f <= 0:
-        raise InvalidArgument(f"Expected alpha > 0 but got alpha={alpha}")
+    """c_i = alpha * |w0_i| exactly (the flows of w0_i and -w0_i coincide for the even
+    parametrizations here)."""
+    alpha_f = Fraction(check_positive(alpha, "alpha"))
     if shape is None:
         return (alpha_f,) * d
-    if len(shape) != d:
-        raise InvalidArgument(f"shape has {len(shape)} entries but the problem has d={d} coordinates")
-    scales = []
-    for i, w in enumerate(shape, start=1):
-        w_f = Fraction(parse_number(w, f"shape entry {i}"))
-        if w_f == 0:
-            raise InvalidArgument(f"shape entry {i} is zero; every entry of w0 must be non-zero")
-        scales.append(alpha_f * abs(w_f))
-    return tuple(scales)
+    return tuple(alpha_f * abs(Fraction(w)) for w in check_shape(shape, d))
 
 
 def link_from_derivation(derivation, scales, name: str):

@@ -23,7 +23,7 @@ import dataclasses
 import math
 
 from krtheory.errors import InvalidArgument, NoConvergence
-from krtheory.precision import GUARD_DIGITS, MAX_DPS, Tolerance, check_dps, context, to_decimal
+from krtheory.precision import GUARD_DIGITS, MAX_DPS, Tolerance, check_dps, context, to_decimal, agreement_digits
 from krtheory.references import Cholesky, IntegerRows, matvec, norm2, pivoted_cholesky, reduce_rows
 
 #: Newton iterations allowed per solve (all continuation stages together) before NoConvergence.
@@ -129,7 +129,7 @@ def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
     check = _Solver(problem, link, system.kept, dps + VERIFY_EXTRA_DIGITS, max_iterations,
                     first.ctx.dps + VERIFY_EXTRA_DIGITS)
     second = check.finish(first.lam)
-    normwise, componentwise = _agreement(first.beta, second.beta, second.ctx, dps)
+    normwise, componentwise = agreement_digits(first.beta, second.beta, second.ctx, dps)
     return _result(first, second, normwise, componentwise, dps, out, system.kept, problem.n)
 
 
@@ -226,19 +226,6 @@ def _slope(before, after, drop, ctx):
     if not before or not after or (before > 0) != (after > 0):
         return ctx.one
     return min(max(ctx.log(before / after) / drop, ctx.zero), ctx.one)
-
-
-def _agreement(coarse, fine, ctx, cap):
-    """Digits on which two solutions agree: normwise (relative to max|fine|) and componentwise."""
-    scale = max((abs(b) for b in fine), default=ctx.zero)
-    differences = [abs(ctx.mpf(c) - f) for c, f in zip(coarse, fine)]
-    worst = max(differences, default=ctx.zero)
-    normwise = cap if worst == 0 or scale == 0 else min(cap, int(math.floor(-ctx.log10(worst / scale))))
-    componentwise = cap
-    for difference, f in zip(differences, fine):
-        if difference:
-            componentwise = min(componentwise, 0 if f == 0 else int(math.floor(-ctx.log10(difference / abs(f)))))
-    return max(normwise, 0), max(componentwise, 0)
 
 
 def _result(first, final, normwise, componentwise, dps, out, kept, n):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from krtheory.cli.common import add_model_options, load_problem, parse_shape
 from krtheory.cli.output import add_json_option, emit, table
 from krtheory.precision import to_decimal
+from krtheory.validation import check_depth
 
 #: ``diagonal``: argmin Q_{alpha,w0} (Theorems 1 and 3); ``explicit``: argmin R_{alpha,w0} (eqs. 8-9);
 #: ``l1``/``l2``: the minimum-norm interpolators (the rich and kernel limits).
@@ -43,9 +44,9 @@ def _implicit(problem, args) -> dict:
     from krtheory.solve import solve_link
 
     shape = None if args.shape is None else parse_shape(args.shape, problem.d)
-    link = implicit_link(args.family, int_depth(args.depth), args.alpha, shape, problem.d)
+    link = implicit_link(args.family, check_depth(args.depth), args.alpha, shape, problem.d)
     result = solve_link(problem, link, dps=args.dps)
-    return {"family": args.family, "depth": int_depth(args.depth), "alpha": args.alpha,
+    return {"family": args.family, "depth": check_depth(args.depth), "alpha": args.alpha,
             "shape": None if shape is None else list(shape), "problem": problem.name,
             "beta": result.beta_strings(), "residual": to_decimal(result.ctx, result.residual, 6),
             "digits": result.digits, "componentwise_digits": result.componentwise_digits,
@@ -58,8 +59,9 @@ def _l2(problem, dps) -> dict:
     result = min_l2(problem, dps=dps)
     ctx = result.beta[0].context
     return {"family": "l2", "problem": problem.name,
-            "beta": [to_decimal(ctx, b, dps) for b in result.beta],
-            "residual": to_decimal(ctx, result.residual, 6), "digits": dps, "rank": result.rank,
+            "beta": [to_decimal(ctx, b, max(result.digits, 1)) for b in result.beta],
+            "residual": to_decimal(ctx, result.residual, 6), "digits": result.digits,
+            "rank": result.rank,
             "dps": dps}
 
 
@@ -77,9 +79,3 @@ def _l1(problem, dps) -> dict:
     if not result.certified:
         record["reason"] = result.reason
     return record
-
-
-def int_depth(text) -> int:
-    from krtheory.models import DiagonalModel
-
-    return DiagonalModel(text, "1").depth

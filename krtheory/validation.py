@@ -1,0 +1,43 @@
+"""Validators shared by the models, the derivation engine and the links: each returns the value
+normalized (exact strings, ints) or raises InvalidArgument naming the argument and its value."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from krtheory.errors import InvalidArgument
+from krtheory.problem import parse_number
+
+
+def check_depth(depth, max_depth: int | None = None) -> int:
+    """An integer depth D >= 2 (``"3"`` is accepted, ``2.5``, ``True`` and ``"x"`` are not)."""
+    text = str(depth).strip()
+    if isinstance(depth, (bool, float)) or not text.lstrip("+-").isdigit() or int(text) < 2:
+        raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
+    if max_depth is not None and int(text) > max_depth:
+        raise InvalidArgument(f"depth must be an integer in [2, {max_depth}] but got depth={depth!r}")
+    return int(text)
+
+
+def check_positive(value, name: str) -> str:
+    """A finite number > 0, as its exact string."""
+    text = parse_number(value, name)
+    if Fraction(text) <= 0:
+        raise InvalidArgument(f"{name} must be > 0 but got {name}={value!r}")
+    return text
+
+
+def check_shape(shape, d: int | None = None) -> tuple[str, ...]:
+    """A shape w0: finite non-zero entries (Theorem 1 needs no zero entry), ``d`` of them if given."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise InvalidArgument(f"shape must be a sequence of numbers but got shape={shape!r}")
+    entries = tuple(parse_number(v, f"shape entry {i}") for i, v in enumerate(shape, start=1))
+    if not entries:
+        raise InvalidArgument("shape must not be empty")
+    for i, v in enumerate(entries, start=1):
+        if Fraction(v) == 0:
+            raise InvalidArgument(f"shape entry {i} is zero (w0 must have no zero entries, paper "
+                                  "Theorem 1)")
+    if d is not None and len(entries) != d:
+        raise InvalidArgument(f"shape has {len(entries)} entries but the problem has d={d} coordinates")
+    return entries
