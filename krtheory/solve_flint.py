@@ -39,7 +39,7 @@ DEFAULT_MAX_ITERATIONS = 600
 #: Certification attempts; each failure multiplies the precision by PRECISION_GROWTH.
 CERTIFY_ATTEMPTS = 3
 PRECISION_GROWTH = 2
-#: Epsilon-inflation: rho starts at INFLATION |C F(lam~)| (plus a floor of 2^-prec max|lam~|)
+#: Epsilon-inflation: rho starts at INFLATION |C F(lam~)| (plus a floor of 2^-bits |lam~_j|)
 #: and is widened to INFLATION max(rho, |K(M) - lam~|) at most INFLATIONS times.
 INFLATION = 16
 INFLATIONS = 6
@@ -100,15 +100,16 @@ def decimal_upper(x) -> str:
 
 
 def _to_arb(value):
-    """A start value (float, int, exact string, mpmath mpf, arb) as an exact arb."""
+    """A start value (float, int, Fraction, exact string, mpmath mpf, arb) as an exact arb (a
+    string or Fraction that is not dyadic: its nearest value at the current precision)."""
     arb = flint_module().arb
     if isinstance(value, arb):
         return value.mid()
     if hasattr(value, "_mpf_"):
         sign, man, exp, _ = value._mpf_
         return arb((-int(man) if sign else int(man), int(exp)))
-    if isinstance(value, str):
-        return _exact_arb(value).mid()
+    if isinstance(value, (str, int, Fraction)) and not isinstance(value, bool):
+        return _exact_arb(str(value)).mid()
     return arb(float(value))
 
 
@@ -217,12 +218,14 @@ class _System:
         with flint.ctx.workprec(bits):
             self.X_all, self.y_all = flint.arb_mat(X), flint.arb_mat(y)
             self.n, self.d = len(kept), problem.d
-            self.X = flint.arb_mat([[self.X_all[i, j] for j in range(self.d)] for i in kept])
+            everything = len(kept) == problem.n
+            self.X = self.X_all if everything else flint.arb_mat([[self.X_all[i, j] for j in range(self.d)]
+                                                                  for i in kept])
             self.Xt = self.X.transpose()
-            self.y = flint.arb_mat(self.n, 1, [self.y_all[i, 0] for i in kept])
+            self.y = self.y_all if everything else flint.arb_mat(self.n, 1, [self.y_all[i, 0] for i in kept])
             self.a = [flint.arb(_fmpq(v)) for v in link.amplitude]
             self.b = [flint.arb(_fmpq(v)) for v in link.rate]
-            self.radius = None if link.radius == sympy.oo else _exact_arb(str(sympy.Rational(link.radius)))
+            self.radius = None if link.radius == sympy.oo else arb_function(link.nu, link.radius)(flint.arb(0))
         self.h = arb_function(link.nu, link.h)
         self.dh = arb_function(link.nu, sympy.diff(link.h, link.nu))
         self.entries = self.X.entries()
@@ -252,10 +255,14 @@ class _System:
     def inside(self, u) -> bool:
         return self.radius is None or all(abs(v) < self.radius for v in u)
 
-    def needed_bits(self, dps: int, w) -> int:
-        """~3.33 dps + log2(max w / min w) + GUARD_BITS."""
+    def needed_bits(self, dps: int, w, u) -> int:
+        """~3.33 dps + log2(max w / min w) + GUARD_BITS, plus log2(radius / gap) when b_i t_i
+        comes within gap of a bounded domain's boundary (rounding u_i costs that much of h)."""
         sizes = [_log2(x) for x in w if x != 0]
         spread = max(sizes) - min(sizes) if sizes else 0
+        if self.radius is not None and u:
+            gap = self.radius - max(abs(v) for v in u)
+            spread += max(0, _log2(self.radius) - _log2(gap)) if gap > 0 else self.bits
         return math.ceil(BITS_PER_DIGIT * dps) + spread + GUARD_BITS
 
 
@@ -274,7 +281,8 @@ def _mids(values):
 class _Polish:
     lam: list                 # arb midpoints
     iterations: int
-    needed_bits: int | None   # restart at this precision when set
+    converged: bool
+    needed_bits: int | None = None   # restart at this precision when set
 
 
 def _polish(system, lam, dps: int, budget: int) -> _Polish:
@@ -291,15 +299,15 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
             u = _mids(system.u(lam_col))
             beta = _mids(system.beta(u))
             w = _mids(system.weights(u))
-            needed = system.needed_bits(dps, w)
+            needed = system.needed_bits(dps, w, u)
             if needed > system.bits:
-                return _Polish(lam, iteration - 1, needed)
+                return _Polish(lam, iteration - 1, False, needed)
             gradient = system.residual(beta).mid()
             step = _mids(system.jacobian(w).mid().solve(-gradient, algorithm="approx").entries())
             step_col = system.column(step)
             c = _mids((system.Xt * step_col).entries())
             if max(abs(wi * ci) for wi, ci in zip(w, c)) <= tolerance * max(abs(b) for b in beta):
-                return _Polish([v + s for v, s in zip(lam, step)], iteration, None)
+                return _Polish([(v + s).mid() for v, s in zip(lam, step)], iteration, True)
             du = [bi * ci for bi, ci in zip(system.b, c)]
             c_row = flint.arb_mat(1, len(c), c)
             y_step = (system.y.transpose() * step_col)[0, 0].mid()
@@ -319,7 +327,7 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
                 while not system.inside([ui + s * d for ui, d in zip(u, du)]):
                     s = s / 2
             lam = [(v + s * st).mid() for v, st in zip(lam, step)]
-    return _Polish(lam, budget, None)
+    return _Polish(lam, budget, False)
 
 
 def _feasible(system, lam):
@@ -358,7 +366,16 @@ class Certificate:
     reason: str
 
 
-def krawczyk(system, lam) -> Certificate:
+def krawczyk(problem, link, lam, *, bits: int) -> Certificate:
+    """The Krawczyk test at ``bits`` around ``lam`` (one value per row of X: floats, exact
+    strings, mpf or arb; the rows kept by :func:`independent_rows` are used)."""
+    kept = independent_rows(problem)
+    if isinstance(lam, (str, bytes)) or len(lam) != problem.n:
+        raise InvalidArgument(f"lam must have one entry per row of X (n={problem.n}), got lam={lam!r}")
+    return _krawczyk(_System(problem, link, kept, bits), [_to_arb(lam[i]) for i in kept])
+
+
+def _krawczyk(system, lam) -> Certificate:
     """The Krawczyk test K(M) in int(M) for M = lam +- rho with epsilon-inflation (module
     docstring); ``lam``: exact arb midpoints, one per kept row."""
     flint = system.flint
@@ -377,8 +394,11 @@ def krawczyk(system, lam) -> Certificate:
         except ZeroDivisionError:
             return Certificate(False, None, None, "the Jacobian at the centre is singular at this precision")
         delta = (C * F).entries()
-        floor = (max((abs(v) for v in lam), default=arb(0)) + 1) * arb(2) ** -system.bits
-        rho = [(INFLATION * abs(dj).upper() + floor).upper().mid() for dj in delta]
+        # a floor for rho on lam's own scale (|lam~_j| or the linear estimate |(C y)_j|: lam
+        # may be ~1e-600 in the kernel regime), 2^-bits only when both vanish (y = 0)
+        scales = [abs(v) + abs(e) for v, e in zip(lam, (C * system.y).entries())]
+        floors = [(s if s != 0 else arb(1)) * arb(2) ** -system.bits for s in scales]
+        rho = [(INFLATION * abs(dj).upper() + f).upper().mid() for dj, f in zip(delta, floors)]
         for _ in range(INFLATIONS + 1):
             box = system.column([arb(0, r) for r in rho])
             u_box = system.u(system.column([v + e for v, e in zip(lam, box.entries())]))
@@ -453,12 +473,12 @@ def solve_link_flint(problem, link, *, dps: int = 50, certify: bool = True, star
         if polish.needed_bits is not None:
             bits = max(polish.needed_bits * 5 // 4, bits + GUARD_BITS)
             continue
-        if iterations >= max_iterations:
+        if not polish.converged:
             raise NoConvergence(f"the arb Newton polish did not converge in max_iterations={max_iterations} "
                                 f"iterations (at {bits} bits)")
         if not certify:
             break
-        certificate = krawczyk(system, lam)
+        certificate = _krawczyk(system, lam)
         attempts += 1
         if certificate.passed or attempts == CERTIFY_ATTEMPTS:
             break
@@ -475,9 +495,9 @@ def _start(problem, link, kept, start):
             return [_to_arb(start[i]) for i in kept], "given"
         except (TypeError, ValueError):
             raise InvalidArgument(f"start must hold numbers, got start={start!r}") from None
-    from krtheory.solve_float import solve_link_float
-
     import numpy as np
+
+    from krtheory.solve_float import solve_link_float
 
     result = solve_link_float(problem, link)
     if np.all(np.isfinite(result.lam)) and result.relative_residual <= FLOAT_START_RESIDUAL:

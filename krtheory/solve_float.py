@@ -66,8 +66,7 @@ class FloatSolveResult:
     boundary closer than double resolves, or a converged iteration failing the residual check),
     "not_converged" (max_iterations ran out, or the line search failed). ``residual``
     is ||X beta - y||_2 over all rows, ``relative_residual`` that over || |X||beta| + |y| ||_2.
-    ``objective`` = y^T lam - sum (a_i/b_i) G(b_i t_i), the regularizer's value at beta
-    (duality), or None when G leaves double's range. ``log_domain`` tells which evaluation ran.
+    ``log_domain`` tells which evaluation ran (see :func:`odd_form`).
     """
 
     beta: object                # numpy array (d,)
@@ -77,7 +76,6 @@ class FloatSolveResult:
     iterations: int
     status: str
     message: str
-    objective: float | None
     log_domain: bool
     kept_rows: tuple[int, ...]
 
@@ -111,7 +109,7 @@ class OddForm:
 def odd_form(nu, h) -> OddForm | None:
     """The OddForm of h when one of its additive terms (as written, rewritten in exp, or in
     partial fractions) is c e^(k nu) or c (s + t nu)^-p with k, -t/s > 0 and h equals
-    the form built from it (checked symbolically); None otherwise."""
+    the form built from it (checked symbolically, see _is_zero); None otherwise."""
     import sympy
 
     representations = [sympy.Add.make_args(h), sympy.Add.make_args(sympy.expand(h.rewrite(sympy.exp)))]
@@ -120,9 +118,17 @@ def odd_form(nu, h) -> OddForm | None:
     for terms in representations:
         for term in terms:
             form = _candidate(term, nu)
-            if form is not None and sympy.simplify(sympy.together(h - form.expression(nu))) == 0:
+            if form is not None and _is_zero(h - form.expression(nu)):
                 return form
     return None
+
+
+def _is_zero(expr) -> bool:
+    """True only when ``expr`` (in exp, expanded, over one denominator) cancels to 0: a sound
+    test (a missed zero only means the plain evaluation is used), and fast, unlike simplify."""
+    import sympy
+
+    return sympy.cancel(sympy.together(sympy.expand(expr.rewrite(sympy.exp)))) == 0
 
 
 def _candidate(term, nu) -> OddForm | None:
@@ -215,7 +221,9 @@ class _LogDomain:
         import numpy as np
 
         grow, ratio = self._logs(u, 0)
-        return np.sign(u) * np.exp(grow + self.ln_aA) * -np.expm1(ratio)
+        scale, tail = grow + self.ln_aA, -np.expm1(ratio)
+        with np.errstate(over="ignore", divide="ignore"):  # where exp(scale) overflows, add the logs
+            return np.sign(u) * np.where(scale < MAX_LOG, np.exp(scale) * tail, np.exp(scale + np.log(tail)))
 
     def log_weights(self, u):
         import numpy as np
@@ -237,8 +245,8 @@ class _Plain:
         import numpy as np
         import sympy
 
-        self.h = sympy.lambdify(link.nu, link.h, "numpy")
-        self.dh = sympy.lambdify(link.nu, sympy.diff(link.h, link.nu), "numpy")
+        self.h = _numpy_function(link.nu, link.h)
+        self.dh = _numpy_function(link.nu, sympy.diff(link.h, link.nu))
         self.ln_a = np.array([_log_exact(v) for v in link.amplitude])
         self.ln_b = np.array([_log_exact(v) for v in link.rate])
         self.a, self.b = np.exp(self.ln_a), np.exp(self.ln_b)
@@ -260,6 +268,15 @@ class _Plain:
             return None
         return (f"an amplitude or rate is e^{worst:.0f}, outside double's range, and h has no "
                 "log-domain form (A (f(k nu) - f(-k nu)) with f = exp or a power)")
+
+
+@functools.lru_cache(maxsize=64)
+def _numpy_function(nu, expr):
+    """``expr`` lambdified to numpy (double is the working precision here, so a Rational printed
+    as p/q is correctly rounded)."""
+    import sympy
+
+    return sympy.lambdify(nu, expr, "numpy")
 
 
 def _gap(u, radius) -> float:
@@ -308,7 +325,7 @@ def solve_link_float(problem, link, *, start=None,
     if reason is None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             lam, iterations, status, message = _newton(X, y, evaluator, lam, max_iterations)
-    return _result(problem, link, X_all, y_all, kept, lam, evaluator, iterations, status, message, log_domain)
+    return _result(problem, X_all, y_all, kept, lam, evaluator, iterations, status, message, log_domain)
 
 
 def _newton(X, y, ev, lam, budget):
@@ -327,6 +344,9 @@ def _newton(X, y, ev, lam, budget):
         if not (np.all(np.isfinite(beta)) and np.all(log_w < math.inf)):
             return lam, iteration - 1, "out_of_range", "beta or h' overflows double at the current iterate"
         top = float(np.max(log_w))
+        if top > MAX_LOG:
+            return lam, iteration - 1, "out_of_range", (f"h' weights ~e^{top:.0f}: the Newton step (and lam) "
+                                                        "underflow double")
         w = np.exp(log_w - top)
         gradient = X @ beta - y
         relative = _relative(gradient, X, beta, y)
@@ -475,7 +495,7 @@ def _independent_rows(X, y) -> list[int]:
     import scipy.linalg
 
     n, d = X.shape
-    Q, R, order = scipy.linalg.qr(X.T, mode="economic", pivoting=True)
+    _, R, order = scipy.linalg.qr(X.T, mode="economic", pivoting=True)
     diagonal = np.abs(np.diag(R))
     if not diagonal.size or diagonal[0] == 0:
         raise InvalidArgument("X is zero: no row constrains beta")
@@ -507,9 +527,8 @@ def _start(start, n, kept, X, ev):
     return lam
 
 
-def _result(problem, link, X_all, y_all, kept, lam_kept, ev, iterations, status, message, log_domain):
+def _result(problem, X_all, y_all, kept, lam_kept, ev, iterations, status, message, log_domain):
     import numpy as np
-    import sympy
 
     lam = np.zeros(problem.n)
     lam[kept] = lam_kept
@@ -518,17 +537,13 @@ def _result(problem, link, X_all, y_all, kept, lam_kept, ev, iterations, status,
         beta = ev.beta(u) if _gap(u, ev.radius) > 0 else np.full(problem.d, np.nan)
         gradient = X_all @ beta - y_all
         residual, relative = float(np.linalg.norm(gradient)), _relative(gradient, X_all, beta, y_all)
-        G = sympy.lambdify(link.nu, link.G, "numpy")
-        ln_a = np.array([_log_exact(v) for v in link.amplitude])
-        objective = float(y_all @ lam - np.sum(np.exp(ln_a - ev.ln_b) * G(u)))
     if status == "ok" and not relative <= RESIDUAL_TOLERANCE:
         status = "out_of_range"
         message = (f"the iteration converged but ||X beta - y|| / || |X||beta| + |y| || = {relative:.3g} "
                    f"exceeds {RESIDUAL_TOLERANCE:g}: double does not resolve this solution")
     return FloatSolveResult(beta=beta, lam=lam, residual=residual, relative_residual=relative,
-                            iterations=iterations, status=status, message=message,
-                            objective=objective if math.isfinite(objective) else None,
-                            log_domain=log_domain, kept_rows=tuple(kept))
+                            iterations=iterations, status=status, message=message, log_domain=log_domain,
+                            kept_rows=tuple(kept))
 
 
 def alpha_sweep(problem, link_for_alpha, alphas, **options) -> list[FloatSolveResult]:

@@ -1,0 +1,159 @@
+"""Benchmarks of the KKT backends, each against a baseline measured in the same run.
+
+    python benchmarks/run.py [--quick]
+
+1. flint (arb polish, and polish + Krawczyk certificate) vs mpmath ``solve_link`` at 50 digits
+   on 30 x 200 and 100 x 1000 (--quick skips the mpmath 100 x 1000 run, ~30–60 s), all started
+   from the same float64 solution;
+2. the certificate's overhead: certify=True vs certify=False;
+3. the float64 fast path vs scipy SLSQP minimizing Q(beta) = sum (a_i/b_i) q(beta_i/a_i),
+   q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2) (depth 2, Theorem 1), s.t. X beta = y, at d = 100.
+
+Prints machine information, then one table per benchmark with times, the ratio to the baseline
+and the accuracy each method reached.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # PERFORMANCE.md §7.2: threaded BLAS is 83x slower here
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+import numpy as np  # noqa: E402
+import sympy  # noqa: E402
+
+from krtheory.links import Link  # noqa: E402
+from krtheory.problem import Problem  # noqa: E402
+
+NU = sympy.Symbol("nu")
+DPS = 50
+
+
+def depth2(alpha, d):
+    """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i) (a = alpha^2, b = 4)."""
+    return Link("depth 2", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo,
+                [str(Fraction(alpha) ** 2)] * d, ["4"] * d)
+
+
+def depth3(alpha, d):
+    """Theorem 3, D = 3: h = (1 - nu)^-3 - (1 + nu)^-3, a = alpha^3, b = 3 alpha."""
+    alpha = Fraction(alpha)
+    return Link("depth 3", NU, (1 - NU) ** -3 - (1 + NU) ** -3, ((1 - NU) ** -2 + (1 + NU) ** -2 - 2) / 2, 1,
+                [str(alpha ** 3)] * d, [str(3 * alpha)] * d)
+
+
+def timed(function, repeats):
+    """(median wall time, last result) of ``repeats`` calls."""
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def machine_info():
+    import flint
+    import mpmath
+    import scipy
+
+    print(f"date      {datetime.datetime.now().isoformat(timespec='seconds')}")
+    print(f"machine   {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
+    print(f"python    {sys.version.split()[0]}; numpy {np.__version__}, scipy {scipy.__version__}, "
+          f"sympy {sympy.__version__}")
+    print(f"flint     python-flint {flint.__version__}; mpmath {mpmath.__version__} "
+          f"(backend {mpmath.libmp.BACKEND}); OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
+
+
+def flint_vs_mpmath(sizes, quick):
+    """Benchmarks 1 and 2: the 50-digit KKT solve."""
+    from krtheory.solve import solve_link
+    from krtheory.solve_flint import rational_data, solve_link_flint
+    from krtheory.solve_float import solve_link_float
+
+    print(f"\n## KKT solve at {DPS} digits from the float64 start: flint vs mpmath solve_link")
+    print("| n x d | link | alpha | float64 s | flint polish s | flint polish + certify s | (polish + certify) / "
+          "polish | mpmath s | mpmath / flint polish | certified radius | flint vs mpmath max|diff| |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n, d in sizes:
+        problem = Problem.random_dyadic(np.random.default_rng(0), n, d, 3)
+        rational_data(problem)  # converting the strings is paid once per problem, not per solve
+        for make, alpha in [(depth2, "1e-2"), (depth2, "1"), (depth3, "1e-2")]:
+            link = make(alpha, d)
+            repeats = 3 if n * d <= 10_000 else 1
+            t_float, start = timed(lambda: solve_link_float(problem, link), 3)
+            t_polish, polished = timed(lambda: solve_link_flint(problem, link, dps=DPS, certify=False,
+                                                                start=start.lam), repeats)
+            t_cert, certified = timed(lambda: solve_link_flint(problem, link, dps=DPS, start=start.lam), repeats)
+            mp_cell = ratio_cell = diff_cell = "skipped (--quick)"
+            if not (quick and n * d > 10_000):
+                t_mp, mp = timed(lambda: solve_link(problem, link, dps=DPS, verify=False, start=list(start.lam)), 1)
+                mp_cell, ratio_cell = f"{t_mp:.3g}", f"{t_mp / t_polish:.1f}x"
+                diff_cell = max_difference(certified.beta, mp.beta)
+            print(f"| {n} x {d} | {link.name} | {alpha} | {t_float:.3g} | {t_polish:.3g} | {t_cert:.3g} | "
+                  f"{t_cert / t_polish:.2f} | {mp_cell} | {ratio_cell} | {certified.radius} ({certified.status}) | "
+                  f"{diff_cell} |")
+            sys.stdout.flush()
+
+
+def max_difference(balls, mp_beta):
+    import flint
+
+    with flint.ctx.workprec(400):
+        worst = max(abs(b - flint.arb(str(v))) for b, v in zip(balls, mp_beta))
+    return worst.str(3, radius=False)
+
+
+def float_vs_slsqp():
+    """Benchmark 3: the float64 fast path vs SLSQP on the primal."""
+    from scipy.optimize import minimize
+
+    from krtheory.solve_float import solve_link_float
+
+    n, d = 20, 100
+    problem = Problem.random_dyadic(np.random.default_rng(1), n, d, 3)
+    X, y = problem.X_float(), problem.y_float()
+    print(f"\n## float64 fast path vs scipy SLSQP on min Q(beta) s.t. X beta = y ({n} x {d}, depth 2)")
+    print("| alpha | fast path s | ||X beta - y|| | SLSQP s | ||X beta - y|| | SLSQP / fast | Q(fast) - Q(SLSQP) | "
+          "max|beta diff| |")
+    print("|---|---|---|---|---|---|---|---|")
+    for alpha in ["0.1", "1", "10"]:
+        a, b = float(Fraction(alpha) ** 2), 4.0
+
+        def Q(beta):
+            z = beta / a
+            return float(np.sum(a / b * (z * np.arcsinh(z / 2) - z * z / (2 + np.sqrt(4 + z * z)))))
+
+        def grad(beta):
+            return np.arcsinh(beta / (2 * a)) / b
+
+        t_fast, fast = timed(lambda: solve_link_float(problem, depth2(alpha, d)), 7)
+        t_sqp, sqp = timed(lambda: minimize(Q, np.zeros(d), jac=grad, method="SLSQP",
+                                            constraints=[{"type": "eq", "fun": lambda v: X @ v - y,
+                                                          "jac": lambda v: X}],
+                                            options={"ftol": 1e-15, "maxiter": 1000}), 3)
+        print(f"| {alpha} | {t_fast:.3g} | {fast.residual:.2e} ({fast.status}) | {t_sqp:.3g} | "
+              f"{np.linalg.norm(X @ sqp.x - y):.2e} ({'ok' if sqp.success else sqp.message}) | "
+              f"{t_sqp / t_fast:.0f}x | {Q(fast.beta) - Q(sqp.x):.2e} | {np.max(np.abs(fast.beta - sqp.x)):.2e} |")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip the mpmath run at 100 x 1000 (~30-60 s)")
+    args = parser.parse_args(argv)
+    machine_info()
+    flint_vs_mpmath([(30, 200), (100, 1000)], args.quick)
+    float_vs_slsqp()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The python-flint backend (krtheory.solve_flint): certified balls against an independent
+high-precision mpmath solve, the Krawczyk test refusing a wrong centre, the sympy -> arb compiler
+keeping rational constants exact, three-valued comparisons, and the missing-flint notice.
+
+Expected values come from krtheory.solve (mpmath, its own Newton and its own compiled link) at
+more digits than the certified radius resolves, converted to arb exactly, and from mpmath's
+special functions at 70 digits.
+"""
+
+import sys
+from fractions import Fraction
+
+import flint
+import numpy as np
+import pytest
+import sympy
+
+from krtheory.errors import InvalidArgument, NotApplicable
+from krtheory.links import Link
+from krtheory.precision import context, lambdify
+from krtheory.problem import Problem
+from krtheory import solve_flint
+from krtheory.solve import solve_link
+from krtheory.solve_flint import (CERTIFY_ATTEMPTS, FLINT_MISSING, arb_function, compare_ball, decimal_upper,
+                                  krawczyk, solve_link_flint)
+
+NU = sympy.Symbol("nu")
+#: The brief's target: a certified radius of at most 1e-40 at 50 digits on 10 x 40.
+TARGET_RADIUS = Fraction(1, 10 ** 40)
+#: The mpmath reference is computed with this many digits more than the radius resolves, so
+#: that its own error (a few units in its last digits) is far inside the ball.
+REFERENCE_EXTRA_DIGITS = 20
+
+
+@pytest.fixture(autouse=True)
+def flint_precision_is_untouched():
+    """Like the mpmath guard in conftest: flint's global precision must survive every call."""
+    before = flint.ctx.prec
+    yield
+    assert flint.ctx.prec == before, f"flint.ctx.prec leaked: was {before}, is {flint.ctx.prec}"
+
+
+def depth2(alpha, d):
+    """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i)."""
+    return Link("depth 2", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo,
+                [str(Fraction(alpha) ** 2)] * d, ["4"] * d)
+
+
+def depth3(alpha, d):
+    """Theorem 3 with D = 3: h = (1 - nu)^-3 - (1 + nu)^-3, a = alpha^3, b = 3 alpha."""
+    alpha = Fraction(alpha)
+    return Link("depth 3", NU, (1 - NU) ** -3 - (1 + NU) ** -3, ((1 - NU) ** -2 + (1 + NU) ** -2 - 2) / 2, 1,
+                [str(alpha ** 3)] * d, [str(3 * alpha)] * d)
+
+
+def explicit(alpha, d):
+    """Eqs. 8-9: h = 4 nu / (1 - nu^2)^2 on (-1, 1), a = alpha^2, b = 1."""
+    return Link("explicit", NU, 4 * NU / (1 - NU ** 2) ** 2, 2 / (1 - NU ** 2) - 2, 1,
+                [str(Fraction(alpha) ** 2)] * d, ["1"] * d)
+
+
+def random_problem(seed, n, d, support=3):
+    return Problem.random_dyadic(np.random.default_rng(seed), n, d, support)
+
+
+def exact_arb(x):
+    """An mpmath mpf as the arb with exactly its binary value."""
+    sign, man, exp, _ = x._mpf_
+    return flint.arb((-int(man) if sign else int(man), int(exp)))
+
+
+# -- certified solves --------------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [depth2, depth3])
+@pytest.mark.parametrize("alpha", ["1e-6", "1", "10"])
+def test_certified_ball_holds_the_mpmath_solution(make, alpha):
+    problem, link = random_problem(11, 10, 40), make(alpha, 40)
+    result = solve_link_flint(problem, link, dps=50)
+    assert result.status == "certified", result.message
+    assert Fraction(result.radius) <= TARGET_RADIUS
+    assert result.certified_digits >= 40
+    digits = max(80, -int(result.radius.split("e")[1]) + REFERENCE_EXTRA_DIGITS)
+    reference = solve_link(problem, link, dps=digits, verify=False)
+    with flint.ctx.workprec(4 * digits):
+        assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))
+        # and the midpoints carry the digits claimed
+        scale = max(abs(exact_arb(b)) for b in reference.beta)
+        worst = max(abs(m - exact_arb(b)) for m, b in zip(result.beta, reference.beta))
+        assert worst <= flint.arb(10) ** -result.certified_digits * scale
+
+
+def test_bounded_explicit_link_is_certified():
+    problem, link = random_problem(12, 10, 40), explicit("1e-2", 40)
+    result = solve_link_flint(problem, link, dps=50)
+    assert result.status == "certified" and Fraction(result.radius) <= TARGET_RADIUS
+    reference = solve_link(problem, link, dps=120, verify=False)
+    with flint.ctx.workprec(500):
+        assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))
+
+
+def test_kernel_limit_is_certified_at_huge_alpha():
+    # Theorem 2: alpha -> oo gives the min-l2 interpolator X^T (X X^T)^-1 y (exact here), within
+    # ~alpha^-4 = 1e-1200 at alpha = 1e300: double is out of range (lam ~ 1e-600), arb is not
+    problem = random_problem(17, 10, 40)
+    result = solve_link_flint(problem, depth2("1e300", 40), dps=30)
+    assert result.status == "certified" and result.certified_digits == 30
+    X = flint.fmpq_mat([[flint.fmpq(*Fraction(v).as_integer_ratio()) for v in row] for row in problem.X])
+    y = flint.fmpq_mat(10, 1, [flint.fmpq(*Fraction(v).as_integer_ratio()) for v in problem.y])
+    l2 = (X.transpose() * (X * X.transpose()).solve(y)).entries()
+    with flint.ctx.workprec(result.bits):
+        assert all(ball.contains(flint.arb(v)) for ball, v in zip(result.beta_balls, l2))
+
+
+def test_polish_only_and_result_strings():
+    problem = random_problem(13, 5, 12)
+    polished = solve_link_flint(problem, depth2("1", 12), dps=30, certify=False)
+    assert polished.status == "polished" and polished.radius is None and polished.certified_digits is None
+    certified = solve_link_flint(problem, depth2("1", 12), dps=30)
+    ctx = context(40)
+    reference = solve_link(problem, depth2("1", 12), dps=40, verify=False)
+    for text, b in zip(certified.beta_strings(), reference.beta):
+        assert abs(ctx.mpf(text) - b) <= ctx.mpf(10) ** -29 * max(abs(v) for v in reference.beta)
+    assert Fraction(certified.residual) <= Fraction(1, 10 ** 30)
+
+
+def test_dependent_rows_are_dropped_exactly():
+    base = random_problem(14, 4, 12)
+    rows = [list(r) for r in base.X] + [[str(Fraction(a) + Fraction(b)) for a, b in zip(base.X[0], base.X[1])]]
+    y = list(base.y) + [str(Fraction(base.y[0]) + Fraction(base.y[1]))]
+    result = solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2("0.5", 12), dps=30)
+    assert result.status == "certified" and len(result.kept_rows) == 4
+    alone = solve_link_flint(base, depth2("0.5", 12), dps=30)
+    assert all(a.overlaps(b) for a, b in zip(result.beta_balls, alone.beta_balls))
+    y[-1] = str(Fraction(y[-1]) + Fraction(1, 2 ** 40))
+    with pytest.raises(InvalidArgument, match="inconsistent"):
+        solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2("0.5", 12), dps=30)
+
+
+# -- the Krawczyk test itself ---------------------------------------------------------------------------
+def test_wrong_centre_fails_the_krawczyk_test():
+    problem, link = random_problem(15, 10, 40), depth2("1", 40)
+    result = solve_link_flint(problem, link, dps=50)
+    assert krawczyk(problem, link, result.lam, bits=result.bits).passed
+    shifted = [v + flint.arb("0.001") for v in result.lam]
+    certificate = krawczyk(problem, link, shifted, bits=result.bits)
+    assert not certificate.passed
+    assert certificate.lam_balls is None and "not inside" in certificate.reason
+
+
+def test_failed_certificates_raise_precision_then_report_uncertified(monkeypatch):
+    seen = []
+
+    def refuse(system, lam):
+        seen.append(system.bits)
+        return solve_flint.Certificate(False, None, None, "refused for the test")
+
+    monkeypatch.setattr(solve_flint, "_krawczyk", refuse)
+    result = solve_link_flint(random_problem(16, 5, 12), depth2("1", 12), dps=30)
+    assert result.status == "uncertified" and result.message == "refused for the test"
+    assert result.radius is None and result.certified_digits is None
+    assert len(seen) == CERTIFY_ATTEMPTS and seen == sorted(seen) and len(set(seen)) == len(seen)
+
+
+# -- sympy -> arb ------------------------------------------------------------------------------------------
+def test_rational_constants_stay_exact():
+    with flint.ctx.workprec(200):
+        third = arb_function(NU, NU * sympy.Rational(1, 3))(flint.arb(1))
+        assert third.contains(flint.fmpq(1, 3))
+        assert third.rad() < flint.arb(2) ** -195
+
+
+@pytest.mark.parametrize("expr", [2 * sympy.sinh(NU), sympy.cosh(NU) - 1, sympy.exp(-NU / 3), sympy.log(1 + NU),
+                                  sympy.sqrt(4 + NU ** 2), sympy.asinh(NU / 2), (1 - NU) ** sympy.Rational(-5, 3),
+                                  4 * NU / (1 - NU ** 2) ** 2, sympy.pi * NU + sympy.E])
+def test_compiled_functions_agree_with_mpmath(expr):
+    ctx = context(70)
+    reference = lambdify(NU, expr, ctx)(ctx.mpf("0.375"))
+    with flint.ctx.workprec(230):
+        value = arb_function(NU, expr)(flint.arb("0.375"))
+        assert value.rad() < flint.arb(2) ** -200
+        assert abs(value - exact_arb(reference)) < flint.arb(10) ** -65
+
+
+def test_unknown_function_is_not_applicable():
+    with pytest.raises(NotApplicable, match="gamma"):
+        arb_function(NU, sympy.gamma(NU))
+
+
+# -- balls ---------------------------------------------------------------------------------------------------
+def test_compare_ball_is_three_valued():
+    assert compare_ball(flint.arb(0, 1), "0.5") is None          # [-1, 1] straddles 0.5
+    assert compare_ball(flint.arb(2, "0.1"), 3) is True
+    assert compare_ball(flint.arb(2, "0.1"), "1/3") is False
+    assert compare_ball(flint.arb(1) / 3, Fraction(1, 2)) is True
+
+
+def test_decimal_upper_rounds_up():
+    with flint.ctx.workprec(100):
+        for x in ["1e-60", "0.0099999", "123456", "-2.5", "999.9"]:
+            text = decimal_upper(flint.arb(x))
+            assert Fraction(text) >= abs(Fraction(x)) and Fraction(text) <= abs(Fraction(x)) * Fraction(101, 100)
+    assert decimal_upper(flint.arb("nan")) == "inf"
+
+
+# -- missing python-flint ---------------------------------------------------------------------------------------
+def test_missing_flint_is_not_applicable(monkeypatch):
+    monkeypatch.setitem(sys.modules, "flint", None)  # makes `import flint` raise ImportError
+    with pytest.raises(NotApplicable) as error:
+        solve_link_flint(random_problem(1, 3, 6), depth2("1", 6))
+    assert str(error.value) == FLINT_MISSING
+
+
+def test_bad_arguments_are_named():
+    problem = random_problem(1, 3, 6)
+    with pytest.raises(InvalidArgument, match="start"):
+        solve_link_flint(problem, depth2("1", 6), start=[0, 0])
+    with pytest.raises(InvalidArgument, match="max_iterations"):
+        solve_link_flint(problem, depth2("1", 6), max_iterations=0)
+    with pytest.raises(InvalidArgument, match="dps"):
+        solve_link_flint(problem, depth2("1", 6), dps=2)
