@@ -17,7 +17,7 @@ from krtheory.flow import integrate_flow
 from krtheory.models import DiagonalModel
 from krtheory.precision import Tolerance
 from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
+from krtheory.backends import predict
 from proofs_checks._compare import combine, compare_limits
 
 DPS = 40
@@ -39,28 +39,32 @@ def check_theorem1(config: RunConfig, *, general_shape: bool, link_factory=impli
     import numpy as np
 
     rng = np.random.default_rng(config.seed)
-    instances, statuses = [], []
+    instances, statuses, certified = [], [], []
     for name in PROBLEMS[config.mode]:
         problem = builtin_problem(name)
         shape = random_shape(rng, problem.d) if general_shape else None
         for alpha in ALPHAS:
             flow = integrate_flow(DiagonalModel(2, alpha, shape), problem, dps=DPS)
-            predicted = solve_link(problem, link_factory(family, 2, alpha, shape, problem.d), dps=DPS)
+            predicted = predict(problem, link_factory(family, 2, alpha, shape, problem.d), dps=DPS)
             agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
             statuses.append(agreement.status)
             instances.append({"problem": name, "alpha": alpha, "shape": shape,
                               **agreement.as_dict(), "flow_steps": flow.steps,
                               "flow_time": flow.as_strings()["time"],
                               "flow_seconds": round(flow.seconds, 2),
-                              "prediction_digits": predicted.digits})
+                              "prediction_digits": predicted.digits,
+                              "prediction_backend": predicted.backend,
+                              "prediction_radius": predicted.radius})
+            certified.append(predicted.certified)
     status = combine(statuses)
     worst = min(i["agreeing_digits"] for i in instances)
     summary = (f"{status.value.lower()}: flow limit vs argmin Q agree to >= {worst:.1f} digits "
                f"(need {REQUIRED_DIGITS}) on {len(instances)} flows, alpha in {{{', '.join(ALPHAS)}}}"
-               + (", random positive shapes" if general_shape else ", w0 = 1"))
+               + (", random positive shapes" if general_shape else ", w0 = 1")
+               + ("; predictions certified (arb Krawczyk)" if all(certified) else ""))
     return Verdict(status, summary, {"dps": DPS, "required_digits": REQUIRED_DIGITS,
                                      "alphas_covered": list(ALPHAS), "seed": config.seed,
-                                     "instances": instances})
+                                     "instances": instances}, certified=all(certified))
 
 
 register(Claim(

@@ -1,0 +1,106 @@
+"""One entry point for the implicit-bias prediction with a choice of numerical backend.
+
+``mpmath`` (reference: damped Newton at any dps, digits verified by a re-solve), ``flint``
+(python-flint arb polish + Krawczyk certificate: a rigorous radius), ``numpy`` (float64 fast
+path: ~16 digits at best, honest status). ``auto`` takes flint when python-flint is installed
+and falls back to mpmath with a one-line notice otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+from krtheory.errors import InvalidArgument, NotApplicable
+from krtheory.precision import context
+
+BACKENDS = ("auto", "mpmath", "flint", "numpy")
+
+
+class BackendNotice(UserWarning):
+    """A backend was replaced by another (e.g. python-flint missing)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Prediction:
+    """The predicted limit beta (numbers of a ``dps``-digit mpmath context) and how well it is
+    known: ``digits`` significant digits (verified by re-solving, or certified by a ball when
+    ``certified``; None for the float64 path, whose accuracy is only estimated), ``radius`` a
+    rigorous bound on max|beta_i - beta*_i| when certified."""
+
+    beta: list
+    digits: int | None
+    dps: int
+    backend: str
+    certified: bool
+    radius: str | None
+    residual: str
+    detail: dict
+
+
+def flint_available() -> bool:
+    try:
+        from krtheory.solve_flint import flint_module
+
+        flint_module()
+    except NotApplicable:
+        return False
+    return True
+
+
+def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: bool = True,
+            start=None) -> Prediction:
+    """argmin of the link's regularizer s.t. X beta = y with the chosen backend."""
+    if backend not in BACKENDS:
+        raise InvalidArgument(f"backend must be one of {', '.join(BACKENDS)} but got backend={backend!r}")
+    if backend == "auto":
+        backend = "flint" if flint_available() else "mpmath"
+    elif backend == "flint" and not flint_available():
+        from krtheory.solve_flint import FLINT_MISSING
+
+        warnings.warn(f"{FLINT_MISSING}; using the mpmath backend", BackendNotice, stacklevel=2)
+        backend = "mpmath"
+    if backend == "flint":
+        return _flint(problem, link, dps, certify, start)
+    if backend == "numpy":
+        return _numpy(problem, link, dps, start)
+    return _mpmath(problem, link, dps, start)
+
+
+def _mpmath(problem, link, dps, start) -> Prediction:
+    from krtheory.solve import solve_link
+
+    result = solve_link(problem, link, dps=dps, start=start)
+    return Prediction(result.beta, result.digits, dps, "mpmath", False, None,
+                      result.ctx.nstr(result.residual, 6),
+                      {"iterations": result.iterations, "working_dps": result.working_dps,
+                       "componentwise_digits": result.componentwise_digits, "lam": result.lam})
+
+
+def _flint(problem, link, dps, certify, start) -> Prediction:
+    from krtheory.solve_flint import solve_link_flint
+
+    result = solve_link_flint(problem, link, dps=dps, certify=certify, start=start)
+    ctx = context(dps)
+    beta = [ctx.mpf(tuple(int(v) for v in b.mid().man_exp())) for b in result.beta]
+    certified = result.status == "certified"
+    return Prediction(beta, result.certified_digits if certified else 0, dps, "flint", certified,
+                      result.radius if certified else None, result.residual,
+                      {"status": result.status, "message": result.message,
+                       "iterations": result.iterations, "bits": result.bits, "start": result.start})
+
+
+def _numpy(problem, link, dps, start) -> Prediction:
+    """float64; outside double's range (or when its residual check fails) it falls back to
+    mpmath with a notice instead of returning a number it cannot vouch for."""
+    from krtheory.solve_float import solve_link_float
+
+    result = solve_link_float(problem, link, start=start)
+    if result.status != "ok":
+        warnings.warn(f"the float64 fast path returned {result.status} ({result.message}); "
+                      "using the mpmath backend", BackendNotice, stacklevel=3)
+        return _mpmath(problem, link, dps, None)
+    ctx = context(dps)
+    return Prediction([ctx.mpf(float(b)) for b in result.beta], None, dps, "numpy", False, None,
+                      f"{result.residual:.3e}", {"iterations": result.iterations,
+                                                 "relative_residual": result.relative_residual})
