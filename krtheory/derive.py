@@ -16,6 +16,13 @@ started at ``u(0) = v(0) = c`` (``c = alpha*w0_i > 0``). With the loss
 4. forms the per-coordinate regularizer ``Q_c(beta) = (a/b) q(beta/a)`` (eq. 5) and checks
    the KKT condition ``dQ_c/dbeta (phi_c(s)) = const * s`` with a ``c``-independent constant.
 
+A user-given per-coordinate parametrization (:func:`derive_parametrization`, e.g. ``"u*v"`` with
+``u(0) = a``, ``v(0) = b``) goes the same way. Equal initial values given as one positive symbol
+and ``beta(0) = 0`` take the route above; a *linear* driven system (quadratic ``P``) is solved by
+``dsolve`` as a system and gives the biased link ``beta(s) = A e^{bs} - B e^{-bs} (+ C)`` with link
+parameters ``A, B`` (expressions in the initial values): ``q = int_{beta(0)} h^{-1}``, so that
+``q(beta(0)) = q'(beta(0)) = 0`` and the regularizer is minimized at the initial predictor.
+
 Every step is verified and recorded as a :class:`Step`: symbolically when sympy's simplifier
 decides the identity, else by the residual at seeded random points at 50 digits; the status
 is three-valued (verified / failed / undecided). Derivations are cached per (family, depth):
@@ -25,12 +32,15 @@ derived expression (never retyped) with verified digits.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
+import keyword
 import random
 from decimal import Decimal, InvalidOperation
 
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
@@ -63,6 +73,19 @@ MAX_POTENTIAL_DPS = 10_000
 #: Newton on h(x) = t stops when its step is below 2**-(prec - ROOT_SLACK_BITS) relative.
 ROOT_SLACK_BITS = 4
 
+#: What a user parametrization or initial value may contain besides numbers, names and
+#: + - * / **: these elementary functions (one argument each) and constants.
+FUNCTIONS = {name: getattr(sp, name) for name in (
+    "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh",
+    "asin", "acos", "atan", "asinh", "acosh", "atanh")}
+CONSTANTS = {"pi": sp.pi, "E": sp.E}
+#: Names of the engine's own symbols (drive, link variable, potential, link parameters).
+RESERVED = frozenset({"s", "nu", "z", "beta", "root", "A", "B", "C"})
+#: Longest expression accepted, and the largest |exponent| of a power (as MAX_DEPTH: dsolve and
+#: simplify slow down sharply with the degree).
+MAX_EXPRESSION_LENGTH = 500
+MAX_EXPONENT = MAX_DEPTH
+
 # Symbols shared by every derivation (assumptions: c > 0, everything else real).
 c = sp.Symbol("c", positive=True)
 s = sp.Symbol("s", real=True)
@@ -88,14 +111,19 @@ class Step:
 class Derivation:
     """The implicit regularizer of one coordinate, derived and verified step by step.
 
-    Compared (and hashed) by identity: the engine caches one per (family, depth).
+    The link is ``beta = a*h(b*s)``. For the diagonal form ``c`` is the initial-value symbol
+    and h is odd and c-free. For a biased link (``c`` is None) ``a = 1``, ``b`` is a number and
+    ``h(nu; A, B) = A e^nu - B e^-nu (+ C)`` carries link parameters, ``link_parameters`` giving
+    their values in the initial values; ``link_range`` is the range of h (where q is defined).
+    Compared (and hashed) by identity: the engine caches one per (family, depth) or
+    parametrization.
     """
 
     family: str
-    depth: int
+    depth: int | None
     parameters: tuple
     parametrization: sp.Expr
-    c: sp.Symbol
+    c: sp.Symbol | None
     s: sp.Symbol
     solution: dict
     nu: sp.Symbol
@@ -109,37 +137,56 @@ class Derivation:
     dual_potential: sp.Expr
     regularizer: sp.Expr
     steps: tuple[Step, ...]
+    initial_values: dict = dataclasses.field(default_factory=dict)
+    link_parameters: dict = dataclasses.field(default_factory=dict)
+    link_range: sp.Interval = sp.Interval(-sp.oo, sp.oo)
 
     def verified(self) -> bool:
         """True when every step is "verified"."""
         return all(step.status == "verified" for step in self.steps)
 
+    def scales(self) -> tuple:
+        """The symbols of the initial values (diagonal form: just c)."""
+        free = set().union(*(sp.sympify(v).free_symbols for v in self.initial_values.values()))
+        return tuple(sorted(free, key=str))
+
     def dropped_factor(self) -> sp.Expr:
-        """The c-independent positive factor of the rate b, dropped from Q (argmin unchanged)."""
-        return self.rate.as_independent(self.c, as_Add=False)[0]
+        """The scale-independent positive factor of the rate b, dropped from Q (argmin unchanged)."""
+        return self.rate.as_independent(*self.scales(), as_Add=False)[0]
 
     def weight(self) -> sp.Expr:
         """w(c) in Q_c(beta) = w(c) q(beta/a(c)): a/b with the dropped factor restored to 1."""
         return sp.simplify(self.amplitude * self.dropped_factor() / self.rate)
 
+    def initial_prediction(self) -> sp.Expr:
+        """beta(0) = a*h(0): 0 for the diagonal form, e.g. A - B for a biased link."""
+        return sp.simplify(self.amplitude * self.link.subs(self.nu, 0))
+
     def as_dict(self, fmt: str = "sympy") -> dict:
         """The derivation as JSON-able strings; ``fmt`` is sympy, latex or python."""
-        printers = {"sympy": sp.sstr, "latex": sp.latex, "python": sp.pycode}
-        if fmt not in printers:
-            raise InvalidArgument(f"fmt must be one of {', '.join(printers)} but got fmt={fmt!r}")
-        show = printers[fmt]
+        show = printer(fmt)
+        origin = self.initial_prediction()
+        note = (f"Q_c(beta) = (a/b) q(beta/a) with the scale-free factor "
+                f"1/({show(self.dropped_factor())}) of 1/b dropped (argmin unchanged)")
+        if origin != 0:
+            note += (f"; q(beta(0)) = q'(beta(0)) = 0: Q is minimized at the initial predictor "
+                     f"beta(0) = {show(origin)}, not at 0")
         return {
             "family": self.family,
             "depth": self.depth,
             "parameters": [show(p) for p in self.parameters],
             "parametrization": show(self.parametrization),
-            "initial_value": show(self.c),
+            "initial_value": None if self.c is None else show(self.c),
+            "initial_values": {show(p): show(e) for p, e in self.initial_values.items()},
             "drive": show(self.s),
             "solution": {show(p): show(e) for p, e in self.solution.items()},
             "link": show(self.link),
+            "link_parameters": {show(p): show(e) for p, e in self.link_parameters.items()},
             "amplitude": show(self.amplitude),
             "rate": show(self.rate),
             "nu_radius": show(self.nu_radius),
+            "link_range": [show(self.link_range.start), show(self.link_range.end)],
+            "initial_prediction": show(origin),
             "inverse_link": None if self.inverse_link is None else show(self.inverse_link),
             "potential": show(self.potential),
             "root": (None if self.inverse_link is not None else
@@ -147,24 +194,33 @@ class Derivation:
                      f"of h({show(root)}) = |{show(z)}|"),
             "dual_potential": show(self.dual_potential),
             "regularizer": show(self.regularizer),
-            "regularizer_note": (f"Q_c(beta) = (a/b) q(beta/a) with the c-independent factor "
-                                 f"1/({show(self.dropped_factor())}) of 1/b dropped (argmin unchanged)"),
+            "regularizer_note": note,
             "steps": [dataclasses.asdict(step) for step in self.steps],
             "verified": self.verified(),
         }
 
 
+def printer(fmt: str):
+    """The sympy printer of an output format: sympy, latex or python."""
+    printers = {"sympy": sp.sstr, "latex": sp.latex, "python": sp.pycode}
+    if fmt not in printers:
+        raise InvalidArgument(f"fmt must be one of {', '.join(printers)} but got fmt={fmt!r}")
+    return printers[fmt]
+
+
 # -- three-valued checks -----------------------------------------------------------------
-def domain_points(rate, radius, count: int = CHECK_POINTS, seed: int = CHECK_SEED) -> list[dict]:
-    """Seeded exact points {c, nu, s = nu/rate, z}: c in [1/2, 2], |nu| < 0.9*radius (3 if
-    infinite), z in [-5, 5]; the numeric fallback of every check evaluates there."""
+def domain_points(rate, radius, count: int = CHECK_POINTS, seed: int = CHECK_SEED,
+                  scales: tuple = (c,)) -> list[dict]:
+    """Seeded exact points {scales..., nu, s = nu/rate, z}: each scale symbol in [1/2, 2],
+    |nu| < 0.9*radius (3 if infinite), z in [-5, 5]; the numeric fallback of every check
+    evaluates there."""
     rng, rate, radius = random.Random(seed), sp.sympify(rate), sp.sympify(radius)
     reach = sp.Integer(3) if radius == sp.oo else sp.Rational(9, 10) * radius
     points = []
     for _ in range(count):
-        c0 = sp.Rational(rng.randint(500, 2000), 1000)
+        values = {x: sp.Rational(rng.randint(500, 2000), 1000) for x in scales}
         nu0 = reach * sp.Rational(rng.randint(-999, 999), 1000)
-        points.append({c: c0, nu: nu0, s: sp.nsimplify(rate.subs(c, c0)) ** -1 * nu0,
+        points.append({**values, nu: nu0, s: sp.nsimplify(rate.subs(values)) ** -1 * nu0,
                        z: sp.Rational(rng.randint(-5000, 5000), 1000)})
     return points
 
@@ -187,7 +243,7 @@ def check_equal(name: str, lhs, rhs, points: list[dict]) -> Step:
 def _check_numerically(name, lhs, rhs, points) -> Step:
     method = f"numeric: {CHECK_DPS} digits at {len(points)} seeded points"
     ctx = precision.context(CHECK_DPS)
-    names = (c, nu, s, z)
+    names = tuple(points[0])
     unsampled = (lhs.free_symbols | rhs.free_symbols) - set(names)
     if unsampled:
         return Step(name, "undecided", f"{method}; unsampled symbols {sorted(map(str, unsampled))}", "nan")
@@ -211,21 +267,27 @@ def _check_numerically(name, lhs, rhs, points) -> Step:
     return Step(name, "undecided", method, shown)
 
 
-def check_positive(name: str, expr, method: str = "symbolic") -> Step:
-    """sympy's three-valued ``is_positive`` as a step (None -> undecided)."""
-    verdict = sp.simplify(expr).is_positive
+def check_positive(name: str, expr, method: str = "symbolic", strict: bool = True) -> Step:
+    """sympy's three-valued ``is_positive`` (``is_nonnegative`` if not strict) as a step
+    (None -> undecided)."""
+    simplified = sp.simplify(expr)
+    verdict = simplified.is_positive if strict else simplified.is_nonnegative
     status = {True: "verified", False: "failed", None: "undecided"}[verdict]
     return Step(name, status, method, "0" if verdict else "nan")
 
 
-def flow_steps(parametrization, parameters, solution: dict, points: list[dict]) -> tuple[Step, ...]:
-    """Substitute ``solution`` back into ``du/ds = dbeta/du``, ``u(0) = c`` for each parameter."""
+def flow_steps(parametrization, parameters, solution: dict, points: list[dict],
+               initial: dict | None = None) -> tuple[Step, ...]:
+    """Substitute ``solution`` back into ``du/ds = dbeta/du`` (all parameters at once: the
+    system may be coupled) and ``u(0) = initial[u]`` (default c) for each parameter."""
+    initial = initial or {p: c for p in parameters}
     steps = []
     for p in parameters:
-        rhs = sp.diff(parametrization, p).subs(p, solution[p])
+        rhs = sp.diff(parametrization, p).subs(solution)
         steps.append(check_equal(f"ODE solution substituted back: d{p}/ds = dbeta/d{p}",
                                  sp.diff(solution[p], s), rhs, points))
-        steps.append(check_equal(f"initial value {p}(0) = c", solution[p].subs(s, 0), c, points))
+        steps.append(check_equal(f"initial value {p}(0) = {initial[p]}", solution[p].subs(s, 0),
+                                 initial[p], points))
     return tuple(steps)
 
 
@@ -262,8 +324,9 @@ def on_domain(expr, var, dummies: dict):
     return sp.powdenest(expr.xreplace(replacements))
 
 
-def _solve_flow(parametrization, p, dummies: dict):
-    """``p(s)`` from ``dp/ds = dbeta/dp``, ``p(0) = c``, in domain form (see :func:`on_domain`)."""
+def _solve_flow(parametrization, p, dummies: dict, initial=c):
+    """``p(s)`` from ``dp/ds = dbeta/dp``, ``p(0) = initial > 0``, in domain form (see
+    :func:`on_domain`)."""
     function = sp.Function("w")
     ode = sp.Eq(function(s).diff(s), sp.diff(parametrization, p).subs(p, function(s)))
     try:
@@ -272,9 +335,9 @@ def _solve_flow(parametrization, p, dummies: dict):
         raise NotApplicable(f"sympy.dsolve cannot solve {ode}: {error}") from None
     y, constant = sp.Dummy("y", positive=True), sp.Symbol("C1")
     relation = implicit.subs(function(s), y)
-    constants = sp.solve(relation.subs({s: 0, y: c}), constant)
+    constants = sp.solve(relation.subs({s: 0, y: initial}), constant)
     if len(constants) != 1:
-        raise NotApplicable(f"initial value {p}(0) = c does not fix the constant of {implicit}")
+        raise NotApplicable(f"initial value {p}(0) = {initial} does not fix the constant of {implicit}")
     relation = relation.subs(constant, constants[0])
     found = sp.solveset(relation.lhs - relation.rhs, y, sp.Interval.open(0, sp.oo))
     candidates = [e for finite in found.atoms(sp.FiniteSet) for e in finite]
@@ -282,11 +345,11 @@ def _solve_flow(parametrization, p, dummies: dict):
     for candidate in candidates:
         candidate = on_domain(candidate, s, dummies)
         at_zero = candidate.subs({dummy: 1 for dummy in dummies.values()}).subs(s, 0)
-        if not candidate.has(sp.I) and sp.simplify(at_zero - c) == 0:
+        if not candidate.has(sp.I) and sp.simplify(at_zero - initial) == 0:
             chosen.append(candidate)
     if len(chosen) != 1:
         raise NotApplicable(f"dsolve/solveset gave {len(chosen)} positive real branches of "
-                            f"{implicit} with {p}(0) = c: {candidates}")
+                            f"{implicit} with {p}(0) = {initial}: {candidates}")
     return chosen[0]
 
 
@@ -308,25 +371,28 @@ def _derive_cached(family: str, depth: int) -> Derivation:
     return derive_separable(family, depth, u**depth - v**depth, (u, v))
 
 
-def derive_separable(family: str, depth: int, parametrization, parameters) -> Derivation:
-    """Run steps 1-7 for ``beta = parametrization(u, v)``, ``u(0) = v(0) = c``.
+def derive_separable(family: str, depth: int | None, parametrization, parameters,
+                     scale: sp.Symbol = c) -> Derivation:
+    """Run steps 1-7 for ``beta = parametrization(u, v)``, ``u(0) = v(0) = scale`` (a positive
+    symbol, default c).
 
     Raises NotApplicable where a step cannot produce its object (dsolve fails, no single rate
     b, ...); identities that can be checked but do not hold are recorded as "failed" steps.
     """
     plus, minus = parameters
-    solution, amplitude, rate, f_plus, f_minus, radius = _link(parametrization, parameters)
+    solution, amplitude, rate, f_plus, f_minus, radius = _link(parametrization, parameters, scale)
     link = f_plus - f_minus
-    points = domain_points(rate, radius)
+    points = domain_points(rate, radius, scales=(scale,))
+    initial = {p: scale for p in parameters}
 
     increasing = check_positive(f"link increasing: h'(nu) > 0 on |nu| < {radius}",
                                 on_domain(sp.diff(link, nu), nu, {}),
                                 "symbolic (affine bases > 0 on the domain)")
     steps = [
-        *flow_steps(parametrization, parameters, solution, points),
-        check_equal("unbiased initialization: beta(0) = 0", parametrization.subs({plus: c, minus: c}), 0,
-                    points),
-        Step("link h is unit-scale (free of c)", "failed" if link.has(c) else "verified", "symbolic", "0"),
+        *flow_steps(parametrization, parameters, solution, points, initial),
+        check_equal("unbiased initialization: beta(0) = 0", parametrization.subs(initial), 0, points),
+        Step(f"link h is unit-scale (free of {scale})", "failed" if link.has(scale) else "verified",
+             "symbolic", "0"),
         check_equal("link: phi_c(s) = a*h(b*s)", parametrization.subs(solution),
                     amplitude * link.subs(nu, rate * s), points),
         check_equal("link: f(0) = 1", f_plus.subs(nu, 0), 1, points),
@@ -343,30 +409,36 @@ def derive_separable(family: str, depth: int, parametrization, parameters) -> De
     else:
         potential, potential_steps = _potential_by_parts(link, dual, points, increasing)
     steps += potential_steps
-    # Q_c = (a/b) q(beta/a); the c-free factor of b is common to all coordinates: dropped
-    factor, scale = rate.as_independent(c, as_Add=False)
-    regularizer = amplitude / scale * potential.subs(z, beta / amplitude)
-    steps.append(_kkt_step(regularizer, amplitude, rate, link, factor, inverse is not None, points))
+    regularizer, factor = _regularizer(potential, amplitude, rate, (scale,))
+    steps.append(_kkt_step(regularizer, amplitude, rate, link, factor, inverse is not None, points,
+                           (scale,)))
     return Derivation(family=family, depth=depth, parameters=tuple(parameters),
-                      parametrization=parametrization, c=c, s=s, solution=solution, nu=nu,
+                      parametrization=parametrization, c=scale, s=s, solution=solution, nu=nu,
                       link=link, amplitude=amplitude, rate=rate, nu_radius=radius, z=z,
                       inverse_link=inverse, potential=potential, dual_potential=dual,
-                      regularizer=regularizer, steps=tuple(steps))
+                      regularizer=regularizer, steps=tuple(steps), initial_values=initial)
 
 
-def _link(parametrization, parameters):
+def _regularizer(potential, amplitude, rate, scales):
+    """(Q_c, factor): Q_c = (a/b) q(beta/a) with the scale-free factor of b, common to all
+    coordinates, dropped (eq. 5)."""
+    factor, scale_part = rate.as_independent(*scales, as_Add=False)
+    return amplitude / scale_part * potential.subs(z, beta / amplitude), factor
+
+
+def _link(parametrization, parameters, scale=c):
     """Steps 1-3: the flow solution and the link beta = a*(f_plus(b*s) - f_minus(b*s)).
 
     Returns (solution, a, b, f_plus(nu), f_minus(nu), radius of the nu-domain). a is the
     plus part of the parametrization at the initial value c; b is found by :func:`_rate`.
     """
     plus, minus = parameters
-    parts = {p: sp.Add(*[t for t in sp.Add.make_args(parametrization) if t.has(p)]) for p in parameters}
-    if sp.simplify(parts[plus] + parts[minus] - parametrization) != 0 or parts[plus].has(minus):
+    parts = _parts(parametrization, parameters)
+    if parts is None:
         raise NotApplicable(f"{parametrization} is not a sum of one part per parameter")
-    amplitude = parts[plus].subs(plus, c)
+    amplitude = parts[plus].subs(plus, scale)
     dummies: dict = {}
-    on_domain = {p: _solve_flow(parametrization, p, dummies) for p in parameters}
+    on_domain = {p: _solve_flow(parametrization, p, dummies, scale) for p in parameters}
     # f_plus(s) = part_plus(u(s))/a, f_minus(s) = -part_minus(v(s))/a: beta = a*(f_plus - f_minus)
     pieces = {plus: sp.powsimp(parts[plus].subs(plus, on_domain[plus]) / amplitude),
               minus: sp.powsimp(-parts[minus].subs(minus, on_domain[minus]) / amplitude)}
@@ -457,10 +529,11 @@ def _potential_by_parts(link, dual, points, increasing: Step):
 
 
 # -- step 7: KKT consistency -----------------------------------------------------------------
-def _kkt_step(regularizer, amplitude, rate, link, factor, closed_form: bool, points) -> Step:
-    """dQ_c/dbeta at beta = a*h(b*s) must be factor*s, factor c-free and positive."""
+def _kkt_step(regularizer, amplitude, rate, link, factor, closed_form: bool, points,
+              scales=(c,)) -> Step:
+    """dQ_c/dbeta at beta = a*h(b*s) must be factor*s, factor free of the scales and positive."""
     name = f"KKT: dQ_c/dbeta at beta = phi_c(s) equals {factor}*s (c-free, positive factor)"
-    if factor.has(c) or not factor.is_positive:
+    if factor.has(*scales) or not factor.is_positive:
         return Step(name, "failed", "symbolic", sp.sstr(factor))
     if closed_form:
         gradient = sp.diff(regularizer, beta).subs(beta, amplitude * link.subs(nu, rate * s))
@@ -473,6 +546,288 @@ def _kkt_step(regularizer, amplitude, rate, link, factor, closed_form: bool, poi
     gradient = gradient.subs(R(b_pos), rate * s).subs(b_pos, amplitude * link.subs(nu, rate * s))
     positive_s = [{**p, nu: abs(p[nu]), s: abs(p[s])} for p in points]
     return check_equal(name, gradient, factor * s, positive_s)
+
+
+# -- user parametrizations ------------------------------------------------------------------
+def derive_parametrization(expression: str, init: dict) -> Derivation:
+    """The verified derivation of ``beta = expression`` with initial values ``init``
+    ({parameter: value}), e.g. ``derive_parametrization("u*v", {"u": "a", "v": "b"})`` (cached).
+
+    Two parameters with one part each, equal initial values given as one positive symbol and
+    beta(0) = 0 take the diagonal form a*h(b*s) (Theorems 1, 3); otherwise the driven system
+    must be linear (P quadratic) and the link is the biased A e^{bs} - B e^{-bs} (+ C).
+    InvalidArgument: a string off the whitelist (see :func:`parse_parametrization`);
+    NotApplicable: names the step sympy cannot do.
+    """
+    parametrization, parameters, initial = parse_parametrization(expression, init)
+    return _derive_custom(parametrization, parameters, tuple(initial.items()))
+
+
+def parse_parametrization(expression: str, init: dict) -> tuple:
+    """(P, parameters, {parameter: initial value}) from strings on a whitelist: numbers, names,
+    + - * / **, one-argument FUNCTIONS, CONSTANTS; numbers are exact (0.1 = 1/10).
+
+    The expression may use exactly the names of ``init`` (real symbols); the names in initial
+    values become positive symbols (write -a for a negative one).
+    """
+    if not isinstance(init, dict) or not init:
+        raise InvalidArgument(f"init must be a non-empty dict {{parameter: initial value}} but got "
+                              f"init={init!r}")
+    for name in init:
+        if (not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
+                or name in RESERVED or name in FUNCTIONS or name in CONSTANTS):
+            raise InvalidArgument(f"init: parameter name {name!r} must be an identifier and not one of "
+                                  f"the reserved names {', '.join(sorted(RESERVED))} or a function/constant")
+    used = _whitelisted_names(expression, "expression")
+    if not used:
+        raise InvalidArgument(f"expression={expression!r} has no parameter")
+    unknown = sorted(used - set(init))
+    if unknown:
+        raise InvalidArgument(f"expression={expression!r} uses names not in init: {', '.join(unknown)}")
+    unused = sorted(set(init) - used)
+    if unused:
+        raise InvalidArgument(f"init names {', '.join(unused)} do not occur in expression={expression!r}")
+    parameters = {name: sp.Symbol(name, real=True) for name in init}
+    parametrization = _to_sympy(expression, "expression", parameters)
+    dropped = sorted(name for name, p in parameters.items() if not parametrization.has(p))
+    if dropped:
+        raise InvalidArgument(f"expression={expression!r} does not depend on {', '.join(dropped)} "
+                              f"(it simplifies to {parametrization})")
+    initial = {}
+    for name, value in init.items():
+        what = f"init[{name!r}]"
+        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        names = _whitelisted_names(value, what)
+        clashes = sorted(names & (set(init) | RESERVED))
+        if clashes:
+            raise InvalidArgument(f"{what}={value!r} uses {', '.join(clashes)}: parameter or reserved names")
+        initial[parameters[name]] = _to_sympy(value, what, {n: sp.Symbol(n, positive=True) for n in names})
+    return parametrization, tuple(parameters.values()), initial
+
+
+def _whitelisted_names(text, what: str) -> set:
+    """The variable names of ``text`` after checking its syntax tree against the whitelist
+    (no attributes, subscripts, keywords, other calls or operators; a power's exponent is a
+    number of size <= MAX_EXPONENT and its base has no power, so no huge number is built)."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidArgument(f"{what} must be a non-empty expression string but got {what}={text!r}")
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise InvalidArgument(f"{what} must have at most {MAX_EXPRESSION_LENGTH} characters, not {len(text)}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        raise InvalidArgument(f"{what}={text!r} does not parse: {error.msg}") from None
+    allowed = f"allowed: numbers, names, + - * / ** and {', '.join(FUNCTIONS)}"
+    names, callees = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if (not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords
+                    or len(node.args) != 1):
+                raise InvalidArgument(f"{what}={text!r}: the call {ast.unparse(node)} is not allowed "
+                                      f"({allowed})")
+            callees.add(id(node.func))
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS and id(node) not in callees:
+                raise InvalidArgument(f"{what}={text!r}: function {node.id} used without an argument")
+            names |= set() if node.id in CONSTANTS or id(node) in callees else {node.id}
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise InvalidArgument(f"{what}={text!r}: {node.value!r} is not a real number")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            exponent = _exponent(node.right)
+            if exponent is None or abs(exponent) > MAX_EXPONENT or any(
+                    isinstance(inner, ast.Pow) for inner in ast.walk(node.left)):
+                raise InvalidArgument(f"{what}={text!r}: in {ast.unparse(node)} the exponent must be a "
+                                      f"number of size <= {MAX_EXPONENT} and the base free of **")
+        elif isinstance(node, ast.Attribute):
+            raise InvalidArgument(f"{what}={text!r}: attribute access .{node.attr} is not allowed "
+                                  f"({allowed})")
+        elif not isinstance(node, _SYNTAX):
+            hint = " (use ** for powers)" if isinstance(node, ast.BitXor) else ""
+            raise InvalidArgument(f"{what}={text!r}: {type(node).__name__}{hint} is not allowed ({allowed})")
+    return names
+
+
+#: Syntax-tree nodes of arithmetic: what the whitelist lets through besides names, numbers, calls.
+_SYNTAX = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div,
+           ast.Pow, ast.UAdd, ast.USub)
+_ARITHMETIC = {ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
+               ast.Div: lambda x, y: x / y if y else None}
+
+
+def _exponent(node):
+    """The value of an exponent made of number literals and + - * / (None if it is not one)."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        value = _exponent(node.operand)
+        return None if value is None else -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = _exponent(node.left), _exponent(node.right)
+        return None if left is None or right is None else _ARITHMETIC[type(node.op)](left, right)
+    return None
+
+
+def _to_sympy(text: str, what: str, symbols: dict):
+    """sympy's ``parse_expr`` of an already whitelisted ``text``: no builtins, only ``symbols``,
+    FUNCTIONS and CONSTANTS in scope, float literals made exact rationals."""
+    from sympy.parsing.sympy_parser import auto_number, parse_expr, rationalize
+
+    scope = {"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational, "__builtins__": {}}
+    expr = parse_expr(text.strip(), local_dict={**FUNCTIONS, **CONSTANTS, **symbols}, global_dict=scope,
+                      transformations=(auto_number, rationalize))
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
+        raise InvalidArgument(f"{what}={text!r} is not finite and real: it evaluates to {expr}")
+    return expr
+
+
+@functools.cache
+def _derive_custom(parametrization, parameters: tuple, initial_items: tuple) -> Derivation:
+    initial = dict(initial_items)
+    poly = sp.Poly(parametrization, *parameters) if parametrization.is_polynomial(*parameters) else None
+    depth = poly.total_degree() if poly is not None and poly.is_homogeneous else None
+    scale = initial_items[0][1]
+    parts = _parts(parametrization, parameters)
+    if (parts is not None and len(parameters) == 2 and set(initial.values()) == {scale}
+            and isinstance(scale, sp.Symbol) and sp.simplify(parametrization.subs(initial)) == 0):
+        plus_first = sorted(parameters, key=lambda p: not parts[p].subs(p, scale).is_positive)
+        return derive_separable("custom", depth, parametrization, tuple(plus_first), scale)
+    slopes = [sp.diff(parametrization, p) for p in parameters]
+    if all(g.is_polynomial(*parameters) and sp.Poly(g, *parameters).total_degree() <= 1 for g in slopes):
+        return derive_exponential("custom", depth, parametrization, parameters, initial)
+    system = _system_text(parametrization, parameters)
+    if any(g.has(q) for p, g in zip(parameters, slopes) for q in parameters if q != p):
+        raise NotApplicable(f"sympy.dsolve: no closed form for the coupled nonlinear driven system {system} "
+                            f"(not attempted: the engine solves coupled systems only when they are linear; "
+                            f"dsolve's general methods search for minutes and find none)")
+    raise NotApplicable(f"the driven ODE {system} is nonlinear, so the link is not A e^(bs) - B e^(-bs); "
+                        f"the diagonal form a*h(b*s) needs two parameters with one part each, equal "
+                        f"initial values given as one positive symbol and beta(0) = 0 (got {initial})")
+
+
+def _system_text(parametrization, parameters) -> str:
+    return ", ".join(f"d{p}/ds = {sp.diff(parametrization, p)}" for p in parameters)
+
+
+def _parts(parametrization, parameters):
+    """{p: the terms of the parametrization in p}, or None unless each term has one parameter."""
+    terms = sp.Add.make_args(parametrization)
+    if any(sum(t.has(p) for p in parameters) != 1 for t in terms):
+        return None
+    return {p: sp.Add(*[t for t in terms if t.has(p)]) for p in parameters}
+
+
+# -- biased (exponential) links: linear driven systems -----------------------------------------
+def derive_exponential(family: str, depth: int | None, parametrization, parameters,
+                       initial: dict) -> Derivation:
+    """Steps 1-7 for a linear driven system (P quadratic; wide networks, FORMULAS §7):
+    beta(s) = h(b*s) with h(nu; A, B, C) = A e^nu - B e^-nu + C, amplitude 1, one rate b.
+
+    ``u*v`` from (a, b): (u+v) = (a+b) e^s, (u-v) = (a-b) e^-s, so A = (a+b)^2/4,
+    B = (a-b)^2/4, b = 2. q(z) = int_{beta(0)}^z h^{-1} = z R - G(R), R = h^{-1}(z), G = int_0 h
+    (by parts; R(beta(0)) = 0), hence q(beta(0)) = q'(beta(0)) = 0: Q = q/b is minimized at the
+    initial predictor beta(0) = A - B + C, not at 0.
+    """
+    solution = _solve_linear_flow(parametrization, parameters, initial)
+    predictor = sp.powsimp(sp.expand(parametrization.subs(solution).rewrite(sp.exp)))
+    try:
+        rate = _rate([predictor], {})
+    except NotApplicable as error:
+        raise NotApplicable(f"the link beta(s) = {predictor} is not A e^(bs) - B e^(-bs) + C: "
+                            f"{error}") from None
+    link, values = _exponential_link(predictor, rate)
+    scales = tuple(sorted(set().union(*(sp.sympify(v).free_symbols for v in initial.values())), key=str))
+    points = _with_link_parameters(domain_points(rate, sp.oo, scales=scales), link, values)
+    origin = link.subs(nu, 0)
+    increasing = check_positive("link increasing: h'(nu) > 0", sp.diff(link, nu),
+                                "symbolic (link parameters A, B > 0)")
+    dual = _dual_potential(link)
+    steps = [
+        *flow_steps(parametrization, parameters, solution, points, initial),
+        check_equal("link: beta(s) = h(b*s) at the link parameters' values", parametrization.subs(solution),
+                    link.subs(nu, rate * s).subs(values), points),
+        *(check_positive(f"link parameter {p} = {v} >= 0 (beta(s) is increasing)", v, strict=False)
+          for p, v in values.items() if p.name != "C"),
+        increasing,
+        check_equal("dual potential: G' = h", sp.diff(dual, nu), link, points),
+        check_equal("dual potential: G(0) = 0", dual.subs(nu, 0), 0, points),
+    ]
+    inverse = _inverse_through(link, origin)
+    potential = sp.expand(sp.radsimp(sp.expand(z * inverse - dual.subs(nu, inverse))))
+    q_slope = sp.diff(potential, z)
+    steps += [
+        check_equal("inverse: h(h^-1(z)) = z", link.subs(nu, inverse), z, points),
+        check_equal("potential: q' = h^-1", q_slope, inverse, points),
+        check_equal("potential: q(beta(0)) = 0", potential.subs(z, origin), 0, points),
+        check_equal("potential: q'(beta(0)) = 0 (Q is minimized at the initial predictor)",
+                    q_slope.subs(z, origin), 0, points),
+        Step("potential convex: q'' = 1/h'(h^-1(z)) > 0", increasing.status,
+             f"from the step '{increasing.name}'", increasing.residual),
+    ]
+    regularizer, factor = _regularizer(potential, sp.Integer(1), rate, scales)
+    steps.append(_kkt_step(regularizer, sp.Integer(1), rate, link, factor, True, points, scales))
+    lower, upper = (sp.limit(link, nu, end) for end in (-sp.oo, sp.oo))
+    return Derivation(family=family, depth=depth, parameters=tuple(parameters),
+                      parametrization=parametrization, c=None, s=s, solution=solution, nu=nu,
+                      link=link, amplitude=sp.Integer(1), rate=rate, nu_radius=sp.oo, z=z,
+                      inverse_link=inverse, potential=potential, dual_potential=dual,
+                      regularizer=regularizer, steps=tuple(steps), initial_values=dict(initial),
+                      link_parameters=values, link_range=sp.Interval.open(lower, upper))
+
+
+def _solve_linear_flow(parametrization, parameters, initial: dict) -> dict:
+    """theta(s) from the linear system dtheta_j/ds = dP/dtheta_j, theta(0) = initial (dsolve)."""
+    functions = {p: sp.Function(p.name)(s) for p in parameters}
+    odes = [sp.Eq(functions[p].diff(s), sp.diff(parametrization, p).xreplace(functions)) for p in parameters]
+    try:
+        found = sp.dsolve(odes, list(functions.values()),
+                          ics={functions[p].subs(s, 0): initial[p] for p in parameters})
+    except (NotImplementedError, ValueError, ArithmeticError, BasePolynomialError) as error:
+        raise NotApplicable(f"sympy.dsolve found no closed form for "
+                            f"{_system_text(parametrization, parameters)}: {error}") from None
+    by_function = {equation.lhs: equation.rhs for equation in found}
+    return {p: by_function[functions[p]] for p in parameters}
+
+
+def _exponential_link(predictor, rate):
+    """h(nu) = A e^nu - B e^-nu + C from beta(nu/b), and {link parameter: value}: each
+    coefficient that depends on the initial values becomes a symbol (A, B > 0; C real)."""
+    unit = sp.expand(predictor.subs(s, nu / rate))
+    pieces = sp.collect(unit, [sp.exp(nu), sp.exp(-nu)], evaluate=False)
+    if set(pieces) - {sp.exp(nu), sp.exp(-nu), sp.S.One} or any(v.has(nu) for v in pieces.values()):
+        raise NotApplicable(f"the link beta(s) = {predictor} is not A e^({rate}s) - B e^(-{rate}s) + C")
+    link, values = sp.Integer(0), {}
+    for basis, name, sign in ((sp.exp(nu), "A", 1), (sp.exp(-nu), "B", -1), (sp.S.One, "C", 1)):
+        coefficient = sp.factor(sign * pieces.get(basis, 0))
+        if coefficient.free_symbols:
+            symbol = sp.Symbol(name, real=True) if name == "C" else sp.Symbol(name, positive=True)
+            values[symbol], coefficient = coefficient, symbol
+        link += sign * coefficient * basis
+    return link, values
+
+
+def _with_link_parameters(points: list[dict], link, values: dict) -> list[dict]:
+    """The points with the link parameters at their values and z = h(3z/5), in h's range."""
+    placed = []
+    for point in points:
+        parameters = {p: v.subs(point) for p, v in values.items()}
+        placed.append({**point, **parameters,
+                       z: link.subs(parameters).subs(nu, sp.Rational(3, 5) * point[z])})
+    return placed
+
+
+def _inverse_through(link, origin):
+    """The branch of h^{-1} (``solveset`` over the reals) with h^{-1}(h(0)) = 0."""
+    found = sp.solveset(sp.Eq(link, z), nu, sp.S.Reals)
+    candidates = [e for finite in found.atoms(sp.FiniteSet) for e in finite]
+    # sqrt(4AB + (A - B)**2) = A + B only once the radicand is factored
+    factored = lambda e: e.replace(lambda x: x.is_Pow and not x.exp.is_Integer,  # noqa: E731
+                                   lambda x: sp.Pow(sp.factor(x.base), x.exp))
+    through = [e for e in candidates if not e.has(sp.I) and sp.simplify(factored(e.subs(z, origin))) == 0]
+    if len(through) != 1:
+        raise NotApplicable(f"solveset found {len(through)} branches of h^-1 through (h(0), 0) for "
+                            f"h = {link}: {candidates}")
+    return through[0]
 
 
 # -- numerics: q(z) with verified digits -------------------------------------------------------
@@ -499,7 +854,12 @@ def potential_function(derivation: Derivation, ctx):
 
     Without a closed-form inverse link (D >= 3) it first solves ``root = h^{-1}(|z|)`` by
     Newton safeguarded with bisection (NoConvergence when the precision cannot resolve it).
+    NotApplicable when q still has link parameters (symbolic initial values).
     """
+    unbound = sorted(map(str, derivation.potential.free_symbols - {z, root}))
+    if unbound:
+        raise NotApplicable(f"q depends on the link parameters {', '.join(unbound)}: derive with "
+                            f"numeric initial values to evaluate it")
     terms = [precision.lambdify([z, root], term, ctx) for term in sp.Add.make_args(derivation.potential)]
     if derivation.inverse_link is None:
         h = precision.lambdify([nu], derivation.link, ctx)
@@ -584,7 +944,12 @@ def potential_value(derivation: Derivation, z, dps: int = 30) -> tuple[str, int]
     if failed:
         raise NotApplicable(f"the {derivation.family} D={derivation.depth} derivation has failed "
                             f"steps: {failed}")
-    if Decimal(z_text) == 0:  # exact: q(0) = 0 is a verified step
+    _compiled(derivation, dps)  # NotApplicable before anything else if q has link parameters
+    z_exact = sp.Rational(z_text)
+    if not derivation.link_range.contains(z_exact):
+        raise InvalidArgument(f"z must lie in the range {derivation.link_range} of the link h (where q "
+                              f"is defined) but got z={z!r}")
+    if z_exact == derivation.initial_prediction():  # exact: q(beta(0)) = 0 is a verified step
         return "0", dps
     extra = precision.GUARD_DIGITS
     for _ in range(MAX_PRECISION_ROUNDS):

@@ -1,12 +1,17 @@
-"""``krtheory derive``: derive and verify a family's implicit regularizer (paper §4, Theorems 1, 3)."""
+"""``krtheory derive``: derive and verify an implicit regularizer: the diagonal family (paper §4,
+Theorems 1, 3), the explicit regularizer R (eqs. 8-9), the wide network's biased hypentropy (§6),
+or a user-given per-coordinate parametrization (``--parametrization "u*v" --init u=a,v=b``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from krtheory.cli.output import table
+from krtheory.errors import InvalidArgument
 
 FORMATS = ("sympy", "latex", "python", "json")
+FAMILIES = ("diagonal", "explicit", "wide", "custom")
 
 
 def add_parser(subparsers):
@@ -16,49 +21,109 @@ def add_parser(subparsers):
                     "link to a*h(b*s), invert and integrate it (q' = h^-1), and verify every step "
                     "(symbolically, or at seeded points at 50 digits). Exit 0 when every step is "
                     "verified, 1 when one failed, 2 when one is undecided.")
-    parser.add_argument("--family", default="diagonal", help="model family (default diagonal)")
-    parser.add_argument("--depth", required=True, help="depth D >= 2")
+    parser.add_argument("--family", choices=FAMILIES,
+                        help="diagonal (default; needs --depth), explicit (R of eqs. 8-9), wide (the "
+                             "biased hypentropy of §6), custom (implied by --parametrization)")
+    parser.add_argument("--depth", help="depth D >= 2 (diagonal family only; required there)")
+    parser.add_argument("--parametrization", metavar="EXPR",
+                        help='beta of one coordinate in named parameters, e.g. "u*v" or '
+                             '"w1**3 - w2**3" (numbers, + - * / **, exp, log, sqrt, sin, ...)')
+    parser.add_argument("--init", metavar="NAME=VALUE,...",
+                        help="initial values of the parameters: numbers or symbols (taken > 0), "
+                             "e.g. u=a,v=b or w1=c,w2=c")
     parser.add_argument("--format", default="sympy", choices=FORMATS,
                         help="how expressions are printed (json: one object of strings)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from krtheory.derive import derive
-
-    derivation = derive(args.family, args.depth)
+    derivation = _derivation(args)
     fmt = "sympy" if args.format == "json" else args.format
-    record = derivation.as_dict(fmt)
-    if args.format == "json":
-        print(json.dumps(record, indent=2))
-    else:
-        print(_text(record))
-    statuses = {step.status for step in derivation.steps}
+    record = _record(derivation, fmt)
+    print(json.dumps(record, indent=2) if args.format == "json" else _text(record))
+    statuses = {step["status"] for step in record["steps"]}
     return 1 if "failed" in statuses else 2 if "undecided" in statuses else 0
 
 
+def _derivation(args):
+    family = args.family or ("custom" if args.parametrization is not None else "diagonal")
+    if (family == "custom") != (args.parametrization is not None):
+        raise InvalidArgument(f"--family custom and --parametrization go together but got "
+                              f"--family {family} and --parametrization {args.parametrization!r}")
+    if (args.init is not None) != (args.parametrization is not None):
+        raise InvalidArgument("--parametrization needs --init (e.g. --init u=a,v=b) and --init needs "
+                              "--parametrization")
+    if (args.depth is not None) != (family == "diagonal"):
+        raise InvalidArgument(f"--depth is required for --family diagonal and applies to it only, but "
+                              f"got --family {family} with --depth {args.depth}")
+    if family == "diagonal":
+        from krtheory.derive import derive
+
+        return derive("diagonal", args.depth)
+    if family == "custom":
+        from krtheory.derive import derive_parametrization
+
+        return derive_parametrization(args.parametrization, parse_init(args.init))
+    if family == "explicit":
+        from krtheory.explicit import derive_explicit
+
+        return derive_explicit()
+    from krtheory.wide import derive_wide
+
+    return derive_wide()
+
+
+def parse_init(text: str) -> dict:
+    """``"u=a,v=b"`` -> ``{"u": "a", "v": "b"}`` (names and values are checked by the engine)."""
+    init = {}
+    for item in text.split(","):
+        name, equals, value = (part.strip() for part in item.partition("="))
+        if not equals or not name or not value:
+            raise InvalidArgument(f"--init item {item.strip()!r} must be NAME=VALUE (e.g. --init u=a,v=b)")
+        if name in init:
+            raise InvalidArgument(f"--init gives {name} twice in {text!r}")
+        init[name] = value
+    return init
+
+
+def _record(derivation, fmt: str) -> dict:
+    """Every field of a derivation as strings: its ``as_dict(fmt)``, or for a derivation without
+    one (explicit.ExplicitDerivation) its dataclass fields printed with ``fmt``."""
+    if hasattr(derivation, "as_dict"):
+        return derivation.as_dict(fmt)
+    from krtheory.derive import printer
+
+    show = printer(fmt)
+    record = {}
+    for field in dataclasses.fields(derivation):
+        value = getattr(derivation, field.name)
+        if field.name == "steps":
+            value = [dataclasses.asdict(step) for step in value]
+        elif isinstance(value, dict):
+            value = {show(k): show(v) for k, v in value.items()}
+        else:
+            value = show(value)
+        record[field.name] = value
+    record["verified"] = derivation.verified()
+    return record
+
+
 def _text(record: dict) -> str:
-    solution = ", ".join(f"{p}(s) = {e}" for p, e in record["solution"].items())
-    lines = [
-        f"family        {record['family']}, depth {record['depth']}",
-        f"model         beta = {record['parametrization']}, "
-        f"{' = '.join(p + '(0)' for p in record['parameters'])} = {record['initial_value']}",
-        f"flow          {solution}",
-        f"link          beta = a*h(b*s), a = {record['amplitude']}, b = {record['rate']}",
-        f"h(nu)         {record['link']}   (|nu| < {record['nu_radius']})",
-        f"h^-1(z)       {record['inverse_link'] or 'no closed form'}",
-        f"q(z)          {record['potential']}",
-    ]
-    if record["root"]:
-        lines.append(f"              {record['root']}")
-    lines += [
-        f"G(nu)         {record['dual_potential']}",
-        f"Q_c(beta)     {record['regularizer']}",
-        f"              {record['regularizer_note']}",
-        "",
-        table(["step", "status", "method", "residual"],
-              [[st["name"], st["status"], st["method"], st["residual"]] for st in record["steps"]]),
-        "",
-        f"verified      {'yes' if record['verified'] else 'no'}",
-    ]
+    """One line per field (lists joined by ', ', mappings as 'k = v; ...'), then the steps table."""
+    fields = {key: value for key, value in record.items() if key not in ("steps", "verified")}
+    width = max(map(len, fields)) + 2
+    lines = [f"{key:<{width}}{_flat(value)}" for key, value in fields.items()]
+    lines += ["", table(["step", "status", "method", "residual"],
+                        [[st["name"], st["status"], st["method"], st["residual"]] for st in record["steps"]]),
+              "", f"{'verified':<{width}}{'yes' if record['verified'] else 'no'}"]
     return "\n".join(lines)
+
+
+def _flat(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} = {v}" for k, v in value.items()) or "-"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "-"
+    return str(value)
