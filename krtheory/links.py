@@ -4,6 +4,11 @@ FORMULAS.md §2–3, §5–6: depth 2 (Theorem 1, eq. 18) has h(nu) = 2 sinh(nu)
 (Theorem 3) has h_D(nu) = (1 - nu)^(-D/(D-2)) - (1 + nu)^(-D/(D-2)) on (-1, 1); the explicit
 regularizer (eqs. 8–9) has h(nu) = 4 nu / (1 - nu^2)^2 on (-1, 1). The implicit regularizer is
 Q(beta) = sum_i (a_i/b_i) q(beta_i/a_i) with q' = h^(-1); its dual potential uses G' = h, G(0) = 0.
+
+A link may also carry per-coordinate *parameters* p_i (sympy symbols in h and G with exact
+positive values per coordinate): beta_i = a_i h(b_i t_i; p_i). The width-k network of §6
+(Theorem 4, krtheory.wide) has h(nu; A, B) = A e^nu - B e^-nu, not odd, h(0) = A - B = beta(0).
+Links without parameters behave exactly as before.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from krtheory.problem import parse_number
 
 
 class LinkFunctions(NamedTuple):
-    """``h``, ``h'`` and ``G`` compiled for one mpmath context (each takes and returns ctx numbers)."""
+    """``h``, ``h'`` and ``G`` compiled for one mpmath context: each takes ``(nu, *p_i)``
+    (ctx numbers; no p_i for a link without parameters) and returns a ctx number."""
 
     h: object
     dh: object
@@ -27,7 +33,12 @@ class LinkFunctions(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class Link:
-    """beta_i = a_i * h(b_i * t_i), t = X^T lambda, with h odd and increasing on (-radius, radius)."""
+    """beta_i = a_i * h(b_i * t_i; p_i), t = X^T lambda, h increasing on (-radius, radius).
+
+    ``parameters``: sympy symbols of h and G besides nu (none: h is odd, h(0) = 0, the
+    families of §4-5); ``values``: one tuple of exact positive numbers per coordinate, in the
+    order of ``parameters``. Positive values are what keeps h' > 0 for the parametrized links
+    here (the dual stays strictly convex)."""
 
     name: str
     nu: object                  # sympy.Symbol
@@ -36,18 +47,26 @@ class Link:
     radius: object              # sympy.oo or a positive number
     amplitude: tuple[str, ...]  # a_i > 0, exact decimal strings or p/q
     rate: tuple[str, ...]       # b_i > 0, likewise
+    parameters: tuple = ()      # sympy Symbols p in h(nu; p) and G(nu; p)
+    values: tuple = ()          # per coordinate: one exact positive number per parameter
 
     def __post_init__(self):
         import sympy
 
         if not isinstance(self.nu, sympy.Symbol):
             raise InvalidArgument(f"link {self.name!r}: nu must be a sympy Symbol, got nu={self.nu!r}")
+        parameters = tuple(self.parameters)
+        if any(not isinstance(p, sympy.Symbol) or p == self.nu for p in parameters) or \
+                len(set(parameters)) != len(parameters):
+            raise InvalidArgument(f"link {self.name!r}: parameters must be distinct sympy Symbols other "
+                                  f"than nu={self.nu}, got parameters={parameters!r}")
+        object.__setattr__(self, "parameters", parameters)
         for label in ("h", "G"):
             expr = sympy.sympify(getattr(self, label))
-            extra = expr.free_symbols - {self.nu}
+            extra = expr.free_symbols - {self.nu, *parameters}
             if extra:
                 raise InvalidArgument(f"link {self.name!r}: {label}={expr} has symbols {sorted(map(str, extra))} "
-                                      f"other than nu={self.nu}")
+                                      f"other than nu={self.nu} and the parameters")
             object.__setattr__(self, label, expr)
         radius = sympy.sympify(self.radius)
         if not (radius == sympy.oo or (radius.is_number and radius.is_positive)):
@@ -58,6 +77,24 @@ class Link:
         if len(self.amplitude) != len(self.rate):
             raise InvalidArgument(f"link {self.name!r}: amplitude has {len(self.amplitude)} entries but rate "
                                   f"has {len(self.rate)}")
+        object.__setattr__(self, "values", self._checked_values())
+
+    def _checked_values(self) -> tuple[tuple[str, ...], ...]:
+        if not self.parameters:
+            if tuple(self.values):
+                raise InvalidArgument(f"link {self.name!r}: values given for a link without parameters")
+            return ()
+        if isinstance(self.values, (str, bytes)) or len(self.values) != len(self.amplitude):
+            raise InvalidArgument(f"link {self.name!r}: values must have one row per coordinate "
+                                  f"(d={len(self.amplitude)}), got values={self.values!r}")
+        rows = []
+        for i, row in enumerate(self.values, start=1):
+            if isinstance(row, (str, bytes)) or len(row) != len(self.parameters):
+                raise InvalidArgument(f"link {self.name!r}: values row {i} must have one number per "
+                                      f"parameter {[str(p) for p in self.parameters]}, got {row!r}")
+            rows.append(_positive_numbers(row, f"values row {i} ({', '.join(map(str, self.parameters))})",
+                                          self.name))
+        return tuple(rows)
 
     @property
     def d(self) -> int:
@@ -71,7 +108,13 @@ class Link:
 
     def functions(self, ctx) -> LinkFunctions:
         """h, h' (by sympy.diff) and G compiled for ``ctx``; cached per expression and context."""
-        return _compile(self.nu, self.h, self.G, self.radius, ctx)
+        return _compile(self.nu, self.parameters, self.h, self.G, self.radius, ctx)
+
+    def values_mp(self, ctx) -> list[tuple]:
+        """p_i per coordinate as ``ctx`` numbers (empty tuples for a link without parameters)."""
+        if not self.parameters:
+            return [()] * self.d
+        return [tuple(ctx.mpf(v) for v in row) for row in self.values]
 
     def radius_mp(self, ctx):
         """The radius as a ``ctx`` number (``ctx.inf`` for an unbounded domain)."""
@@ -115,15 +158,16 @@ BOUNDARY_ORDER = 2
 
 
 @functools.lru_cache(maxsize=64)
-def _compile(nu, h, G, radius, ctx) -> LinkFunctions:
+def _compile(nu, parameters, h, G, radius, ctx) -> LinkFunctions:
     import sympy
 
     from krtheory.precision import lambdify
 
     limit = None if radius == sympy.oo else _constant(radius, ctx)
-    return LinkFunctions(_guard(lambdify(nu, h, ctx), 1, limit, ctx),
-                         _guard(lambdify(nu, sympy.diff(h, nu), ctx), 1, limit, ctx),
-                         _guard(lambdify(nu, G, ctx), 2, limit, ctx))
+    args = (nu, *parameters)
+    return LinkFunctions(_guard(lambdify(args, h, ctx), 1, limit, ctx),
+                         _guard(lambdify(args, sympy.diff(h, nu), ctx), 1, limit, ctx),
+                         _guard(lambdify(args, G, ctx), 2, limit, ctx))
 
 
 def _guard(f, order: int, radius, ctx):
@@ -131,9 +175,10 @@ def _guard(f, order: int, radius, ctx):
 
     Near 0: (1 - x)^-p - (1 + x)^-p = 2 p x + O(x^3) loses log2(1/|x|) bits, G(x) = O(x^2)
     twice as many (``order``); the kernel regime, alpha -> oo, has |x| ~ alpha^-D. Near the
-    boundary of (-radius, radius): BOUNDARY_ORDER * log2(radius/gap) bits.
+    boundary of (-radius, radius): BOUNDARY_ORDER * log2(radius/gap) bits. Parameters p pass
+    through (A e^x - B e^-x cancels like sinh near 0 when A ~ B: covered by the same bits).
     """
-    def guarded(x):
+    def guarded(x, *p):
         sign, man, exp, bc = x._mpf_  # mpmath's raw value: x = (-1)^sign * man * 2^exp, man < 2^bc
         extra = order * -(exp + bc) if man and exp + bc <= 0 else 0
         if radius is not None and man:
@@ -141,9 +186,9 @@ def _guard(f, order: int, radius, ctx):
             if gap > 0:
                 extra += BOUNDARY_ORDER * max(0, int(ctx.mag(radius)) - int(ctx.mag(gap)))
         if not extra:
-            return f(x)
+            return f(x, *p)
         with ctx.extraprec(extra + GUARD_BITS):
-            value = f(x)
+            value = f(x, *p)
         return +value
 
     return guarded

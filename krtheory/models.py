@@ -141,3 +141,61 @@ class DiagonalModel(SeparableModel):
     def __repr__(self):
         shape = "" if self.shape is None else f", shape={self.shape!r}"
         return f"DiagonalModel(depth={self.depth}, alpha={self.alpha!r}{shape})"
+
+
+class WideModel(SeparableModel):
+    """Width-k parallel linear network / diagonal matrix sensing (paper §6, Theorem 4):
+    ``beta_i = <U_i, V_i> = sum_j U_ij V_ij`` (the diagonal of M = U V^T), started at U0, V0.
+
+    theta_i = (U_i1, ..., U_ik, V_i1, ..., V_ik): 2k parameters and k terms u_j v_j per row.
+    U0 and V0 are d x k matrices of exact numbers (any values: beta(0) = diag(U0 V0^T) need
+    not vanish)."""
+
+    def __init__(self, U0, V0):
+        self.U0 = check_matrix(U0, "U0")
+        self.V0 = check_matrix(V0, "V0")
+        shape_u, shape_v = _shape(self.U0), _shape(self.V0)
+        if shape_u != shape_v:
+            raise InvalidArgument(f"U0 is {shape_u[0]} x {shape_u[1]} but V0 is {shape_v[0]} x "
+                                  f"{shape_v[1]}; they must have the same shape d x k")
+        self.width = k = shape_u[1]
+        unit = lambda j: tuple(int(i == j) for i in range(2 * k))  # noqa: E731
+        self.polynomial = Polynomial(("1",) * k, tuple(tuple(a + b for a, b in zip(unit(j), unit(k + j)))
+                                                       for j in range(k)))
+
+    def initial_parameters(self, ctx, d: int) -> list[list]:
+        if len(self.U0) != d:
+            raise InvalidArgument(f"U0 and V0 have {len(self.U0)} rows but the problem has d={d} "
+                                  "coordinates")
+        return [[ctx.mpf(v) for v in u + v_] for u, v_ in zip(self.U0, self.V0)]
+
+    def describe(self) -> dict:
+        return {"family": "wide", "width": self.width, "U0": [list(r) for r in self.U0],
+                "V0": [list(r) for r in self.V0]}
+
+    def __repr__(self):
+        return f"WideModel(d={len(self.U0)}, width={self.width})"
+
+
+def check_matrix(rows, name: str) -> tuple[tuple[str, ...], ...]:
+    """Rows of exact numbers (d >= 1 rows of the same length k >= 1), as exact strings;
+    InvalidArgument naming ``name`` otherwise."""
+    if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
+        raise InvalidArgument(f"{name} must be a sequence of rows but got {name}={rows!r}")
+    out = []
+    for i, row in enumerate(rows, start=1):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__iter__"):
+            raise InvalidArgument(f"{name} row {i} must be a sequence of numbers but got {row!r}")
+        out.append(tuple(parse_number(v, f"{name} row {i}, column {j}") for j, v in enumerate(row, start=1)))
+    if not out:
+        raise InvalidArgument(f"{name} has no rows (need d >= 1 rows of k >= 1 numbers)")
+    widths = {len(r) for r in out}
+    if len(widths) != 1:
+        raise InvalidArgument(f"{name} has rows of different lengths {sorted(widths)}")
+    if widths == {0}:
+        raise InvalidArgument(f"{name} has no columns (k=0; need k >= 1)")
+    return tuple(out)
+
+
+def _shape(matrix) -> tuple[int, int]:
+    return len(matrix), len(matrix[0])

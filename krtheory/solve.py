@@ -1,10 +1,13 @@
 """The implicit-bias prediction argmin sum_i (a_i/b_i) q(beta_i/a_i) s.t. X beta = y, q' = h^-1.
 
 Its KKT point is beta_i = a_i h(b_i t_i), t = X^T lambda, where lambda in R^n minimizes the
-strictly convex dual (FORMULAS.md §2 eqs. 18–19, §3 eq. 5, §5 Theorem 3)
+strictly convex dual (FORMULAS.md §2 eqs. 18–19, §3 eq. 5, §5 Theorem 3, §7 Theorem 4)
 
     Phi(lambda) = sum_i (a_i/b_i) G(b_i t_i) - y^T lambda,   grad = X beta - y,
-    Hessian = X diag(a_i b_i h'(b_i t_i)) X^T.
+    Hessian = X diag(a_i b_i h'(b_i t_i)) X^T
+
+(with a link's per-coordinate parameters p_i: h(.; p_i), G(.; p_i) in coordinate i; then
+q(h(0; p_i)) = 0 and h need not be odd).
 
 :func:`solve_link` runs damped Newton on Phi in a private mpmath context. The Hessian is scaled
 to unit diagonal and factored with diagonal pivoting. The line search looks for a zero of the
@@ -182,8 +185,8 @@ class _Solver:
         """lam at sigma = 0, settled to PATH_DIGITS in every coordinate, by continuation in the
         amplitude scale e^sigma from the kernel regime, where beta is nearly linear in lam."""
         ctx = self.dual.ctx
-        slope = self.dual.f.dh(ctx.zero)
-        size = max((abs(ctx.mpf(b)) / (ai * slope) for b, ai in zip(beta_l2, self.dual.a)), default=ctx.zero)
+        size = max((abs(ctx.mpf(b)) / (ai * slope) for b, ai, slope in zip(beta_l2, self.dual.a, self.dual.slope0)),
+                   default=ctx.zero)
         lam = [ctx.zero] * len(self.kept)
         if size <= KERNEL_SIZE:
             return lam
@@ -271,6 +274,9 @@ class _Dual:
         # computed within GUARD_DIGITS of its last digit may lie outside, exactly
         self.reach = self.radius * (1 - ctx.mpf(10) ** (GUARD_DIGITS - ctx.dps))
         self.f = link.functions(ctx)
+        self.p = link.values_mp(ctx)
+        #: h'(0; p_i): the kernel-regime slope of each coordinate
+        self.slope0 = [self.f.dh(ctx.zero, *pi) for pi in self.p]
         self.scaled = self.a
 
     def set_scale(self, sigma):
@@ -281,7 +287,7 @@ class _Dual:
 
     def point(self, lam) -> _Point:
         u = self.point_u(lam)
-        return _Point(lam, u, [ai * self.f.h(ui) for ai, ui in zip(self.scaled, u)])
+        return _Point(lam, u, [ai * self.f.h(ui, *pi) for ai, ui, pi in zip(self.scaled, u, self.p)])
 
     def predict(self, lam, factor, drop, slopes):
         """The path's point after the amplitudes shrink by e^-drop, from lam on the path.
@@ -298,7 +304,8 @@ class _Dual:
         rest from the inside."""
         ctx = self.ctx
         u = self.point_u(lam)
-        du = [self._inverse(self.f.h(ui) * ctx.exp((1 - k) * drop), ui) - ui for ui, k in zip(u, slopes)]
+        du = [self._inverse(self.f.h(ui, *pi) * ctx.exp((1 - k) * drop), ui, pi) - ui
+              for ui, k, pi in zip(u, slopes, self.p)]
         move = factor.solve(matvec(self.X, [w / bi * d for w, bi, d in zip(factor.weights, self.b, du)], ctx))
         tau = ctx.one
         if self.radius != ctx.inf:
@@ -314,22 +321,27 @@ class _Dual:
     def inside(self, lam) -> bool:
         return self.radius == self.ctx.inf or all(abs(v) < self.reach for v in self.point_u(lam))
 
-    def _inverse(self, z, start):
-        """v with h(v) = z to PREDICTOR_TOLERANCE in log h, |v| >= |start| where |h(start)| <= |z|:
-        Newton on log h(v) - log z in s = v (unbounded) or s = -log(radius - v) (bounded; log h
-        is nearly linear in s in both cases), kept inside its bracket by bisection."""
+    def _inverse(self, z, start, p):
+        """v with h(v; p) = z to PREDICTOR_TOLERANCE in log|h|, on the side of ``start`` away
+        from h's zero, where h(start) has the sign of z and |h(start)| <= |z|. With sign = sign(z)
+        it solves H(x) = |z| for x = sign*v >= sign*start, H(x) = sign*h(sign*x) (increasing, and
+        positive there; H = h for an odd h): Newton on log H(x) - log|z| in s = x (unbounded) or
+        s = -log(radius - x) (bounded; log H is nearly linear in s in both cases), kept inside its
+        bracket by bisection."""
         ctx = self.ctx
         bounded = self.radius != ctx.inf
         if not z or (bounded and abs(start) >= self.reach):
             return start
+        sign = 1 if z > 0 else -1
+        start = sign * start
         target = ctx.log(abs(z))
         to_v = (lambda s: self.radius - ctx.exp(-s)) if bounded else (lambda s: s)
-        lo = -ctx.log(self.radius - abs(start)) if bounded else abs(start)
+        lo = -ctx.log(self.radius - start) if bounded else start
         hi = None
         s = lo
         for _ in range(INVERSE_ITERATIONS):
             v = to_v(s)
-            value = self.f.h(v) if not bounded or v < self.reach else ctx.inf  # inf: beyond what ctx resolves
+            value = sign * self.f.h(sign * v, *p) if not bounded or v < self.reach else ctx.inf  # inf: beyond ctx
             F = ctx.log(value) - target if value > 0 else -ctx.inf
             if abs(F) <= PREDICTOR_TOLERANCE:
                 break
@@ -339,7 +351,7 @@ class _Dual:
                 hi = s
             proposal = None
             if ctx.isfinite(F):
-                slope = self.f.dh(v) / value * ((self.radius - v) if bounded else 1)
+                slope = self.f.dh(sign * v, *p) / value * ((self.radius - v) if bounded else 1)
                 proposal = s - F / slope if slope > 0 else None
             if proposal is None or not (lo < proposal and (hi is None or proposal < hi)):
                 proposal = (lo + hi) / 2 if hi is not None else lo + max(ctx.one, abs(lo))
@@ -347,13 +359,13 @@ class _Dual:
         v = to_v(s)
         if bounded and v >= self.reach:
             v = to_v(lo)
-        return v if z > 0 else -v
+        return sign * v
 
     def objective(self, point):
         """-Phi(lam) = y^T lam - sum (a_i/b_i) G(u_i), the regularizer's value at beta."""
         ctx = self.ctx
-        return ctx.fdot(self.y, point.lam) - ctx.fsum(ai / bi * self.f.G(ui)
-                                                      for ai, bi, ui in zip(self.scaled, self.b, point.u))
+        return ctx.fdot(self.y, point.lam) - ctx.fsum(ai / bi * self.f.G(ui, *pi)
+                                                      for ai, bi, ui, pi in zip(self.scaled, self.b, point.u, self.p))
 
     def newton(self, lam, digits: int, budget: int, componentwise: bool, floor: int) -> _Outcome:
         """Iterate until the Newton step changes beta by <= 10^-digits max|beta| (then take it);
@@ -362,7 +374,7 @@ class _Dual:
         tolerance = ctx.mpf(10) ** -digits
         for iteration in range(1, budget + 1):
             point = self.point(lam)
-            weights = [ai * bi * self.f.dh(ui) for ai, bi, ui in zip(self.scaled, self.b, point.u)]
+            weights = [ai * bi * self.f.dh(ui, *pi) for ai, bi, ui, pi in zip(self.scaled, self.b, point.u, self.p)]
             gradient = [p - t for p, t in zip(matvec(self.X, point.beta, ctx), self.y)]
             factor = _Factor.of(self.integer_rows, weights, ctx)
             lost = factor.lost_digits() if factor else math.inf
@@ -379,8 +391,8 @@ class _Dual:
 
     def _settled(self, change, beta, tolerance, componentwise) -> bool:
         if componentwise:
-            slope = self.f.dh(self.ctx.zero)
-            return all(abs(d) <= tolerance * (abs(b) + ai * slope) for d, b, ai in zip(change, beta, self.scaled))
+            return all(abs(d) <= tolerance * (abs(b) + ai * slope)
+                       for d, b, ai, slope in zip(change, beta, self.scaled, self.slope0))
         return max(map(abs, change), default=0) <= tolerance * max(map(abs, beta), default=0)
 
     def _boundary_digits(self, u) -> int:
@@ -406,7 +418,7 @@ class _Dual:
             trial = [ui + s * d for ui, d in zip(point.u, du)]
             if self.radius != ctx.inf and any(abs(v) >= self.reach for v in trial):
                 return ctx.inf
-            return ctx.fdot(c, [ai * self.f.h(v) for ai, v in zip(self.scaled, trial)]) - y_step
+            return ctx.fdot(c, [ai * self.f.h(v, *pi) for ai, v, pi in zip(self.scaled, trial, self.p)]) - y_step
 
         lo, hi = ctx.zero, None
         s = min(ctx.one, STEP_CAP / max(abs(d) for d in du))

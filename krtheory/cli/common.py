@@ -1,8 +1,9 @@
 """Options shared by the commands that take a model and a problem (``flow``, ``solve``).
 
-``add_model_options(parser)`` adds --family/--depth/--alpha/--shape/--X/--y; ``load_problem``
-and ``load_model`` turn the parsed options into a :class:`~krtheory.problem.Problem` and a
-model, with every bad value reported as InvalidArgument (exit 3) naming the option.
+``add_model_options(parser)`` adds --family/--depth/--alpha/--shape (diagonal), --U0/--V0
+(wide) and --X/--y; ``load_problem`` and ``load_model`` turn the parsed options into a
+:class:`~krtheory.problem.Problem` and a model, with every bad value reported as
+InvalidArgument (exit 3) naming the option.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from krtheory.errors import InvalidArgument
 from krtheory.problem import Problem, load_matrix, parse_number
 
 #: Families the command line can build (krtheory.models).
-FAMILIES = ("diagonal",)
+FAMILIES = ("diagonal", "wide")
+#: Defaults of the diagonal family's options (they do not apply to the wide family).
+DEFAULT_DEPTH = "2"
+DEFAULT_ALPHA = "1"
 
 
 def add_model_options(parser, families: tuple[str, ...] = FAMILIES) -> None:
@@ -21,13 +25,15 @@ def add_model_options(parser, families: tuple[str, ...] = FAMILIES) -> None:
     model = parser.add_argument_group("model")
     model.add_argument("--family", choices=families, default=families[0],
                        help=f"parametrization (default: {families[0]}; diagonal: "
-                            "beta = w+^D - w-^D)")
-    model.add_argument("--depth", default="2", metavar="D", help="depth D >= 2 (default 2)")
-    model.add_argument("--alpha", default="1", metavar="A",
-                       help="initialization scale alpha > 0, read exactly (default 1)")
+                            "beta = w+^D - w-^D; wide: beta_i = <U_i, V_i>, width k)")
+    model.add_argument("--depth", metavar="D", help=f"diagonal: depth D >= 2 (default {DEFAULT_DEPTH})")
+    model.add_argument("--alpha", metavar="A",
+                       help=f"diagonal: initialization scale alpha > 0, read exactly (default {DEFAULT_ALPHA})")
     model.add_argument("--shape", metavar="FILE|v1,v2,...",
-                       help="initialization shape w0 (no zero entries): a file with one row or "
+                       help="diagonal: initialization shape w0 (no zero entries): a file with one row or "
                             "column of numbers, or a comma list (default: all ones)")
+    model.add_argument("--U0", metavar="FILE", help="wide: initial U, d rows of k numbers (.csv, .npy, .json)")
+    model.add_argument("--V0", metavar="FILE", help="wide: initial V, the same shape as U0")
     data = parser.add_argument_group("problem")
     data.add_argument("--X", required=True, metavar="FILE", help="n x d matrix (.csv, .npy, .json)")
     data.add_argument("--y", required=True, metavar="FILE", help="n targets (.csv, .npy, .json)")
@@ -35,6 +41,31 @@ def add_model_options(parser, families: tuple[str, ...] = FAMILIES) -> None:
 
 def load_problem(args) -> Problem:
     return Problem.from_files(args.X, args.y)
+
+
+def diagonal_options(args, d: int) -> tuple[str, str, tuple[str, ...] | None]:
+    """(depth, alpha, shape) of a diagonal-family command line, defaults filled in; the wide
+    family's --U0/--V0 are refused here."""
+    given = [f"--{name}" for name in ("U0", "V0") if getattr(args, name) is not None]
+    if given:
+        raise InvalidArgument(f"--family {args.family} does not take {' or '.join(given)} (options of "
+                              "--family wide)")
+    shape = None if args.shape is None else parse_shape(args.shape, d)
+    return (DEFAULT_DEPTH if args.depth is None else args.depth,
+            DEFAULT_ALPHA if args.alpha is None else args.alpha, shape)
+
+
+def wide_initialization(args) -> tuple[list[list[str]], list[list[str]]]:
+    """(U0, V0) of a wide-family command line, read exactly from the --U0/--V0 files; the
+    diagonal family's --depth/--alpha/--shape are refused here."""
+    given = [f"--{name}" for name in ("depth", "alpha", "shape") if getattr(args, name) is not None]
+    if given:
+        raise InvalidArgument(f"--family wide does not take {' or '.join(given)} (options of --family "
+                              "diagonal); it is initialized by --U0 and --V0")
+    missing = [f"--{name}" for name in ("U0", "V0") if getattr(args, name) is None]
+    if missing:
+        raise InvalidArgument(f"--family wide needs {' and '.join(missing)} (d rows of k numbers each)")
+    return load_matrix(args.U0), load_matrix(args.V0)
 
 
 def parse_shape(text: str, d: int) -> tuple[str, ...]:
@@ -55,7 +86,12 @@ def parse_shape(text: str, d: int) -> tuple[str, ...]:
 
 def load_model(args, problem: Problem):
     """The model the options describe, checked against the problem's dimension."""
-    from krtheory.models import DiagonalModel
+    from krtheory.models import DiagonalModel, WideModel
 
-    shape = None if args.shape is None else parse_shape(args.shape, problem.d)
-    return DiagonalModel(args.depth, args.alpha, shape)
+    if args.family == "wide":
+        model = WideModel(*wide_initialization(args))
+        if len(model.U0) != problem.d:
+            raise InvalidArgument(f"--U0/--V0 have {len(model.U0)} rows but the problem has d={problem.d}")
+        return model
+    depth, alpha, shape = diagonal_options(args, problem.d)
+    return DiagonalModel(depth, alpha, shape)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from krtheory.cli.common import add_model_options, load_problem, parse_shape
+from krtheory.cli.common import add_model_options, diagonal_options, load_problem, wide_initialization
 from krtheory.cli.output import add_json_option, emit, table
 from krtheory.precision import to_decimal
 from krtheory.validation import check_depth
 
 #: ``diagonal``: argmin Q_{alpha,w0} (Theorems 1 and 3); ``explicit``: argmin R_{alpha,w0} (eqs. 8-9);
+#: ``wide``: argmin sum_i q_{A_i,B_i}(beta_i), the biased hypentropy of U0, V0 (§6, Theorem 4);
 #: ``l1``/``l2``: the minimum-norm interpolators (the rich and kernel limits).
-SOLVE_FAMILIES = ("diagonal", "explicit", "l1", "l2")
+SOLVE_FAMILIES = ("diagonal", "explicit", "wide", "l1", "l2")
 
 
 def add_parser(subparsers):
@@ -30,6 +31,8 @@ def run(args) -> int:
         record = _l2(problem, args.dps)
     elif args.family == "l1":
         record = _l1(problem, args.dps)
+    elif args.family == "wide":
+        record = _wide(problem, args)
     else:
         record = _implicit(problem, args)
     rows = [[str(i), b] for i, b in enumerate(record["beta"], start=1)]
@@ -43,12 +46,29 @@ def _implicit(problem, args) -> dict:
     from krtheory.regularizers import implicit_link
     from krtheory.solve import solve_link
 
-    shape = None if args.shape is None else parse_shape(args.shape, problem.d)
-    link = implicit_link(args.family, check_depth(args.depth), args.alpha, shape, problem.d)
+    depth, alpha, shape = diagonal_options(args, problem.d)
+    link = implicit_link(args.family, check_depth(depth), alpha, shape, problem.d)
     result = solve_link(problem, link, dps=args.dps)
-    return {"family": args.family, "depth": check_depth(args.depth), "alpha": args.alpha,
+    return {"family": args.family, "depth": check_depth(depth), "alpha": alpha,
             "shape": None if shape is None else list(shape), "problem": problem.name,
-            "beta": result.beta_strings(), "residual": to_decimal(result.ctx, result.residual, 6),
+            **_solved(result)}
+
+
+def _wide(problem, args) -> dict:
+    from krtheory.solve import solve_link
+    from krtheory.wide import wide_link
+
+    U0, V0 = wide_initialization(args)
+    link = wide_link(U0, V0)
+    link.check_dimension(problem.d)
+    result = solve_link(problem, link, dps=args.dps)
+    return {"family": "wide", "width": len(U0[0]), "U0": args.U0, "V0": args.V0,
+            "A": [a for a, _ in link.values], "B": [b for _, b in link.values], "problem": problem.name,
+            **_solved(result)}
+
+
+def _solved(result) -> dict:
+    return {"beta": result.beta_strings(), "residual": to_decimal(result.ctx, result.residual, 6),
             "digits": result.digits, "componentwise_digits": result.componentwise_digits,
             "iterations": result.iterations, "dps": result.dps, "working_dps": result.working_dps}
 
