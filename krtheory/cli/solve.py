@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from krtheory.backends import BACKENDS
 from krtheory.cli.common import add_model_options, diagonal_options, load_problem, wide_initialization
+from krtheory.errors import InvalidArgument
 from krtheory.cli.output import add_json_option, emit, table
 from krtheory.precision import to_decimal
 from krtheory.validation import check_depth
@@ -21,11 +23,20 @@ def add_parser(subparsers):
                     "higher precision. --family l1/l2 give the reference interpolators.")
     add_model_options(parser, families=SOLVE_FAMILIES)
     parser.add_argument("--dps", default=50, type=int, help="decimal digits (default 50)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto",
+                        help="auto (flint when python-flint is installed, else mpmath), mpmath "
+                             "(digits verified by re-solving), flint (arb + Krawczyk certificate), "
+                             "numpy (float64 fast path, falls back to mpmath outside double's range)")
+    parser.add_argument("--certify", action="store_true",
+                        help="require a certificate (flint): JSON gains 'radius', a rigorous bound "
+                             "on max |beta_i - beta*_i|")
     add_json_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if args.certify and args.backend in ("mpmath", "numpy"):
+        raise InvalidArgument(f"--certify needs the flint backend, not --backend {args.backend}")
     problem = load_problem(args)
     if args.family == "l2":
         record = _l2(problem, args.dps)
@@ -44,33 +55,52 @@ def run(args) -> int:
 
 def _implicit(problem, args) -> dict:
     from krtheory.regularizers import implicit_link
-    from krtheory.solve import solve_link
 
     depth, alpha, shape = diagonal_options(args, problem.d)
     link = implicit_link(args.family, check_depth(depth), alpha, shape, problem.d)
-    result = solve_link(problem, link, dps=args.dps)
+    result = _predict(problem, link, args)
     return {"family": args.family, "depth": check_depth(depth), "alpha": alpha,
             "shape": None if shape is None else list(shape), "problem": problem.name,
             **_solved(result)}
 
 
 def _wide(problem, args) -> dict:
-    from krtheory.solve import solve_link
     from krtheory.wide import wide_link
 
     U0, V0 = wide_initialization(args)
     link = wide_link(U0, V0)
     link.check_dimension(problem.d)
-    result = solve_link(problem, link, dps=args.dps)
+    result = _predict(problem, link, args)
     return {"family": "wide", "width": len(U0[0]), "U0": args.U0, "V0": args.V0,
             "A": [a for a, _ in link.values], "B": [b for _, b in link.values], "problem": problem.name,
             **_solved(result)}
 
 
+def _predict(problem, link, args):
+    from krtheory.backends import predict
+
+    result = predict(problem, link, dps=args.dps, backend=args.backend)
+    if args.certify and not result.certified:
+        raise InvalidArgument(f"no certificate: {result.detail.get('message') or result.backend}")
+    return result
+
+
+#: Significant digits printed for the float64 backend, whose accuracy is estimated, not verified.
+FLOAT_DIGITS = 16
+
+
 def _solved(result) -> dict:
-    return {"beta": result.beta_strings(), "residual": to_decimal(result.ctx, result.residual, 6),
-            "digits": result.digits, "componentwise_digits": result.componentwise_digits,
-            "iterations": result.iterations, "dps": result.dps, "working_dps": result.working_dps}
+    from krtheory.precision import context
+
+    ctx = context(result.dps)
+    shown = result.digits if result.digits is not None else FLOAT_DIGITS
+    record = {"beta": [to_decimal(ctx, b, max(shown, 1)) for b in result.beta],
+              "residual": result.residual, "digits": result.digits, "backend": result.backend,
+              "certified": result.certified, "dps": result.dps}
+    if result.radius is not None:
+        record["radius"] = result.radius
+    record.update({k: v for k, v in result.detail.items() if k != "lam"})
+    return record
 
 
 def _l2(problem, dps) -> dict:
