@@ -67,3 +67,22 @@ def test_inconsistent_system_is_an_input_error(tmp_path, capsys):
     assert main(["solve", "--family", "diagonal", *argv]) == 3
     assert "inconsistent" in capsys.readouterr().err
     assert main(["flow", "--family", "diagonal", *argv]) == 3
+
+
+def test_certified_solve_reports_a_radius_that_covers_the_reference(capsys):
+    certified = _json(["solve", "--backend", "flint", "--certify", "--alpha=0.5", *PROBLEM,
+                       "--dps", "40", "--json"], capsys)
+    reference = _json(["solve", "--backend", "mpmath", "--alpha=0.5", *PROBLEM, "--dps", "60",
+                       "--json"], capsys)
+    assert certified["certified"] and certified["backend"] == "flint"
+    ctx = context(80)
+    radius = ctx.mpf(certified["radius"])
+    assert radius < ctx.mpf("1e-38")
+    for a, b in zip(certified["beta"], reference["beta"]):
+        # printed digits round the ball's midpoint: allow one unit in the last printed place
+        assert abs(ctx.mpf(a) - ctx.mpf(b)) <= radius + abs(ctx.mpf(b)) * ctx.mpf(10) ** -certified["digits"]
+
+
+def test_certify_needs_the_flint_backend(capsys):
+    assert main(["solve", "--backend", "numpy", "--certify", *PROBLEM]) == 3
+    assert "--certify needs the flint backend" in capsys.readouterr().err
