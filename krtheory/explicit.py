@@ -10,6 +10,10 @@ eliminating mu with a resultant, the paper's quartic
     p_z(r) = r^4 - 6 r^3 + (12 - 2 z^2) r^2 - (8 + 10 z^2) r + z^2 + z^4,
 of which r(z) is the *smaller* real root (the paper says "the unique real root": for z != 0 there
 are two).
+
+:func:`r_value` evaluates r(z) = r(mu) at the mu solving h(mu) = |z| (r is even, h odd) from the
+derived expressions, with verified digits. Near mu -> 1 (large |z|) it works in the gap
+g = 1 - mu, so mu never rounds to 1 and no digit is lost to 1 - mu.
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from krtheory.derive import Step, check_positive, on_domain
+from krtheory import precision
+from krtheory.derive import MAX_POTENTIAL_DPS, Step, check_positive, on_domain
+from krtheory.errors import InvalidArgument, NoConvergence
+from krtheory.problem import parse_number
+
+#: The root solve of h(mu) = t uses mu itself on [0, 1/2] and the gap g = 1 - mu on (0, 1/2]:
+#: mu = 1/2 is where h(mu) = 32/9; both variables keep full relative precision on their side.
+SWITCH = "1/2"
+#: Newton on the log-scale equation stops when its step is below 2**-(prec - ROOT_SLACK_BITS).
+ROOT_SLACK_BITS = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,3 +134,100 @@ def _smaller_root_step(link, value, quartic, mu, z, r, dps: int = 50) -> Step:
                 "verified" if ok else "failed",
                 f"numeric: {dps} digits at 5 seeded mu in (-0.95, 0.95); real roots per z: {sorted(counts)}",
                 ctx.nstr(worst, 3))
+
+
+# -- numerics: r(z) with verified digits -------------------------------------------------------
+@functools.cache
+def _branches():
+    """For each side of SWITCH: (variable, h, d log h / d log variable, r) as sympy expressions.
+
+    The mu side is the derivation's h(mu), r(mu); the gap side substitutes mu = 1 - g and factors,
+    so (1 - mu) appears as g itself. Both log-derivatives are derived here, never typed."""
+    import sympy
+
+    derivation = derive_explicit()
+    mu, g = derivation.nu, sympy.Symbol("g", positive=True)
+    sides = []
+    for variable, link, value in ((mu, derivation.link, derivation.value),
+                                  (g, sympy.factor(derivation.link.subs(mu, 1 - g)),
+                                   sympy.factor(derivation.value.subs(mu, 1 - g)))):
+        slope = sympy.factor(variable * sympy.diff(sympy.log(link), variable))
+        sides.append((variable, link, slope, value))
+    return tuple(sides)
+
+
+def r_function(ctx):
+    """r(z) for ``ctx`` numbers: the mu in [0, 1) with h(mu) = |z| by Newton on
+    log h = log|z| in the log of mu (or of g = 1 - mu past SWITCH), bracketed; then r(mu)."""
+    compiled = [tuple(precision.lambdify(side[0], expr, ctx) for expr in side[1:]) for side in _branches()]
+    switch = ctx.mpf(SWITCH)
+    threshold = compiled[0][0](switch)  # h(1/2)
+
+    def r(z_value):
+        t = abs(z_value)
+        if t == 0:
+            return ctx.zero
+        gap_side = t > threshold
+        h, slope, value = compiled[gap_side]
+        # log h is -2 log g + O(g) on the gap side, log 4 + log mu + O(mu^2) on the mu side
+        guess = -ctx.log(t) / 2 if gap_side else ctx.log(t / 4)
+        x = ctx.exp(_log_newton(ctx, h, slope, ctx.log(t), min(guess, ctx.log(switch)),
+                                ctx.log(switch), decreasing=gap_side))
+        return value(x)
+
+    return r
+
+
+def _log_newton(ctx, h, slope, target, start, top, decreasing: bool):
+    """s <= top with log h(e^s) = target: Newton on a function that is nearly linear in s,
+    safeguarded by bisection once a bracket is known (monotone: h increasing in mu,
+    decreasing in g)."""
+    sign = -1 if decreasing else 1
+    lo, hi = None, top
+    s = start
+    budget = 2 * ctx.prec + 64
+    for _ in range(budget):
+        x = ctx.exp(s)
+        f = sign * (ctx.log(h(x)) - target)
+        if f == 0:
+            return s
+        if f < 0:
+            lo = s
+        else:
+            hi = s
+        step = f / (sign * slope(x))
+        s_new = s - step
+        if not (lo is None or lo < s_new) or not s_new < hi:
+            s_new = (lo + hi) / 2 if lo is not None else hi - 2 * abs(step) - 1
+        if abs(s_new - s) <= max(ctx.one, abs(s)) * ctx.ldexp(1, ROOT_SLACK_BITS - ctx.prec):
+            return s_new
+        s = s_new
+    raise NoConvergence(f"explicit link h(mu) = e^{ctx.nstr(target, 10)}: bracketed Newton used all "
+                        f"{budget} iterations at {ctx.dps} digits")
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(dps: int):
+    ctx = precision.context(dps)
+    return ctx, r_function(ctx)
+
+
+def r_value(z, dps: int = 30) -> tuple[str, int]:
+    """r(z) of eq. (9) (unit scale: R_{alpha,1}(beta) = alpha^2 sum r(beta_i/alpha^2)) to ``dps``
+    verified significant digits: (decimal string, digits).
+
+    Evaluated at dps + GUARD_DIGITS and verified by a second evaluation at dps + 2 GUARD_DIGITS
+    (no cancellation: r(mu) and r(1 - g) are products of factors bounded away from 0)."""
+    dps = precision.check_dps(dps)
+    if dps > MAX_POTENTIAL_DPS:
+        raise InvalidArgument(f"Expected dps <= {MAX_POTENTIAL_DPS} for a potential value but got dps={dps}")
+    text = parse_number(z, "z")
+    ctx_low, r_low = _compiled(dps + precision.GUARD_DIGITS)
+    ctx, r_high = _compiled(dps + 2 * precision.GUARD_DIGITS)
+    low, high = r_low(ctx_low.mpf(text)), r_high(ctx.mpf(text))
+    if high == 0:
+        return "0", dps
+    if precision.agreeing_digits(ctx, ctx.mpf(low), high) < dps:
+        raise NoConvergence(f"r({text}): evaluations at {ctx_low.dps} and {ctx.dps} digits do not agree "
+                            f"to {dps} digits")
+    return precision.to_decimal(ctx, high, dps), dps

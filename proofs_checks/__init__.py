@@ -12,6 +12,13 @@ MODULES: tuple[str, ...] = (
     "diagonal_limits",
     "diagonal_interpolator_limits",
     "diagonal_kernel",
+    "wide_theorem4",
+    "depth_theorem3",
+    "depth_limits",
+    "explicit_regularizer",
+    "bounds_theorem2",
+    "bounds_lemmas",
+    "bounds_depth",
 )
 
 for _name in MODULES:

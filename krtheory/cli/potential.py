@@ -1,20 +1,23 @@
-"""``krtheory potential``: the potential q(z) of a family to verified digits (Theorem 1, eq. 4)."""
+"""``krtheory potential``: a family's potential to verified digits: q(z) of the depth-D diagonal
+net (Theorem 1, eq. 4; Theorem 3) or r(z) of the explicit regularizer (eqs. 8-9)."""
 
 from __future__ import annotations
 
 from krtheory.cli.output import add_json_option, emit
 
 DEFAULT_DPS = 30
+FAMILIES = ("diagonal", "explicit")
 
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        "potential", help="evaluate the derived potential q(z) to verified digits",
-        description="Evaluate q(z) = int_0^z h^-1 from the derived expression at increasing "
-                    "precision until the requested digits are verified by a second evaluation "
-                    "with more digits.")
-    parser.add_argument("--family", default="diagonal", help="model family (default diagonal)")
-    parser.add_argument("--depth", required=True, help="depth D >= 2")
+        "potential", help="evaluate the derived potential q(z) (or r(z)) to verified digits",
+        description="Evaluate q(z) = int_0^z h^-1 of the diagonal family (--depth D), or r(z) of the "
+                    "explicit regularizer R (--family explicit, no depth), from the derived "
+                    "expressions; the digits are verified by a second evaluation with more digits.")
+    parser.add_argument("--family", default="diagonal",
+                        help=f"one of {', '.join(FAMILIES)} (default diagonal)")
+    parser.add_argument("--depth", help="depth D >= 2 (diagonal family only; required there)")
     parser.add_argument("--z", required=True, help="the argument, an exact decimal (e.g. -1e6)")
     parser.add_argument("--dps", default=str(DEFAULT_DPS),
                         help=f"significant digits wanted (default {DEFAULT_DPS})")
@@ -23,12 +26,27 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from krtheory.derive import derive, potential_value
+    from krtheory.errors import InvalidArgument
 
-    derivation = derive(args.family, args.depth)
-    value, digits = potential_value(derivation, args.z, args.dps)
-    record = {"value": value, "digits": digits, "family": derivation.family,
-              "depth": derivation.depth, "z": args.z.strip()}
-    emit(args, record, f"q({record['z']}) = {value}   ({digits} significant digits verified; "
-                       f"{derivation.family}, depth {derivation.depth})")
+    if args.family == "explicit":
+        if args.depth is not None:
+            raise InvalidArgument(f"--depth does not apply to --family explicit (r of eqs. 8-9 is the "
+                                  f"depth-2 model's) but got --depth {args.depth}")
+        from krtheory.explicit import r_value
+
+        value, digits = r_value(args.z, args.dps)
+        record = {"value": value, "digits": digits, "family": "explicit", "z": args.z.strip()}
+        text = f"r({record['z']}) = {value}   ({digits} significant digits verified; explicit R, eqs. 8-9)"
+    else:
+        from krtheory.derive import derive, potential_value
+
+        if args.depth is None:
+            raise InvalidArgument(f"--depth is required for --family {args.family}")
+        derivation = derive(args.family, args.depth)
+        value, digits = potential_value(derivation, args.z, args.dps)
+        record = {"value": value, "digits": digits, "family": derivation.family,
+                  "depth": derivation.depth, "z": args.z.strip()}
+        text = (f"q({record['z']}) = {value}   ({digits} significant digits verified; "
+                f"{derivation.family}, depth {derivation.depth})")
+    emit(args, record, text)
     return 0
