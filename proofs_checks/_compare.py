@@ -55,3 +55,23 @@ def combine(statuses) -> Status:
         if status in statuses:
             return status
     return Status.HOLDS
+
+
+def flow_against_prediction(problem, depth: int, alpha: str, shape, link, *, dps: int,
+                            required_digits: int) -> tuple[Agreement, dict, bool]:
+    """Integrate the diagonal flow (the evidence) and predict its limit from ``link`` (certified
+    when python-flint is installed); returns the agreement, the instance's evidence record and
+    whether the prediction is certified."""
+    from krtheory.backends import predict
+    from krtheory.flow import integrate_flow
+    from krtheory.models import DiagonalModel
+
+    flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=dps)
+    predicted = predict(problem, link, dps=dps)
+    agreement = compare_limits(flow, predicted, required_digits)
+    record = {"problem": problem.name, "depth": depth, "alpha": alpha,
+              "shape": "1" if shape is None else list(shape), **agreement.as_dict(),
+              "flow_steps": flow.steps, "flow_time": flow.as_strings()["time"],
+              "flow_seconds": round(flow.seconds, 2), "prediction_digits": predicted.digits,
+              "prediction_backend": predicted.backend, "prediction_radius": predicted.radius}
+    return agreement, record, predicted.certified

@@ -26,9 +26,8 @@ from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, agreeing_digits, context
 from proofs_checks._compare import combine
-from proofs_checks.diagonal_limits import fitted_slope
+from proofs_checks._ladders import D_VECTOR, fitted_slope, interpolator_distances, seeded_beta
 
-D_VECTOR = 8
 #: alpha ladders per depth, deep in each asymptotic regime: kernel relative errors alpha^(-2D)
 #: from about 1e-6 down to 1e-30 (D = 100: 4e-20 .. 6e-61); rich ones alpha^(D-2) from 1e-2 .. 1e-8
 #: (D = 3) down to 1e-8 .. 1e-32 (D = 10), next-order terms alpha^2 relative below 1e-4
@@ -61,15 +60,6 @@ def paper_regularizer(depth: int, alpha, beta, ctx):
     q = potential_function(derive_diagonal(depth), ctx)
     scale = alpha ** depth
     return scale * ctx.fsum(q(b / scale)[0] for b in beta)
-
-
-def seeded_beta(seed: int) -> tuple[str, ...]:
-    """A seeded dyadic beta in R^D_VECTOR with no zero entry, entries in [1/8, 4] in magnitude."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    signs, sizes = rng.choice([-1, 1], D_VECTOR), rng.integers(1, 33, D_VECTOR)
-    return tuple(str(Fraction(int(s * k), 8)) for s, k in zip(signs, sizes))
 
 
 def _working_dps(side: str, depth: int, alpha: str) -> int:
@@ -181,23 +171,6 @@ L1_ALPHAS = ("1e-2", "1e-3", "1e-4", "1e-6", "1e-8")
 PREDICTOR_SLOPE_BAND = 0.05
 #: at the smallest alpha the l1 distance must be below this fraction of ||beta*_l1||_1
 L1_FINAL_RELATIVE = 1e-20
-
-
-def interpolator_distances(problem, depth: int, alphas, reference, norm, dps: int):
-    """norm(beta_alpha - reference) for beta_alpha = argmin Q^D_alpha s.t. X beta = y at each alpha
-    (the solve of the derived link, warm-started along the ladder), with the solve's digits."""
-    from krtheory.regularizers import implicit_link
-    from krtheory.solve import solve_link
-
-    ctx = context(dps)
-    ref = [ctx.convert(v) for v in reference]
-    out, start = [], None
-    for alpha in alphas:
-        solved = solve_link(problem, implicit_link("diagonal", depth, alpha, None, problem.d), dps=dps,
-                            start=start)
-        start = solved.lam
-        out.append((norm([ctx.convert(b) - r for b, r in zip(solved.beta, ref)], ctx), solved.digits))
-    return out, ctx
 
 
 def _predictor_verdict(rows, ctx, alphas, expected: int, extra_ok: bool, label: str, evidence: dict):

@@ -18,12 +18,9 @@ from __future__ import annotations
 
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
-from krtheory.flow import integrate_flow
-from krtheory.models import DiagonalModel
 from krtheory.precision import Tolerance, context
 from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
-from proofs_checks._compare import combine, compare_limits
+from proofs_checks._compare import combine, flow_against_prediction
 from proofs_checks.diagonal_theorem1 import random_shape
 
 DPS = 40
@@ -50,23 +47,19 @@ def check_theorem3(config: RunConfig, *, link_factory=implicit_link) -> Verdict:
     import numpy as np
 
     rng = np.random.default_rng(config.seed)
-    instances, statuses = [], []
+    instances, statuses, certified = [], [], []
     for name in PROBLEMS[config.mode]:
         problem = builtin_problem(name)
         for depth, alphas in ALPHAS[config.mode].items():
             for shape in (None, random_shape(rng, problem.d)):
                 for alpha in alphas:
-                    flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=DPS)
-                    predicted = solve_link(problem, link_factory("diagonal", depth, alpha, shape, problem.d),
-                                           dps=DPS)
-                    agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
+                    agreement, record, sure = flow_against_prediction(
+                        problem, depth, alpha, shape,
+                        link_factory("diagonal", depth, alpha, shape, problem.d),
+                        dps=DPS, required_digits=REQUIRED_DIGITS)
                     statuses.append(agreement.status)
-                    instances.append({"problem": name, "depth": depth, "alpha": alpha,
-                                      "shape": "1" if shape is None else list(shape),
-                                      **agreement.as_dict(), "flow_steps": flow.steps,
-                                      "flow_time": flow.as_strings()["time"],
-                                      "flow_seconds": round(flow.seconds, 2),
-                                      "prediction_digits": predicted.digits})
+                    instances.append(record)
+                    certified.append(sure)
     status = combine(statuses)
     worst = min(i["agreeing_digits"] for i in instances)
     summary = (f"{status.value.lower()}: flow limit vs argmin Q agree to >= {worst:.1f} digits (need "
@@ -75,7 +68,8 @@ def check_theorem3(config: RunConfig, *, link_factory=implicit_link) -> Verdict:
     return Verdict(status, summary, {"dps": DPS, "required_digits": REQUIRED_DIGITS,
                                      "alphas_covered": {str(d): list(a)
                                                         for d, a in ALPHAS[config.mode].items()},
-                                     "seed": config.seed, "instances": instances})
+                                     "seed": config.seed, "instances": instances},
+                   certified=all(certified))
 
 
 register(Claim(

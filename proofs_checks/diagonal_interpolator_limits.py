@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
-from krtheory.precision import Tolerance, context
+from krtheory.precision import Tolerance
 from krtheory.references import min_l1, min_l2
-from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
-from proofs_checks.diagonal_limits import fitted_slope
+from proofs_checks._ladders import fitted_slope, interpolator_distances
 
 PROBLEM = "planted-5x12"
 DPS = 60
@@ -30,22 +28,11 @@ SLOPE_BAND = 0.05
 L1_FINAL_RELATIVE = 1e-20
 
 
-def _distances(problem, alphas, reference, norm):
-    ctx = context(DPS)
-    ref = [ctx.convert(v) for v in reference]
-    out, start = [], None
-    for alpha in alphas:
-        solved = solve_link(problem, implicit_link("diagonal", 2, alpha, None, problem.d), dps=DPS,
-                            start=start)
-        start = solved.lam
-        out.append((norm([ctx.convert(b) - r for b, r in zip(solved.beta, ref)], ctx), solved.digits))
-    return out, ctx
-
-
 def check_l2_limit(config: RunConfig) -> Verdict:
     problem = builtin_problem(PROBLEM)
     l2 = min_l2(problem, dps=DPS)
-    rows, ctx = _distances(problem, L2_ALPHAS, l2.beta, lambda v, c: c.sqrt(c.fsum(x * x for x in v)))
+    rows, ctx = interpolator_distances(problem, 2, L2_ALPHAS, l2.beta,
+                                       lambda v, c: c.sqrt(c.fsum(x * x for x in v)), DPS)
     slope = fitted_slope([float(a) for a in L2_ALPHAS], [float(d) for d, _ in rows])
     decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
     status = Status.HOLDS if decreasing and abs(slope + 4) <= SLOPE_BAND else Status.REFUTED
@@ -63,7 +50,8 @@ def check_l1_limit(config: RunConfig) -> Verdict:
     if l1.status != "certified":
         return Verdict(Status.INCONCLUSIVE, f"the l1 reference could not be certified: {l1.reason}",
                        {"problem": PROBLEM, "l1_status": l1.status, "reason": l1.reason})
-    rows, ctx = _distances(problem, L1_ALPHAS, l1.beta, lambda v, c: c.fsum(abs(x) for x in v))
+    rows, ctx = interpolator_distances(problem, 2, L1_ALPHAS, l1.beta,
+                                       lambda v, c: c.fsum(abs(x) for x in v), DPS)
     scale = ctx.fsum(abs(ctx.convert(b)) for b in l1.beta)
     final = rows[-1][0] / scale
     slope = fitted_slope([float(a) for a in L1_ALPHAS], [float(d) for d, _ in rows])

@@ -16,16 +16,14 @@ the flow limit; at alpha = 1e-30 no flow can be integrated.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
-from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 from krtheory.regularizers import initial_scales, regularizer_value
+from proofs_checks._ladders import D_VECTOR, fitted_slope, seeded_beta
 
 DPS = 60
-D_VECTOR = 8
 KERNEL_ALPHAS = ("10", "100", "1000", "10000", "100000")
 RICH_ALPHAS = ("1e-5", "1e-10", "1e-20", "1e-40", "1e-80")
 #: a fitted log-log slope must match the predicted exponent to this many units: the ladders are
@@ -37,22 +35,13 @@ SLOPE_BAND = 0.02
 CONSTANT_BAND = 1e-6
 
 
-def fitted_slope(xs, ys) -> float:
-    """Least-squares slope of log|y| against log x."""
-    lx = [math.log(x) for x in xs]
-    ly = [math.log(abs(y)) for y in ys]
-    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
-    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
-
-
 def _test_vectors(seed: int):
     """A seeded dyadic beta with no zero entry and a positive dyadic shape, plus w0 = 1."""
     import numpy as np
 
-    rng = np.random.default_rng(seed)
-    beta = tuple(str(Fraction(int(k), 8)) for k in rng.choice([-1, 1], D_VECTOR) * rng.integers(1, 33, D_VECTOR))
+    rng = np.random.default_rng(seed + 1)
     shape = tuple(str(Fraction(int(k), 16)) for k in rng.integers(8, 33, D_VECTOR))
-    return beta, [None, shape]
+    return seeded_beta(seed), [None, shape]
 
 
 def _ladder(config: RunConfig, alphas, expected_slope: float, limit, error_constant, scaled_error):

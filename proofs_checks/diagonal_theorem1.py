@@ -13,12 +13,9 @@ from fractions import Fraction
 
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Verdict, register
-from krtheory.flow import integrate_flow
-from krtheory.models import DiagonalModel
 from krtheory.precision import Tolerance
 from krtheory.regularizers import implicit_link
-from krtheory.backends import predict
-from proofs_checks._compare import combine, compare_limits
+from proofs_checks._compare import combine, flow_against_prediction
 
 DPS = 40
 REQUIRED_DIGITS = 25
@@ -44,18 +41,12 @@ def check_theorem1(config: RunConfig, *, general_shape: bool, link_factory=impli
         problem = builtin_problem(name)
         shape = random_shape(rng, problem.d) if general_shape else None
         for alpha in ALPHAS:
-            flow = integrate_flow(DiagonalModel(2, alpha, shape), problem, dps=DPS)
-            predicted = predict(problem, link_factory(family, 2, alpha, shape, problem.d), dps=DPS)
-            agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
+            agreement, record, sure = flow_against_prediction(
+                problem, 2, alpha, shape, link_factory(family, 2, alpha, shape, problem.d),
+                dps=DPS, required_digits=REQUIRED_DIGITS)
             statuses.append(agreement.status)
-            instances.append({"problem": name, "alpha": alpha, "shape": shape,
-                              **agreement.as_dict(), "flow_steps": flow.steps,
-                              "flow_time": flow.as_strings()["time"],
-                              "flow_seconds": round(flow.seconds, 2),
-                              "prediction_digits": predicted.digits,
-                              "prediction_backend": predicted.backend,
-                              "prediction_radius": predicted.radius})
-            certified.append(predicted.certified)
+            instances.append(record)
+            certified.append(sure)
     status = combine(statuses)
     worst = min(i["agreeing_digits"] for i in instances)
     summary = (f"{status.value.lower()}: flow limit vs argmin Q agree to >= {worst:.1f} digits "

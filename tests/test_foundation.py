@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from krtheory import InvalidArgument, Problem
-from krtheory.claims import (REGISTRY, Claim, RunConfig, Status, Verdict, exit_code,
+from krtheory.claims import (Claim, RunConfig, Status, Verdict, exit_code,
                              verdict_record)
 from krtheory.cli import main
 from krtheory.errors import NoConvergence
