@@ -44,3 +44,59 @@ def interpolator_distances(problem, depth: int, alphas, reference, norm, dps: in
         start = solved.lam
         out.append((norm([ctx.convert(b) - r for b, r in zip(solved.beta, ref)], ctx), solved.digits))
     return out, ctx
+
+
+def _predictor_verdict(problem_name, depth, dps, alphas, rows, ctx, expected, band, extra_ok,
+                       label, evidence):
+    from krtheory.claims import Status, Verdict
+
+    slope = fitted_slope([float(a) for a in alphas], [float(d) for d, _ in rows])
+    decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
+    rate_ok = expected is None or abs(slope - expected) <= band
+    status = Status.HOLDS if decreasing and extra_ok and rate_ok else Status.REFUTED
+    expectation = "problem-dependent" if expected is None else f"expected {expected}"
+    return Verdict(status, f"{label} falls from {ctx.nstr(rows[0][0], 3)} to {ctx.nstr(rows[-1][0], 3)} "
+                           f"over alpha {alphas[0]}..{alphas[-1]} at D = {depth}, fitted exponent "
+                           f"{slope:.4f} ({expectation})", {
+        "problem": problem_name, "depth": depth, "dps": dps, "alphas": list(alphas),
+        "distances": [ctx.nstr(d, 6) for d, _ in rows], "solve_digits": [g for _, g in rows],
+        "fitted_exponent": round(slope, 5), "expected_exponent": expected, "slope_band": band,
+        **evidence})
+
+
+def l2_limit_verdict(problem_name: str, depth: int, alphas, dps: int, expected: int, band: float):
+    """argmin Q -> beta*_l2 as alpha -> oo: distances strictly decreasing, fitted exponent
+    ``expected`` within ``band``."""
+    from krtheory.builtin_problems import builtin_problem
+    from krtheory.references import min_l2
+
+    problem = builtin_problem(problem_name)
+    l2 = min_l2(problem, dps=dps)
+    rows, ctx = interpolator_distances(problem, depth, alphas, l2.beta,
+                                       lambda v, c: c.sqrt(c.fsum(x * x for x in v)), dps)
+    return _predictor_verdict(problem_name, depth, dps, alphas, rows, ctx, expected, band, True,
+                              "||beta_alpha - beta*_l2||_2", {})
+
+
+def l1_limit_verdict(problem_name: str, depth: int, alphas, dps: int, final_relative: float,
+                     expected: int | None, band: float):
+    """argmin Q -> beta*_l1 (certified) as alpha -> 0: distances strictly decreasing, the last one
+    below ``final_relative`` of ||beta*_l1||_1, and (when ``expected`` is given) the fitted
+    exponent within ``band``; INCONCLUSIVE when the l1 vertex cannot be certified."""
+    from krtheory.builtin_problems import builtin_problem
+    from krtheory.claims import Status, Verdict
+    from krtheory.references import min_l1
+
+    problem = builtin_problem(problem_name)
+    l1 = min_l1(problem, dps=dps)
+    if l1.status != "certified":
+        return Verdict(Status.INCONCLUSIVE, f"the l1 reference could not be certified: {l1.reason}",
+                       {"problem": problem_name, "l1_status": l1.status, "reason": l1.reason})
+    rows, ctx = interpolator_distances(problem, depth, alphas, l1.beta,
+                                       lambda v, c: c.fsum(abs(x) for x in v), dps)
+    final = rows[-1][0] / ctx.fsum(abs(ctx.convert(b)) for b in l1.beta)
+    return _predictor_verdict(problem_name, depth, dps, alphas, rows, ctx, expected, band,
+                              final <= final_relative, "||beta_alpha - beta*_l1||_1", {
+        "l1_support": list(l1.support),
+        "max_off_support_certificate": ctx.nstr(ctx.convert(l1.max_off_support), 6),
+        "final_relative_distance": ctx.nstr(final, 6), "required": f"{final_relative:.0e}"})

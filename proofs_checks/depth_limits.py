@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, agreeing_digits, context
 from proofs_checks._compare import combine
-from proofs_checks._ladders import D_VECTOR, fitted_slope, interpolator_distances, seeded_beta
+from proofs_checks._ladders import (D_VECTOR, fitted_slope, l1_limit_verdict, l2_limit_verdict,
+                                    seeded_beta)
 
 #: alpha ladders per depth, deep in each asymptotic regime: kernel relative errors alpha^(-2D)
 #: from about 1e-6 down to 1e-30 (D = 100: 4e-20 .. 6e-61); rich ones alpha^(D-2) from 1e-2 .. 1e-8
@@ -173,47 +173,14 @@ PREDICTOR_SLOPE_BAND = 0.05
 L1_FINAL_RELATIVE = 1e-20
 
 
-def _predictor_verdict(rows, ctx, alphas, expected: int, extra_ok: bool, label: str, evidence: dict):
-    slope = fitted_slope([float(a) for a in alphas], [float(d) for d, _ in rows])
-    decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
-    ok = decreasing and extra_ok and abs(slope - expected) <= PREDICTOR_SLOPE_BAND
-    status = Status.HOLDS if ok else Status.REFUTED
-    return Verdict(status, f"{label} falls from {ctx.nstr(rows[0][0], 3)} to {ctx.nstr(rows[-1][0], 3)} "
-                           f"over alpha {alphas[0]}..{alphas[-1]} at D = {PREDICTOR_DEPTH}, fitted exponent "
-                           f"{slope:.4f} (expected {expected})", {
-        "problem": PREDICTOR_PROBLEM, "depth": PREDICTOR_DEPTH, "dps": PREDICTOR_DPS, "alphas": list(alphas),
-        "distances": [ctx.nstr(d, 6) for d, _ in rows], "solve_digits": [g for _, g in rows],
-        "fitted_exponent": round(slope, 5), "expected_exponent": expected,
-        "slope_band": PREDICTOR_SLOPE_BAND, **evidence})
-
-
 def check_l2_limit(config: RunConfig) -> Verdict:
-    from krtheory.references import min_l2
-
-    problem = builtin_problem(PREDICTOR_PROBLEM)
-    l2 = min_l2(problem, dps=PREDICTOR_DPS)
-    rows, ctx = interpolator_distances(problem, PREDICTOR_DEPTH, L2_ALPHAS, l2.beta,
-                                       lambda v, c: c.sqrt(c.fsum(x * x for x in v)), PREDICTOR_DPS)
-    return _predictor_verdict(rows, ctx, L2_ALPHAS, -2 * PREDICTOR_DEPTH, True,
-                              "||beta_alpha - beta*_l2||_2", {})
+    return l2_limit_verdict(PREDICTOR_PROBLEM, PREDICTOR_DEPTH, L2_ALPHAS, PREDICTOR_DPS,
+                            -2 * PREDICTOR_DEPTH, PREDICTOR_SLOPE_BAND)
 
 
 def check_l1_limit(config: RunConfig) -> Verdict:
-    from krtheory.references import min_l1
-
-    problem = builtin_problem(PREDICTOR_PROBLEM)
-    l1 = min_l1(problem, dps=PREDICTOR_DPS)
-    if l1.status != "certified":
-        return Verdict(Status.INCONCLUSIVE, f"the l1 reference could not be certified: {l1.reason}",
-                       {"problem": PREDICTOR_PROBLEM, "l1_status": l1.status, "reason": l1.reason})
-    rows, ctx = interpolator_distances(problem, PREDICTOR_DEPTH, L1_ALPHAS, l1.beta,
-                                       lambda v, c: c.fsum(abs(x) for x in v), PREDICTOR_DPS)
-    final = rows[-1][0] / ctx.fsum(abs(ctx.convert(b)) for b in l1.beta)
-    return _predictor_verdict(rows, ctx, L1_ALPHAS, PREDICTOR_DEPTH, final <= L1_FINAL_RELATIVE,
-                              "||beta_alpha - beta*_l1||_1", {
-        "l1_support": list(l1.support),
-        "max_off_support_certificate": ctx.nstr(ctx.convert(l1.max_off_support), 6),
-        "final_relative_distance": ctx.nstr(final, 6), "required": f"{L1_FINAL_RELATIVE:.0e}"})
+    return l1_limit_verdict(PREDICTOR_PROBLEM, PREDICTOR_DEPTH, L1_ALPHAS, PREDICTOR_DPS,
+                            L1_FINAL_RELATIVE, PREDICTOR_DEPTH, PREDICTOR_SLOPE_BAND)
 
 
 def _domain(ladders: dict) -> str:

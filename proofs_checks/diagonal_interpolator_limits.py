@@ -11,11 +11,9 @@ problem-dependent power of alpha.
 
 from __future__ import annotations
 
-from krtheory.builtin_problems import builtin_problem
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, RunConfig, Verdict, register
 from krtheory.precision import Tolerance
-from krtheory.references import min_l1, min_l2
-from proofs_checks._ladders import fitted_slope, interpolator_distances
+from proofs_checks._ladders import l1_limit_verdict, l2_limit_verdict
 
 PROBLEM = "planted-5x12"
 DPS = 60
@@ -29,42 +27,12 @@ L1_FINAL_RELATIVE = 1e-20
 
 
 def check_l2_limit(config: RunConfig) -> Verdict:
-    problem = builtin_problem(PROBLEM)
-    l2 = min_l2(problem, dps=DPS)
-    rows, ctx = interpolator_distances(problem, 2, L2_ALPHAS, l2.beta,
-                                       lambda v, c: c.sqrt(c.fsum(x * x for x in v)), DPS)
-    slope = fitted_slope([float(a) for a in L2_ALPHAS], [float(d) for d, _ in rows])
-    decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
-    status = Status.HOLDS if decreasing and abs(slope + 4) <= SLOPE_BAND else Status.REFUTED
-    return Verdict(status, f"||beta_alpha - beta*_l2||_2 falls from {ctx.nstr(rows[0][0], 3)} to "
-                           f"{ctx.nstr(rows[-1][0], 3)} over alpha 1e1..1e5, fitted exponent "
-                           f"{slope:.4f} (expected -4)", {
-        "problem": PROBLEM, "dps": DPS, "alphas": list(L2_ALPHAS),
-        "distances": [ctx.nstr(d, 6) for d, _ in rows], "solve_digits": [g for _, g in rows],
-        "fitted_exponent": round(slope, 5), "slope_band": SLOPE_BAND})
+    return l2_limit_verdict(PROBLEM, 2, L2_ALPHAS, DPS, -4, SLOPE_BAND)
 
 
 def check_l1_limit(config: RunConfig) -> Verdict:
-    problem = builtin_problem(PROBLEM)
-    l1 = min_l1(problem, dps=DPS)
-    if l1.status != "certified":
-        return Verdict(Status.INCONCLUSIVE, f"the l1 reference could not be certified: {l1.reason}",
-                       {"problem": PROBLEM, "l1_status": l1.status, "reason": l1.reason})
-    rows, ctx = interpolator_distances(problem, 2, L1_ALPHAS, l1.beta,
-                                       lambda v, c: c.fsum(abs(x) for x in v), DPS)
-    scale = ctx.fsum(abs(ctx.convert(b)) for b in l1.beta)
-    final = rows[-1][0] / scale
-    slope = fitted_slope([float(a) for a in L1_ALPHAS], [float(d) for d, _ in rows])
-    decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
-    status = Status.HOLDS if decreasing and final <= L1_FINAL_RELATIVE else Status.REFUTED
-    return Verdict(status, f"||beta_alpha - beta*_l1||_1 / ||beta*_l1||_1 falls to {ctx.nstr(final, 3)} "
-                           f"at alpha = {L1_ALPHAS[-1]} (fitted exponent {slope:.3f}); the l1 vertex "
-                           f"is certified by its dual certificate", {
-        "problem": PROBLEM, "dps": DPS, "alphas": list(L1_ALPHAS),
-        "distances": [ctx.nstr(d, 6) for d, _ in rows], "solve_digits": [g for _, g in rows],
-        "fitted_exponent": round(slope, 4), "l1_support": list(l1.support),
-        "max_off_support_certificate": ctx.nstr(ctx.convert(l1.max_off_support), 6),
-        "final_relative_distance": ctx.nstr(final, 6), "required": f"{L1_FINAL_RELATIVE:.0e}"})
+    # the rate is problem-dependent (PERFORMANCE.md §5: alpha^0.76..0.98): reported, not required
+    return l1_limit_verdict(PROBLEM, 2, L1_ALPHAS, DPS, L1_FINAL_RELATIVE, None, SLOPE_BAND)
 
 
 register(Claim(
