@@ -57,9 +57,11 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
         warnings.warn(f"the {backend} backend does not take links with per-coordinate parameters "
                       f"({link.name}); using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
-    if backend == "auto":
-        backend = "flint" if flint_available() and not link.parameters else "mpmath"
-    elif backend == "flint" and not flint_available():
+    if backend == "auto" and link.parameters:
+        backend = "mpmath"
+    elif backend == "auto":
+        backend = "flint"
+    if backend == "flint" and not flint_available():
         from krtheory.solve_flint import FLINT_MISSING
 
         warnings.warn(f"{FLINT_MISSING}; using the mpmath backend", BackendNotice, stacklevel=2)
