@@ -152,6 +152,9 @@ def main(argv=None) -> int:
     machine_info()
     flint_vs_mpmath([(30, 200), (100, 1000)], args.quick)
     float_vs_slsqp()
+    import flow  # benchmarks/flow.py (the script's folder is on sys.path): flow vs mpmath odefun
+
+    flow.main(["--quick"] if args.quick else [])
     return 0
 
 

@@ -33,18 +33,30 @@ orders (stability-limited) in the stiff tail of small alpha, where the number of
 ``tol = 10^-(dps + LOCAL_EXTRA_DIGITS) * max|theta|``.
 float64 is used only for these step-size and error-growth estimates, never for a digit of theta.
 
-**Error estimate** (``FlowResult.error_estimate``, a bound on |beta(T) - beta_inf| up to the
-usual trust in local error estimates):
+**Stiff flows** (``method="auto"`` or ``"radau"``). Measured on a (10, 40) dyadic problem that
+the flow fits sparsely: at alpha = 1e-6 (depth 2) lambda_min(A) at the limit is ~2e-3 against
+lambda_max ~ 60, the flow needs t ~ 3e4, and the Taylor steps stay at ~0.09 (~4e5 steps, an
+hour or more); depth 3 at alpha = 1e-2 needs t ~ 5e6. ``method="auto"`` (the choice for small alpha)
+takes Taylor steps while they are limited by accuracy and hands over to Radau IIA collocation
+steps (:mod:`krtheory.flow_radau`: L-stable, order 2s - 1, s ~ 20 at 30 digits, exact
+fixed-point residuals, float64 Newton corrections) once stability holds the Taylor steps down
+(see ``_Switch``); both then reach t ~ 1e4 .. 1e7 in a few hundred steps (15-40 s). With
+``"auto"``/``"radau"`` the flow also runs until the estimated tail is below
+10^-(dps - TAIL_SLACK_DIGITS) max|beta| (unless ``loss_target`` is given).
 
-* integration: the global error E in theta obeys E' <= mu E + local errors, mu the logarithmic
-  norm of -Hess L, bounded by ``2 max_i |g_i| |Hess P(theta_i)|_2`` (Hess L = 2 J^T J +
-  2 sum_i g_i Hess P_i and J^T J >= 0). So ``E_{k+1} = E_k exp(mu_k h_k) + le_k + round_k``,
-  with le_k the last included Taylor terms and round_k the fixed-point and conversion rounding;
-  the beta error is ``max_i |grad P(theta_i)| * E``.
-* tail: beta_i' = -2 |grad P_i|^2 g_i and r' = -A r with A = 2 X diag(|grad P_i|^2) X^T, so
-  ``|r(t)| <= |r(T)| exp(-lambda_min(A) (t - T))`` and
-  ``|beta_inf - beta(T)|_i <= 2 |grad P_i|^2 |X_{:,i}| |r(T)| / lambda_min(A)``, times
-  TAIL_SAFETY (A is evaluated at T; it moves by no more than the tail itself afterwards).
+**Error estimate** (``FlowResult.error_estimate``, an estimate of |beta(T) - beta_inf| that
+trusts the local error estimates):
+
+* integration: the local errors (last Taylor terms, or the Radau embedded estimate, plus the
+  fixed-point and conversion rounding) carried to T by the linearized flow, as an error
+  ellipsoid (:mod:`krtheory.flow_error`; a logarithmic-norm bound above 400 parameters); the
+  beta error is its support function in the direction of grad P_i.
+* tail: "flow up to T, plus the tail". beta_i' = -2 |grad P_i|^2 g_i and r' = -A r with
+  A = 2 X diag(|grad P_i|^2) X^T, so ``|beta_inf - beta(T)|_i <= 2 G_i^2 |X_{:,i}| |r(T)| / m``
+  with m <= lambda_min(A) and G_i >= |grad P_i| on a box the flow provably never leaves:
+  certified in ball arithmetic by :mod:`krtheory.flow_tail` (python-flint) for every start within
+  the integration error of theta(T) (``FlowResult.tail_certified``); without python-flint, or if
+  the certificate fails, the float64 estimate at T times TAIL_SAFETY, labelled as such.
 * the rounding of the returned numbers to ``dps`` digits.
 
 **Stopping.** The flow stops at the first step point with
@@ -67,6 +79,7 @@ from mpmath.libmp import MPZ
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence
+from krtheory.flow_error import IntegrationError, jacobian, polynomial_gradient
 from krtheory.models import SeparableModel
 from krtheory.problem import Problem, parse_number
 
@@ -89,6 +102,20 @@ STABILITY_MARGIN = 0.9
 MAX_STEP_GROWTH = 2.0
 #: Fixed-point guard bits beyond the working precision (sums of up to q_max + 1 products).
 FIXED_GUARD_BITS = 16
+#: The integrators integrate_flow offers (see its docstring).
+METHODS = ("taylor", "radau", "auto")
+#: With "radau"/"auto", stop only once the estimated tail is below 10^-(dps - this) max|beta|.
+TAIL_SLACK_DIGITS = 6
+#: "auto": this many stability-limited Taylor steps in a row mean the flow is stiff ...
+STIFF_STEPS = 8
+#: ... and the Radau steps take over if the flow still has more than this many such Taylor steps
+#: to go (estimated from the slowest decay rate of the loss, 2 lambda_min(A)): setting them up
+#: costs about as much as a dozen Taylor steps.
+MIN_STIFF_WORK = 50
+#: "auto": the first Radau step is this multiple of the last (stability-limited) Taylor step.
+RADAU_FIRST_STEP = 10.0
+#: "auto": Radau steps taken before their speed is compared with the Taylor steps'.
+RADAU_TRIAL = 3
 
 
 def stability_interval(order: int) -> float:
@@ -114,7 +141,9 @@ class FlowResult:
     """The flow's limit and how well it is known. Numbers are of ``ctx`` (``dps`` digits).
 
     ``error_estimate`` = ``integration_error`` + ``tail_error`` + output rounding, an estimate
-    of max_i |beta_i(returned) - beta_inf,i| (module docstring: how each part is formed).
+    of max_i |beta_i(returned) - beta_inf,i| (module docstring: how each part is formed). The
+    evidence is "the flow up to ``time``, plus the tail": ``tail_certified`` says whether the
+    tail part is a proof (given theta(T) within the integration error) or an estimate.
     """
 
     beta: list
@@ -129,6 +158,15 @@ class FlowResult:
     seconds: float
     samples: tuple = ()
     ctx: object = dataclasses.field(default=None, repr=False, compare=False)
+    #: the integrator that ran: "taylor", "radau IIA s=..", or "auto: taylor N steps + radau ..".
+    method: str = "taylor"
+    #: Radau (stiff) steps among ``steps``.
+    stiff_steps: int = 0
+    #: whether ``tail_error`` is a rigorous bound (arb ball arithmetic, :mod:`krtheory.flow_tail`)
+    #: for the flow from any state within the integration error estimate of theta(T); else an
+    #: estimate, and ``tail_method`` says why.
+    tail_certified: bool = False
+    tail_method: str = ""
 
     @property
     def digits(self) -> int:
@@ -148,24 +186,33 @@ class FlowResult:
                 "error_estimate": short(self.error_estimate),
                 "integration_error": short(self.integration_error),
                 "tail_error": short(self.tail_error), "digits": self.digits,
-                "steps": self.steps, "dps": self.dps, "seconds": round(self.seconds, 3)}
+                "steps": self.steps, "dps": self.dps, "seconds": round(self.seconds, 3),
+                "method": self.method, "stiff_steps": self.stiff_steps,
+                "tail_certified": self.tail_certified, "tail_method": self.tail_method}
 
 
 def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, loss_target=None,
                    max_steps: int = 200_000, max_time=None, max_seconds: float | None = None,
-                   times: Sequence = (), progress: Callable | None = None) -> FlowResult:
+                   times: Sequence = (), progress: Callable | None = None,
+                   method: str = "taylor") -> FlowResult:
     """Integrate ``w' = -grad L(w)`` from the model's initialization until the loss is tiny.
 
     ``loss_target`` (exact number) overrides the dps-derived stopping loss; ``max_time`` bounds
     the flow time t, ``max_seconds`` the wall time; ``times`` asks for beta(t) at those flow
     times (``FlowResult.samples``, in increasing time; the flow runs at least to the last);
-    ``progress(t, loss, steps)`` is called after every step.
+    ``progress(t, loss, steps)`` is called after every step. ``method``: "taylor" (explicit
+    Taylor steps only), "radau" (Radau IIA steps only, :mod:`krtheory.flow_radau`) or "auto"
+    (Taylor, handing over to Radau while stability holds the Taylor steps down; the choice for
+    small alpha). With "radau" or "auto" and no ``loss_target`` the flow also runs until the
+    estimated tail is below 10^-(dps - TAIL_SLACK_DIGITS) max|beta|.
     Raises :class:`InvalidArgument` for bad input and :class:`NoConvergence` naming the budget
     that ran out.
     """
     dps = precision.check_dps(dps)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise InvalidArgument(f"max_steps must be a positive int but got max_steps={max_steps!r}")
+    if method not in METHODS:
+        raise InvalidArgument(f"method must be one of {', '.join(METHODS)} but got method={method!r}")
     _check_interpolable(problem)
     work = precision.context(dps + precision.GUARD_DIGITS)
     out = precision.context(dps)
@@ -177,63 +224,168 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
         target = work.mpf(10) ** (-2 * (dps - RESIDUAL_SLACK_DIGITS)) * max(work.one, y_norm2)
     else:
         target = work.mpf(_positive(loss_target, "loss_target"))
+    tail_target = (None if method == "taylor" or loss_target is not None
+                   else 10.0 ** -(dps - TAIL_SLACK_DIGITS))
 
     kernel = _Kernel(model.polynomial, problem)
     log2_tol = -(dps + LOCAL_EXTRA_DIGITS) * math.log2(10)  # relative to max|theta|
     q_max = max(MIN_ORDER + 2, math.ceil(-log2_tol * math.log(2) / 2 + 1))  # Jorba-Zou order
+    switch = _Switch(method)
+    stiff = None
+    if method != "taylor":
+        from krtheory import flow_radau
+
+        stiff = flow_radau.RadauStepper(kernel, flow_radau.stages_for(log2_tol * math.log10(2)))
     start = _time.perf_counter()
     t, steps, H = work.zero, 0, None  # H: the largest step the next jet allows
-    error, pending, samples = 0.0, None, []
+    error, pending, samples = IntegrationError(problem.d, kernel.m), None, []
     while True:
+        began = _time.perf_counter()
         P = kernel.fixed_bits(theta, work.prec)
-        jet = _Jet(kernel, theta, P, 1.0 if H is None else H)
-        info = kernel.float_info(theta, jet.first_gradient(), P)
-        if pending is not None:  # the previous step's error, grown at the larger end's rate
-            h, le, mu = pending
-            error = error * math.exp(max(mu, info.mu) * h) + le
-        loss = jet.loss(work)
+        if switch.stiff:
+            fixed = _to_fixed(theta, P)
+            g0, residual0 = stiff.point(fixed, P)
+            loss = work.ldexp(sum(v * v for v in residual0), -2 * P)
+        else:
+            jet = _Jet(kernel, theta, P, 1.0 if H is None else H)
+            g0, loss = jet.first_gradient(), jet.loss(work)
+        info = kernel.float_info(theta, g0, P)
+        if pending is not None:  # the previous step's error carried over the step
+            h, le, J, mu = pending
+            error = error.advanced(h, le, J, max(mu, info.mu))
         while sample_times and sample_times[0] <= t:
-            samples.append(_sample(model, work, out, sample_times.pop(0), theta, info, error))
-        if loss <= target and not sample_times:
+            samples.append(_sample(model, kernel, work, out, sample_times.pop(0), theta, error))
+        if loss <= target and not sample_times and (
+                tail_target is None or _tail_bound(kernel, info, float(work.sqrt(loss)))
+                <= tail_target * float(max(abs(b) for b in model.beta(work, theta)))):
             break
         _check_budgets(steps, max_steps, t, horizon, start, max_seconds, loss, target)
-        if H is None:  # first step: up to the fastest time scale at theta(0)
-            H = 1.0 / info.lam if info.lam > 0 else 1.0
-            jet = _Jet(kernel, theta, P, H)
-        q, s, last = _choose_order(jet, log2_tol + math.log2(info.theta_max or 1.0), q_max,
-                                   info.lam * H)
-        S = int(math.ldexp(s, P))
-        h = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
-        # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
-        # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
-        # precision; as a 2-norm over all d*m parameters
-        rounding = (q + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
-        local = (last + rounding) * math.sqrt(len(theta) * kernel.m)
-        while sample_times and sample_times[0] <= t + h:  # dense output inside the step
-            tau = sample_times.pop(0)
-            theta_tau = jet.evaluate(work, q, int((tau - t) / h * S))
-            bound = error * math.exp(info.mu * s * H) + local
-            samples.append(_sample(model, work, out, tau, theta_tau, info, bound))
-        theta = jet.evaluate(work, q, S)
-        t += h
+        tol = 2.0 ** (log2_tol + math.log2(info.theta_max or 1.0))
+        J = None if error.scalar else jacobian(kernel, info.theta, info.g)
+        if switch.stiff:
+            # a step may end at the next sample time (to ~2^-prec of it), not beyond
+            cap = (max(1, int(work.floor(work.ldexp(sample_times[0] - t, P))))
+                   if sample_times else None)
+            step = stiff.advance(fixed, P, switch.radau_h or 1.0 / info.lam, tol,
+                                 lambda: _check_budgets(steps, max_steps, t, horizon, start,
+                                                        max_seconds, loss, target), cap, J)
+            h_float = math.ldexp(step.h_fixed, -P)
+            theta = [[work.ldexp(int(v), -P) for v in row] for row in step.theta.tolist()]
+            t = sample_times[0] if step.h_fixed == cap else t + work.ldexp(step.h_fixed, -P)
+            rounding = ((stiff.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
+                        + 2.0 ** (1 - P) * info.speed)
+            local = (step.error + step.newton + rounding) * math.sqrt(len(theta) * kernel.m)
+            switch.after_radau(h_float, _time.perf_counter() - began, step.h_next)
+            if not switch.stiff:
+                H = None
+        else:
+            if H is None:  # first step: up to the fastest time scale at theta(0)
+                H = 1.0 / info.lam if info.lam > 0 else 1.0
+                jet = _Jet(kernel, theta, P, H)
+            q, s, last, limited = _choose_order(jet, log2_tol + math.log2(info.theta_max or 1.0),
+                                                q_max, info.lam * H)
+            S = int(math.ldexp(s, P))
+            h = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
+            h_float = s * H
+            # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
+            # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
+            # precision; as a 2-norm over all d*m parameters
+            rounding = (q + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
+            local = (last + rounding) * math.sqrt(len(theta) * kernel.m)
+            while sample_times and sample_times[0] <= t + h:  # dense output inside the step
+                tau = sample_times.pop(0)
+                theta_tau = jet.evaluate(work, q, int((tau - t) / h * S))
+                inside = error.advanced(float(tau - t), local, J, info.mu)
+                samples.append(_sample(model, kernel, work, out, tau, theta_tau, inside))
+            theta = jet.evaluate(work, q, S)
+            t += h
+            H = MAX_STEP_GROWTH * s * H
+            switch.after_taylor(h_float, _time.perf_counter() - began, limited,
+                                lambda: _remaining_time(kernel, info, loss, target) / h_float)
         steps += 1
-        pending = (s * H, local, info.mu)
-        H = MAX_STEP_GROWTH * s * H
+        pending = (h_float, local, J, info.mu)
         if progress is not None:
             progress(float(t), float(loss), steps)
 
     beta = model.beta(work, theta)
     residual = [work.fdot(row, beta) - v for row, v in zip(problem.X_mp(work), problem.y_mp(work))]
     loss = work.fsum(v * v for v in residual)
-    integration = error * math.sqrt(float(info.grad_sq.max()))
-    tail = _tail_bound(kernel, info, float(work.sqrt(loss)))
+    integration = error.beta_bound(polynomial_gradient(kernel.polynomial, info.theta))
+    from krtheory.flow_tail import tail_bound
+
+    tail = tail_bound(kernel, theta, error.coordinate_radii(),
+                      _tail_bound(kernel, info, float(work.sqrt(loss))))
     rounding_out = float(max(abs(b) for b in beta)) * 2.0 ** (1 - out.prec)
-    total = out.mpf(integration) + out.mpf(tail) + out.mpf(rounding_out)
+    total = out.mpf(integration) + out.mpf(tail.bound) + out.mpf(rounding_out)
     return FlowResult(
         beta=[out.mpf(b) for b in beta], parameters=[[out.mpf(v) for v in row] for row in theta],
         loss=out.mpf(loss), time=out.mpf(t), steps=steps, error_estimate=total,
-        integration_error=out.mpf(integration), tail_error=out.mpf(tail), dps=dps,
-        seconds=_time.perf_counter() - start, samples=tuple(samples), ctx=out)
+        integration_error=out.mpf(integration), tail_error=out.mpf(tail.bound), dps=dps,
+        seconds=_time.perf_counter() - start, samples=tuple(samples), ctx=out,
+        method=switch.describe(stiff), stiff_steps=switch.radau_steps,
+        tail_certified=tail.certified, tail_method=tail.method)
+
+
+class _Switch:
+    """Which steps the flow takes. "taylor" and "radau" never change; "auto" hands over to the
+    Radau steps after STIFF_STEPS Taylor steps in a row were held down by the stability interval
+    (the stiff regime) when more than MIN_STIFF_WORK of them would still be needed, starting at
+    RADAU_FIRST_STEP times the last Taylor step, and back to Taylor when the Radau steps advance
+    the flow more slowly per second of wall time than the Taylor steps did (after RADAU_TRIAL
+    steps; the patience then doubles)."""
+
+    def __init__(self, method: str):
+        self.method, self.stiff = method, method == "radau"
+        self.limited, self.patience = 0, STIFF_STEPS
+        self.taylor_rate = self.radau_rate = self.radau_h = None
+        self.taylor_steps = self.radau_steps = self.trial = 0
+
+    def after_taylor(self, h: float, seconds: float, limited: bool, remaining_steps):
+        self.taylor_steps += 1
+        self.taylor_rate = _average(self.taylor_rate, h / max(seconds, 1e-9))
+        self.limited = self.limited + 1 if limited else 0
+        if (self.method == "auto" and self.limited >= self.patience
+                and remaining_steps() > MIN_STIFF_WORK):
+            self.stiff, self.trial, self.radau_rate = True, 0, None
+            self.radau_h = max(RADAU_FIRST_STEP * h, self.radau_h or 0.0)
+
+    def after_radau(self, h: float, seconds: float, h_next: float):
+        self.radau_steps += 1
+        self.trial += 1
+        self.radau_h = h_next
+        self.radau_rate = _average(self.radau_rate, h / max(seconds, 1e-9))
+        if (self.method == "auto" and self.trial >= RADAU_TRIAL and self.taylor_rate is not None
+                and self.radau_rate < self.taylor_rate):
+            self.stiff, self.limited = False, 0
+            self.patience *= 2
+
+    def describe(self, stiff) -> str:
+        radau = "" if stiff is None else f"radau IIA s={stiff.stages}+1"
+        if self.method == "taylor":
+            return "taylor"
+        if self.method == "radau":
+            return radau
+        return f"auto: taylor {self.taylor_steps} steps + {radau} {self.radau_steps} steps"
+
+
+def _remaining_time(kernel, info, loss, target) -> float:
+    """Flow time until loss <= target if the loss decays at its slowest rate 2 lambda_min(A)."""
+    if loss <= target:
+        return 0.0
+    lam = _lambda_min(kernel, info)
+    return math.log(float(loss / target)) / (2 * lam) if lam > 0 else math.inf
+
+
+def _average(previous, value, weight: float = 0.3):
+    return value if previous is None else (1 - weight) * previous + weight * value
+
+
+def _to_fixed(theta, P: int):
+    """theta (numbers of the working context) as a d x m numpy array of P-bit integers (exact:
+    P is from :meth:`_Kernel.fixed_bits`)."""
+    import numpy as np
+
+    return np.array([[MPZ(v.context.to_fixed(v, P)) for v in row] for row in theta], dtype=object)
 
 
 # -- Taylor coefficients in fixed point -----------------------------------------------------
@@ -245,6 +397,9 @@ class _FloatInfo:
     mu: float          # bound of the logarithmic norm of -Hess L
     grad_sq: object    # |grad P(theta_i)|^2 per coordinate (numpy array)
     theta_max: float   # max |theta_ij|
+    speed: float       # max |theta_ij'| <= 2 max_i |g_i| |grad P_i|
+    theta: object      # theta (d x m numpy array)
+    g: object          # g = X^T r (numpy array, from the exact fixed-point residual)
 
 
 class _Kernel:
@@ -312,7 +467,8 @@ class _Kernel:
         g = np.array([math.ldexp(v, -P) for v in g0])
         lam_A = float(np.linalg.eigvalsh(2.0 * (self.X_float * grad_sq) @ self.X_float.T)[-1])
         mu = float(2.0 * np.max(np.abs(g) * hess_norm))
-        return _FloatInfo(lam_A + mu, mu, grad_sq, float(np.abs(th).max()))
+        speed = float(2.0 * np.max(np.abs(g) * np.sqrt(grad_sq)))
+        return _FloatInfo(lam_A + mu, mu, grad_sq, float(np.abs(th).max()), speed, th, g)
 
 
 def _fixed(c: Fraction, P: int):
@@ -426,7 +582,8 @@ def _combine(prepared, nodes, k: int, P: int):
 
 
 def _choose_order(jet: _Jet, log2_tol: float, q_max: int, lam_H: float):
-    """(order q, step factor s, last-term size) maximizing step per unit of work."""
+    """(order q, step factor s, last-term size, whether stability limited s) maximizing step per
+    unit of work."""
     best = None
     while jet.order < MIN_ORDER:
         jet.advance()
@@ -434,18 +591,19 @@ def _choose_order(jet: _Jet, log2_tol: float, q_max: int, lam_H: float):
         q = jet.order
         s = 2.0 ** min([0.0] + [(log2_tol - jet.log2_coefficient(j)) / j for j in (q - 1, q)
                                  if jet.log2_coefficient(j) > -math.inf])
-        if lam_H > 0:
-            s = min(s, STABILITY_MARGIN * stability_interval(q) / lam_H)
+        cap = STABILITY_MARGIN * stability_interval(q) / lam_H if lam_H > 0 else math.inf
+        limited = cap < s
+        s = min(s, cap)
         work = q * (q + 40)  # per order: fixed call overhead ~ 20x one term of the Cauchy sums
         if best is None or s / work > best[1] / best[2]:
-            best = (q, s, work)
+            best = (q, s, work, limited)
         if q >= q_max or q > best[0]:  # past the best order: efficiency is unimodal in q
             break
         jet.advance()
-    q, s, _ = best
+    q, s, _, limited = best
     last = max(2.0 ** (jet.log2_coefficient(j) + j * math.log2(s)) if s > 0 else 0.0
                for j in (q - 1, q))
-    return q, s, last
+    return q, s, last, limited
 
 
 def _tail_bound(kernel: _Kernel, info: _FloatInfo, residual_norm: float) -> float:
@@ -454,17 +612,28 @@ def _tail_bound(kernel: _Kernel, info: _FloatInfo, residual_norm: float) -> floa
 
     if residual_norm == 0:
         return 0.0
+    lam = _lambda_min(kernel, info)
+    if lam == 0:
+        return math.inf
+    return float(TAIL_SAFETY * np.max(2 * info.grad_sq * kernel.column_norms) * residual_norm / lam)
+
+
+def _lambda_min(kernel: _Kernel, info: _FloatInfo) -> float:
+    """The smallest positive eigenvalue of A = 2 X diag(|grad P_i|^2) X^T (float64; 0 if none):
+    on the range of X, where the residual lives."""
+    import numpy as np
+
     A = 2.0 * (kernel.X_float * info.grad_sq) @ kernel.X_float.T
     eig = np.linalg.eigvalsh(A)
     positive = eig[eig > eig[-1] * A.shape[0] * np.finfo(float).eps]
-    if not positive.size:
-        return math.inf
-    return float(TAIL_SAFETY * np.max(2 * info.grad_sq * kernel.column_norms) * residual_norm
-                 / positive[0])
+    return float(positive[0]) if positive.size else 0.0
 
 
-def _sample(model, work, out, tau, theta, info, error) -> FlowSample:
-    bound = error * math.sqrt(float(info.grad_sq.max()))
+def _sample(model, kernel, work, out, tau, theta, error) -> FlowSample:
+    import numpy as np
+
+    bound = error.beta_bound(polynomial_gradient(kernel.polynomial,
+                                       np.array([[float(v) for v in row] for row in theta])))
     return FlowSample(out.mpf(tau), [out.mpf(b) for b in model.beta(work, theta)],
                       [[out.mpf(v) for v in row] for row in theta], out.mpf(bound))
 

@@ -1,6 +1,7 @@
 """``krtheory solve`` against ``krtheory flow`` on a user's CSV problem, references, bad input."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,17 @@ def test_certified_solve_reports_a_radius_that_covers_the_reference(capsys):
 def test_certify_needs_the_flint_backend(capsys):
     assert main(["solve", "--backend", "numpy", "--certify", *PROBLEM]) == 3
     assert "--certify needs the flint backend" in capsys.readouterr().err
+
+
+def test_stiff_flow_method_agrees_with_solve_at_small_alpha(capsys, tmp_path):
+    options = ["--alpha=1e-3", *PROBLEM, "--dps", "30"]
+    solved = _json(["solve", "--backend", "mpmath", *options, "--json"], capsys)
+    flowed = _json(["flow", "--method", "auto", *options, "--json"], capsys)
+    assert flowed["method"].startswith("auto") and flowed["stiff_steps"] > 0 and flowed["digits"] >= 20
+    ctx = context(40)
+    error = ctx.mpf(flowed["error_estimate"])
+    for exact, printed in zip(solved["beta"], flowed["beta"]):
+        # flow prints only earned digits: allow its error estimate plus one unit in the last
+        # printed place, and the solve's own 30 verified digits
+        last_place = ctx.mpf(10) ** Decimal(printed).as_tuple().exponent
+        assert abs(ctx.mpf(exact) - ctx.mpf(printed)) <= error + last_place + ctx.mpf("1e-29")

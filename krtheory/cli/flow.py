@@ -20,6 +20,11 @@ def add_parser(subparsers):
                     "the limit beta with only the digits its error estimate supports.")
     add_model_options(parser)
     parser.add_argument("--dps", default=40, type=int, help="decimal digits (default 40)")
+    parser.add_argument("--method", choices=("taylor", "radau", "auto"), default="taylor",
+                        help="taylor (explicit Taylor series, the default), radau (implicit Radau IIA "
+                             "steps for the stiff tail) or auto (Taylor while accuracy-limited, then "
+                             "Radau; use it at small alpha); the tail after the last step is bounded "
+                             "with python-flint when installed")
     add_json_option(parser)
     parser.add_argument("--verbose", action="store_true",
                         help="progress lines (t, loss) on stderr even when it is not a terminal")
@@ -32,12 +37,14 @@ def run(args) -> int:
     problem = load_problem(args)
     model = load_model(args, problem)
     show = args.verbose or sys.stderr.isatty()
-    result = integrate_flow(model, problem, dps=args.dps, progress=_Progress() if show else None)
+    result = integrate_flow(model, problem, dps=args.dps, method=args.method,
+                            progress=_Progress() if show else None)
     record = {**result.as_strings(), "model": model.describe(), "problem": problem.name}
     text = [f"model     {model!r}", f"problem   {problem.name} (n={problem.n}, d={problem.d})",
             table(["i", "beta_i"], [[str(i), b] for i, b in enumerate(record["beta"], start=1)])]
     text += [f"{key:<15} {record[key]}" for key in ("loss", "time", "error_estimate", "digits",
-                                                    "steps", "seconds")]
+                                                    "steps", "stiff_steps", "tail_certified",
+                                                    "tail_method", "seconds")]
     emit(args, record, "\n".join(text))
     return 0
 
