@@ -6,12 +6,18 @@ J(lam) = X diag(a_i b_i h'(b_i t_i)) X^T. As PERFORMANCE.md §2 and §8 recommen
 
 1. start from the float64 solution (krtheory.solve_float; krtheory.solve's mpmath one when double
    is out of range), on a maximal independent set of rows chosen exactly (rational Gram matrix);
-2. polish by damped Newton on arb midpoints at ~3.33 dps + log2(weight range of J) + 30 bits;
+2. polish by damped Newton on arb midpoints at ~3.33 dps + log2(weight range of J) + 30 bits.
+   Only F and beta need that precision: the Newton direction solves with J formed in double
+   (scaled by powers of two), which still gains ~16 - log10 cond(J) digits per step; when the
+   steps stop shrinking by CONTRACTION, J is formed in arb instead;
 3. certify (Krawczyk): on the box M = lam~ +- rho,
-       K(M) = lam~ - C F(lam~) + (I - C J(M)) (M - lam~),   C ~ mid(J(lam~))^-1,
-   with F(lam~) and J(M) enclosed in ball arithmetic over the whole box. K(M) in the interior
-   of M proves that M holds exactly one zero lam*, and that it lies in K(M) (rho is inflated a
-   bounded number of times). beta* then lies in the balls a h(b X^T K(M)).
+       K(M) = lam~ - C F(lam~) + (I - C J(M)) (M - lam~),   C ~ J(lam~)^-1,
+   with F(lam~) enclosed in ball arithmetic and J(M) over the whole box: the weights of J by
+   ball arithmetic on M, the matrix product either in double with rigorous a priori rounding
+   bounds (krtheory.float_enclosure: I - C J(M) only has to be bounded well below 1) or, when
+   that test fails, in arb. K(M) in the interior of M proves that M holds exactly one zero
+   lam*, and that it lies in K(M) (rho is inflated a bounded number of times). beta* then
+   lies in the balls a h(b X^T K(M)).
 
 A certificate that fails raises the precision and retries; after CERTIFY_ATTEMPTS the result
 says "uncertified" and why. flint's global precision is only changed inside ``workprec``
@@ -52,6 +58,9 @@ FLOAT_START_RESIDUAL = 1e-6
 MPMATH_START_DPS = 20
 #: Significant digits of the rounded-up decimal bounds (radius, residual).
 BOUND_DIGITS = 3
+#: A full Newton step with J in double must shrink the next step by at least this factor,
+#: else J is formed in arb from then on (double resolves ~16 - log10 cond(J) digits per step).
+CONTRACTION = 1e-3
 
 
 def flint_module():
@@ -121,46 +130,50 @@ _UNARY = ("exp", "log", "sinh", "cosh", "tanh", "asinh", "atanh", "sin", "cos", 
 def arb_function(nu, expr):
     """``expr`` (sympy, in the symbol ``nu``) compiled to a function of one arb ball, evaluated
     at flint's current precision. Rational constants stay exact (arb(p)/q, a ball holding p/q,
-    never a double); floats are taken at their exact binary value. Raises NotApplicable for a
-    function it does not know."""
+    never a double); floats are taken at their exact binary value. The expression becomes the
+    source of one Python function of arb operations (5x faster than a tree of closures; the
+    text is generated only from the node types below). Raises NotApplicable for a function it
+    does not know."""
     import sympy
 
-    arb = flint_module().arb
+    expr = sympy.sympify(expr)
+    source = _arb_source(nu, expr)
+    if nu not in expr.free_symbols:
+        source = f"arb({source})"  # a constant: still an arb at the current precision
+    return eval(f"lambda x: {source}", {"arb": flint_module().arb})  # noqa: S307 - generated above
 
-    def build(e):
-        if e == nu:
-            return lambda x: x
-        if e.is_Rational:
-            p, q = int(e.p), int(e.q)
-            return (lambda x: arb(p)) if q == 1 else (lambda x: arb(p) / q)
-        if e.is_Float:
-            return build(sympy.Rational(e))
-        if e is sympy.pi:
-            return lambda x: arb.pi()
-        if e is sympy.E:
-            return lambda x: arb(1).exp()
-        if e.is_Add or e.is_Mul:
-            parts = [build(a) for a in e.args]
-            combine = (lambda s, v: s + v) if e.is_Add else (lambda s, v: s * v)
-            return lambda x: functools.reduce(combine, (f(x) for f in parts))
-        if e.is_Pow:
-            base, power = build(e.base), e.exp
-            if power.is_Integer:
-                n = int(power)
-                return lambda x: base(x) ** n
-            if power == sympy.Rational(1, 2):
-                return lambda x: base(x).sqrt()
-            if power == sympy.Rational(-1, 2):
-                return lambda x: base(x).rsqrt()
-            exponent = build(power)
-            return lambda x: base(x) ** exponent(x)
-        name = type(e).__name__
-        if isinstance(e, sympy.Function) and name in _UNARY and len(e.args) == 1:
-            inner = build(e.args[0])
-            return lambda x: getattr(inner(x), name)()
-        raise NotApplicable(f"cannot evaluate {name} ({e}) on arb balls")
 
-    return build(sympy.sympify(expr))
+def _arb_source(nu, e) -> str:
+    """Python source of ``e`` in terms of the arb ``x`` (see :func:`arb_function`)."""
+    import sympy
+
+    if e == nu:
+        return "x"
+    if e.is_Rational:
+        p, q = int(e.p), int(e.q)
+        return f"arb({p})" if q == 1 else f"(arb({p}) / {q})"
+    if e.is_Float:
+        return _arb_source(nu, sympy.Rational(e))
+    if e is sympy.pi:
+        return "arb.pi()"
+    if e is sympy.E:
+        return "arb(1).exp()"
+    if e.is_Add or e.is_Mul:
+        joined = (" + " if e.is_Add else " * ").join(_arb_source(nu, a) for a in e.args)
+        return f"({joined})"
+    if e.is_Pow:
+        base, power = _arb_source(nu, e.base), e.exp
+        if power.is_Integer:
+            return f"({base} ** {int(power)})"
+        if power == sympy.Rational(1, 2):
+            return f"{base}.sqrt()"
+        if power == sympy.Rational(-1, 2):
+            return f"{base}.rsqrt()"
+        return f"({base} ** {_arb_source(nu, power)})"
+    name = type(e).__name__
+    if isinstance(e, sympy.Function) and name in _UNARY and len(e.args) == 1:
+        return f"{_arb_source(nu, e.args[0])}.{name}()"
+    raise NotApplicable(f"cannot evaluate {name} ({e}) on arb balls")
 
 
 # -- exact data and row selection --------------------------------------------------------------
@@ -228,7 +241,12 @@ class _System:
             self.radius = None if link.radius == sympy.oo else arb_function(link.nu, link.radius)(flint.arb(0))
         self.h = arb_function(link.nu, link.h)
         self.dh = arb_function(link.nu, sympy.diff(link.h, link.nu))
-        self.entries = self.X.entries()
+        self.X_double, self.X_double_exact = double_rows(problem, kept)
+
+    @functools.cached_property
+    def entries(self):
+        """X's entries as a flat list (only the arb Jacobian needs them: 35 ms at 100 x 1000)."""
+        return self.X.entries()
 
     def column(self, values):
         return self.flint.arb_mat(len(values), 1, values)
@@ -252,6 +270,15 @@ class _System:
         d = self.d
         return self.flint.arb_mat(self.n, d, [x * w[k % d] for k, x in enumerate(self.entries)]) * self.Xt
 
+    def newton_step(self, w, gradient, in_double: bool) -> list:
+        """-J^-1 F (arb midpoints) for J = X diag(w) X^T, F = ``gradient`` (an arb column): J
+        formed and solved in double when ``in_double`` and double holds it, else in arb."""
+        if in_double:
+            step = _double_newton_step(self.X_double, w, gradient.entries())
+            if step is not None:
+                return step
+        return _mids(self.jacobian(w).mid().solve(-gradient, algorithm="approx").entries())
+
     def inside(self, u) -> bool:
         return self.radius is None or all(abs(v) < self.radius for v in u)
 
@@ -272,6 +299,51 @@ def _log2(x) -> int:
     return int(exp) + int(abs(int(man))).bit_length() - 1
 
 
+@functools.lru_cache(maxsize=8)
+def double_rows(problem, kept):
+    """The kept rows of X as float64 (each entry correctly rounded) and whether every entry is
+    within u/(1 - u) of its exact value (finite, normal or an exact zero), which the rigorous
+    double bounds of krtheory.float_enclosure need."""
+    from krtheory.float_enclosure import exactly_rounded
+    from krtheory.solve_float import float_data
+
+    X_double = float_data(problem)[0][list(kept)]
+    exact = exactly_rounded(X_double, lambda i, j: Fraction(problem.X[kept[i]][j]) == 0)
+    return X_double, exact
+
+
+def _scaled_doubles(values):
+    """(v, shift) with v_i the double nearest values_i 2^-shift, shift = floor(log2 max|values_i|)
+    (0 when all vanish); entries far below the largest may round to 0."""
+    import numpy as np
+
+    sizes = [_log2(x) for x in values if x != 0]
+    shift = max(sizes) if sizes else 0
+    factor = flint_module().arb((1, -shift))
+    return np.array([float(x * factor) for x in values]), shift
+
+
+def _double_newton_step(X_double, w, gradient):
+    """-(X diag(w) X^T)^-1 gradient computed in double after scaling w and the gradient by powers
+    of two (exact arbs); None when double cannot hold it."""
+    import numpy as np
+
+    from krtheory.solve_float import solve_scaled
+
+    w_scaled, w_shift = _scaled_doubles(w)
+    g_scaled, g_shift = _scaled_doubles(gradient)
+    with np.errstate(all="ignore"):
+        try:
+            step = solve_scaled((X_double * w_scaled) @ X_double.T, -g_scaled)
+        except np.linalg.LinAlgError:
+            return None
+    if not np.all(np.isfinite(step)):
+        return None
+    arb = flint_module().arb
+    factor = arb((1, g_shift - w_shift))
+    return [arb(float(v)) * factor for v in step]
+
+
 def _mids(values):
     return [v.mid() for v in values]
 
@@ -287,11 +359,13 @@ class _Polish:
 
 def _polish(system, lam, dps: int, budget: int) -> _Polish:
     """Damped Newton on arb midpoints until the step changes beta by at most
-    10^-(dps + GUARD_DIGITS/2) max|beta| (then taken: the error left is ~its square); the line
+    10^-(dps + GUARD_DIGITS/2) max|beta| (then taken: the error left is at most that times the
+    contraction, the step itself for J in arb, <= CONTRACTION for J in double); the line
     search is krtheory.solve_float.line_search on the directional derivative of the dual."""
     from krtheory.solve_float import STEP_CAP, line_search
 
     flint = system.flint
+    in_double, previous = True, None
     with flint.ctx.workprec(system.bits):
         tolerance = flint.arb(10) ** -(dps + GUARD_DIGITS // 2)
         for iteration in range(1, budget + 1):
@@ -303,11 +377,14 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
             if needed > system.bits:
                 return _Polish(lam, iteration - 1, False, needed)
             gradient = system.residual(beta).mid()
-            step = _mids(system.jacobian(w).mid().solve(-gradient, algorithm="approx").entries())
+            step = system.newton_step(w, gradient, in_double)
             step_col = system.column(step)
             c = _mids((system.Xt * step_col).entries())
-            if max(abs(wi * ci) for wi, ci in zip(w, c)) <= tolerance * max(abs(b) for b in beta):
+            change = max(abs(wi * ci) for wi, ci in zip(w, c))
+            if change <= tolerance * max(abs(b) for b in beta):
                 return _Polish([(v + s).mid() for v, s in zip(lam, step)], iteration, True)
+            if in_double and previous is not None and change > CONTRACTION * previous:
+                in_double = False  # double no longer resolves J well enough: form it in arb
             du = [bi * ci for bi, ci in zip(system.b, c)]
             c_row = flint.arb_mat(1, len(c), c)
             y_step = (system.y.transpose() * step_col)[0, 0].mid()
@@ -327,6 +404,7 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
                 while not system.inside([ui + s * d for ui, d in zip(u, du)]):
                     s = s / 2
             lam = [(v + s * st).mid() for v, st in zip(lam, step)]
+            previous = change if s == 1 else None
     return _Polish(lam, budget, False)
 
 
@@ -377,22 +455,90 @@ def krawczyk(problem, link, lam, *, bits: int) -> Certificate:
 
 def _krawczyk(system, lam) -> Certificate:
     """The Krawczyk test K(M) in int(M) for M = lam +- rho with epsilon-inflation (module
-    docstring); ``lam``: exact arb midpoints, one per kept row."""
+    docstring); ``lam``: exact arb midpoints, one per kept row. The products of J(M) are
+    bounded in double first (fast) and, when that test fails, enclosed in arb."""
+    if system.X_double_exact:
+        certificate = _krawczyk_test(system, lam, _DoubleProducts)
+        if certificate.passed:
+            return certificate
+    return _krawczyk_test(system, lam, _ArbProducts)
+
+
+class _Singular(Exception):
+    """The Jacobian at the centre could not be inverted by this method."""
+
+
+class _ArbProducts:
+    """C = mid(J(centre))^-1 and (I - C J(M)) (M - centre) enclosed in arb."""
+
+    name = "J(M) enclosed in arb"
+
+    def __init__(self, system, w_centre):
+        flint = system.flint
+        self.system = system
+        self.identity = flint.arb_mat(system.n, system.n, [int(i == j) for i in range(system.n)
+                                                           for j in range(system.n)])
+        try:
+            self.C = system.jacobian(w_centre).mid().solve(self.identity, algorithm="approx").mid()
+        except ZeroDivisionError:
+            raise _Singular("the Jacobian at the centre is singular at this precision") from None
+
+    def spread(self, w_box, rho):
+        box = self.system.column([self.system.flint.arb(0, r) for r in rho])
+        return ((self.identity - self.C * self.system.jacobian(w_box)) * box).entries()
+
+
+class _DoubleProducts:
+    """C = 2^-s C_s with C_s the double inverse of the scaled J(centre); |(I - C J(M)) (M - centre)|
+    bounded by krtheory.float_enclosure from the weights' enclosures on M."""
+
+    name = "J(M) bounded in double"
+
+    def __init__(self, system, w_centre):
+        from krtheory.float_enclosure import DoubleJacobian
+
+        arb = system.flint.arb
+        self.w_scaled, self.shift = _scaled_doubles(w_centre)
+        self.jacobian = DoubleJacobian(system.X_double, self.w_scaled)
+        if not self.jacobian.usable:
+            raise _Singular("double does not hold the Jacobian at the centre or its inverse")
+        n = system.n
+        self.C = system.flint.arb_mat(n, n, self.jacobian.C.ravel().tolist()) * arb((1, -self.shift))
+        self.arb = arb
+
+    def spread(self, w_box, rho):
+        arb = self.arb
+        factor = arb((1, -self.shift))
+        r = [_double_above(abs(w * factor - arb(float(v))).upper()) for w, v in zip(w_box, self.w_scaled)]
+        k = max(_log2(v) for v in rho)
+        rho_scaled = [_double_above(v * arb((1, -k))) for v in rho]
+        bound = self.jacobian.spread(r, rho_scaled)
+        if bound is None:
+            return [arb("nan")] * len(rho)
+        return [arb(0, arb(float(b)) * arb((1, k))) for b in bound]
+
+
+def _double_above(x) -> float:
+    """A double >= the nonnegative arb ``x`` (one ulp above the nearest double; inf when too big)."""
+    return math.nextafter(float(x.upper()), math.inf)
+
+
+def _krawczyk_test(system, lam, products) -> Certificate:
+    """One run of the test with the products of J formed by ``products`` (_ArbProducts or
+    _DoubleProducts); F(lam~) and the weights of J on M always in arb."""
     flint = system.flint
     arb = flint.arb
-    n = system.n
     with flint.ctx.workprec(system.bits):
         center = system.column(lam)
         u = system.u(center)
         if not system.inside(u):
             return Certificate(False, None, None, "the centre lies outside the link's domain")
         F = system.residual(system.beta(u))
-        J = system.jacobian(system.weights(u)).mid()
-        identity = flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
         try:
-            C = J.solve(identity, algorithm="approx").mid()
-        except ZeroDivisionError:
-            return Certificate(False, None, None, "the Jacobian at the centre is singular at this precision")
+            method = products(system, system.weights(u))
+        except _Singular as singular:
+            return Certificate(False, None, None, str(singular))
+        C = method.C
         delta = (C * F).entries()
         # a floor for rho on lam's own scale (|lam~_j| or the linear estimate |(C y)_j|: lam
         # may be ~1e-600 in the kernel regime), 2^-bits only when both vanish (y = 0)
@@ -400,17 +546,16 @@ def _krawczyk(system, lam) -> Certificate:
         floors = [(s if s != 0 else arb(1)) * arb(2) ** -system.bits for s in scales]
         rho = [(INFLATION * abs(dj).upper() + f).upper().mid() for dj, f in zip(delta, floors)]
         for _ in range(INFLATIONS + 1):
-            box = system.column([arb(0, r) for r in rho])
-            u_box = system.u(system.column([v + e for v, e in zip(lam, box.entries())]))
+            u_box = system.u(system.column([v + arb(0, r) for v, r in zip(lam, rho)]))
             if not system.inside(u_box):
                 return Certificate(False, None, None, "the box around the centre reaches the domain's boundary")
-            spread = (identity - C * system.jacobian(system.weights(u_box))) * box
-            offsets = [-dj + sj for dj, sj in zip(delta, spread.entries())]
+            spread = method.spread(system.weights(u_box), rho)
+            offsets = [-dj + sj for dj, sj in zip(delta, spread)]
             sizes = [abs(o).upper() for o in offsets]
             if all(size.is_finite() and size < r for size, r in zip(sizes, rho)):
                 lam_balls = [v + o for v, o in zip(lam, offsets)]
                 beta_balls = system.beta(system.u(system.column(lam_balls)))
-                return Certificate(True, lam_balls, beta_balls, "K(M) lies in the interior of M")
+                return Certificate(True, lam_balls, beta_balls, f"K(M) lies in the interior of M ({method.name})")
             if not all(size.is_finite() for size in sizes):
                 break
             rho = [(INFLATION * max(r, size)).mid() for r, size in zip(rho, sizes)]
@@ -531,7 +676,7 @@ def _result(problem, system, lam, certificate, certify, iterations, dps, origin)
     if not certify:
         status, message = "polished", "not certified (certify=False)"
     elif passed:
-        status, message = "certified", f"Krawczyk test passed at {system.bits} bits"
+        status, message = "certified", f"Krawczyk test passed at {system.bits} bits: {certificate.reason}"
     else:
         status, message = "uncertified", certificate.reason
     return FlintSolveResult(beta=beta, beta_balls=balls, lam=lam_all, radius=radius, certified_digits=digits,

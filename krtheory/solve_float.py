@@ -166,23 +166,11 @@ def _log_exact(text: str) -> float:
     return math.log(value.numerator) - math.log(value.denominator)
 
 
-def _to_float(text: str) -> float:
-    """An exact decimal or p/q string as the nearest double: float() of a decimal string and
-    int / int are both correctly rounded (and 30x faster than going through Fraction)."""
-    if "/" in text:
-        p, q = text.split("/")
-        return int(p) / int(q)
-    return float(text)
-
-
 @functools.lru_cache(maxsize=4)
-def _float_data(problem):
+def float_data(problem):
     """X and y of ``problem`` as read-only float64 arrays, each entry correctly rounded; cached,
     since converting the strings costs more than a solve (e.g. along an alpha sweep)."""
-    import numpy as np
-
-    X = np.array([[_to_float(v) for v in row] for row in problem.X])
-    y = np.array([_to_float(v) for v in problem.y])
+    X, y = problem.X_float(), problem.y_float()
     X.flags.writeable = y.flags.writeable = False
     return X, y
 
@@ -314,7 +302,7 @@ def solve_link_float(problem, link, *, start=None,
     link.check_dimension(problem.d)
     if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
         raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
-    X_all, y_all = _float_data(problem)
+    X_all, y_all = float_data(problem)
     kept = _independent_rows(X_all, y_all)
     X, y = X_all[kept], y_all[kept]
     evaluator = _evaluator(link)
@@ -354,7 +342,7 @@ def _newton(X, y, ev, lam, budget):
         if RESIDUAL_TOLERANCE < relative <= NOISE_MARGIN * floor:
             return lam, iteration - 1, "out_of_range", (f"rounding in double limits beta to ~{floor:.1g} relative "
                                                         f"here (residual {relative:.2g}): use a high-precision backend")
-        direction = _solve_scaled((X * w) @ Xt, -gradient)  # the Newton step is e^-top * direction
+        direction = solve_scaled((X * w) @ Xt, -gradient)  # the Newton step is e^-top * direction
         c = Xt @ direction
         du = ev.b * c
         largest = float(np.max(np.abs(du)))
@@ -470,7 +458,7 @@ def _relative(gradient, X, beta, y) -> float:
     return residual / scale if scale > 0 else (0.0 if residual == 0 else math.inf)
 
 
-def _solve_scaled(H, rhs):
+def solve_scaled(H, rhs):
     """H^-1 rhs after scaling H to unit diagonal, by Cholesky. When weights span more than double
     resolves, H is singular in double: RIDGE is then added to the diagonal, which turns the
     hidden directions' steps into ~rhs/RIDGE for STEP_CAP to limit (PERFORMANCE.md §7.3)."""

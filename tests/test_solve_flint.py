@@ -76,6 +76,7 @@ def test_certified_ball_holds_the_mpmath_solution(make, alpha):
     problem, link = random_problem(11, 10, 40), make(alpha, 40)
     result = solve_link_flint(problem, link, dps=50)
     assert result.status == "certified", result.message
+    assert "bounded in double" in result.message  # dyadic data: the fast bound suffices
     assert Fraction(result.radius) <= TARGET_RADIUS
     assert result.certified_digits >= 40
     digits = max(80, -int(result.radius.split("e")[1]) + REFERENCE_EXTRA_DIGITS)
@@ -158,6 +159,45 @@ def test_failed_certificates_raise_precision_then_report_uncertified(monkeypatch
     assert result.status == "uncertified" and result.message == "refused for the test"
     assert result.radius is None and result.certified_digits is None
     assert len(seen) == CERTIFY_ATTEMPTS and seen == sorted(seen) and len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize("method", ["double", "arb"])
+def test_both_jacobian_bounds_certify_decimal_data(method, monkeypatch):
+    # one-decimal data: X is not what double holds, so the double bound's rounding terms matter
+    rng = np.random.default_rng(18)
+    rows = [[f"{int(v) / 10:.1f}" for v in rng.integers(-30, 31, 30)] for _ in range(8)]
+    y = [f"{int(v) / 10:.1f}" for v in rng.integers(-30, 31, 8)]
+    problem, link = Problem.from_rows(rows, y), depth3("0.3", 30)
+    if method == "arb":
+        monkeypatch.setattr(solve_flint, "_DoubleProducts", solve_flint._ArbProducts)
+    result = solve_link_flint(problem, link, dps=50)
+    assert result.status == "certified" and Fraction(result.radius) <= TARGET_RADIUS
+    assert ("bounded in double" if method == "double" else "enclosed in arb") in result.message
+    reference = solve_link(problem, link, dps=100, verify=False)
+    with flint.ctx.workprec(500):
+        assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))
+
+
+def test_polish_forms_j_in_arb_when_double_steps_stop_contracting(monkeypatch):
+    # a double direction from weights off by up to 50% contracts by ~1/2, not by CONTRACTION
+    # (and the line search cannot repair a direction that is not the Newton one): the polish
+    # must notice and finish with J in arb
+    original, arb_jacobians = solve_flint._double_newton_step, []
+    factors = [flint.arb(f) for f in np.random.default_rng(0).uniform(0.5, 1.5, 20)]
+
+    def skewed(X_double, w, gradient):
+        return original(X_double, [wi * f for wi, f in zip(w, factors)], gradient)
+
+    monkeypatch.setattr(solve_flint, "_double_newton_step", skewed)
+    monkeypatch.setattr(solve_flint._System, "jacobian",
+                        lambda self, w, _j=solve_flint._System.jacobian: arb_jacobians.append(1) or _j(self, w))
+    problem, link = random_problem(19, 6, 20), depth2("1", 20)
+    result = solve_link_flint(problem, link, dps=40, certify=False)
+    assert result.status == "polished" and arb_jacobians
+    reference = solve_link(problem, link, dps=60, verify=False)
+    with flint.ctx.workprec(300):
+        scale = max(abs(exact_arb(b)) for b in reference.beta)
+        assert max(abs(m - exact_arb(b)) for m, b in zip(result.beta, reference.beta)) <= flint.arb(10) ** -40 * scale
 
 
 # -- sympy -> arb ------------------------------------------------------------------------------------------
