@@ -3,11 +3,14 @@
     python benchmarks/run.py [--quick]
 
 1. flint (arb polish, and polish + Krawczyk certificate) vs mpmath ``solve_link`` at 50 digits
-   on 30 x 200 and 100 x 1000 (--quick skips the mpmath 100 x 1000 run, ~30–60 s), all started
+   on 30 x 200 and 100 x 1000 (--quick skips the mpmath 100 x 1000 run, ~30–40 s), all started
    from the same float64 solution;
 2. the certificate's overhead: certify=True vs certify=False;
 3. the float64 fast path vs scipy SLSQP minimizing Q(beta) = sum (a_i/b_i) q(beta_i/a_i),
-   q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2) (depth 2, Theorem 1), s.t. X beta = y, at d = 100.
+   q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2) (depth 2, Theorem 1), s.t. X beta = y, at d = 100:
+   single solves from zero, and an alpha sweep with both methods warm-started from the
+   previous alpha's solution;
+4. (benchmarks/flow.py) flow evidence vs mpmath's odefun.
 
 Prints machine information, then one table per benchmark with times, the ratio to the baseline
 and the accuracy each method reached.
@@ -81,8 +84,9 @@ def flint_vs_mpmath(sizes, quick):
 
     print(f"\n## KKT solve at {DPS} digits from the float64 start: flint vs mpmath solve_link")
     print("| n x d | link | alpha | float64 s | flint polish s | flint polish + certify s | (polish + certify) / "
-          "polish | mpmath s | mpmath / flint polish | certified radius | flint vs mpmath max|diff| |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "polish | mpmath s | mpmath / flint certified | mpmath / flint polish | certified radius | "
+          "flint vs mpmath max|diff| |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n, d in sizes:
         problem = Problem.random_dyadic(np.random.default_rng(0), n, d, 3)
         rational_data(problem)  # converting the strings is paid once per problem, not per solve
@@ -93,14 +97,14 @@ def flint_vs_mpmath(sizes, quick):
             t_polish, polished = timed(lambda: solve_link_flint(problem, link, dps=DPS, certify=False,
                                                                 start=start.lam), repeats)
             t_cert, certified = timed(lambda: solve_link_flint(problem, link, dps=DPS, start=start.lam), repeats)
-            mp_cell = ratio_cell = diff_cell = "skipped (--quick)"
+            mp_cell = certified_cell = polish_cell = diff_cell = "skipped (--quick)"
             if not (quick and n * d > 10_000):
                 t_mp, mp = timed(lambda: solve_link(problem, link, dps=DPS, verify=False, start=list(start.lam)), 1)
-                mp_cell, ratio_cell = f"{t_mp:.3g}", f"{t_mp / t_polish:.1f}x"
+                mp_cell, certified_cell, polish_cell = f"{t_mp:.3g}", f"{t_mp / t_cert:.1f}x", f"{t_mp / t_polish:.1f}x"
                 diff_cell = max_difference(certified.beta, mp.beta)
             print(f"| {n} x {d} | {link.name} | {alpha} | {t_float:.3g} | {t_polish:.3g} | {t_cert:.3g} | "
-                  f"{t_cert / t_polish:.2f} | {mp_cell} | {ratio_cell} | {certified.radius} ({certified.status}) | "
-                  f"{diff_cell} |")
+                  f"{t_cert / t_polish:.2f} | {mp_cell} | {certified_cell} | {polish_cell} | "
+                  f"{certified.radius} ({certified.status}) | {diff_cell} |")
             sys.stdout.flush()
 
 
@@ -113,36 +117,76 @@ def max_difference(balls, mp_beta):
 
 
 def float_vs_slsqp():
-    """Benchmark 3: the float64 fast path vs SLSQP on the primal."""
-    from scipy.optimize import minimize
-
+    """Benchmark 3: the float64 fast path vs SLSQP on the primal, single solves and a warm sweep;
+    beta* is the 30-digit mpmath solution."""
+    from krtheory.solve import solve_link
     from krtheory.solve_float import solve_link_float
 
     n, d = 20, 100
     problem = Problem.random_dyadic(np.random.default_rng(1), n, d, 3)
     X, y = problem.X_float(), problem.y_float()
-    print(f"\n## float64 fast path vs scipy SLSQP on min Q(beta) s.t. X beta = y ({n} x {d}, depth 2)")
-    print("| alpha | fast path s | ||X beta - y|| | SLSQP s | ||X beta - y|| | SLSQP / fast | Q(fast) - Q(SLSQP) | "
-          "max|beta diff| |")
-    print("|---|---|---|---|---|---|---|---|")
-    for alpha in ["0.1", "1", "10"]:
-        a, b = float(Fraction(alpha) ** 2), 4.0
+    print(f"\n## float64 fast path vs scipy SLSQP on min Q(beta) s.t. X beta = y ({n} x {d}, depth 2), from zero")
+    print("| alpha | fast path s | ||X beta - y|| | max|beta - beta*| | SLSQP s | SLSQP iterations | ||X beta - y|| | "
+          "max|beta - beta*| | SLSQP / fast | Q(fast) - Q(SLSQP) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for alpha in ["0.1", "1", "10", "100"]:
+        link, (Q, grad) = depth2(alpha, d), primal(alpha)
+        exact = np.array([float(v) for v in solve_link(problem, link, dps=30, verify=False).beta])  # beta*
+        t_fast, fast = timed(lambda: solve_link_float(problem, link), 21)
+        t_sqp, sqp = timed(lambda: slsqp(Q, grad, X, y, np.zeros(d)), 3)
+        print(f"| {alpha} | {t_fast:.3g} | {fast.residual:.2e} ({fast.status}) | {np.max(np.abs(fast.beta - exact)):.1e} | "
+              f"{t_sqp:.3g} | {sqp.nit} | {np.linalg.norm(X @ sqp.x - y):.2e} ({'ok' if sqp.success else sqp.message}) | "
+              f"{np.max(np.abs(sqp.x - exact)):.1e} | {t_sqp / t_fast:.0f}x | {Q(fast.beta) - Q(sqp.x):.2e} |")
 
-        def Q(beta):
-            z = beta / a
-            return float(np.sum(a / b * (z * np.arcsinh(z / 2) - z * z / (2 + np.sqrt(4 + z * z)))))
+    alphas = [f"{v:.6g}" for v in np.logspace(2, -1, 25)]
+    links = [depth2(alpha, d) for alpha in alphas]
+    primals = [primal(alpha) for alpha in alphas]
 
-        def grad(beta):
-            return np.arcsinh(beta / (2 * a)) / b
+    def fast_sweep():
+        results, start = [], None
+        for link in links:
+            results.append(solve_link_float(problem, link, start=start))
+            start = results[-1].lam
+        return results
 
-        t_fast, fast = timed(lambda: solve_link_float(problem, depth2(alpha, d)), 7)
-        t_sqp, sqp = timed(lambda: minimize(Q, np.zeros(d), jac=grad, method="SLSQP",
-                                            constraints=[{"type": "eq", "fun": lambda v: X @ v - y,
-                                                          "jac": lambda v: X}],
-                                            options={"ftol": 1e-15, "maxiter": 1000}), 3)
-        print(f"| {alpha} | {t_fast:.3g} | {fast.residual:.2e} ({fast.status}) | {t_sqp:.3g} | "
-              f"{np.linalg.norm(X @ sqp.x - y):.2e} ({'ok' if sqp.success else sqp.message}) | "
-              f"{t_sqp / t_fast:.0f}x | {Q(fast.beta) - Q(sqp.x):.2e} | {np.max(np.abs(fast.beta - sqp.x)):.2e} |")
+    def slsqp_sweep():
+        results, start = [], np.zeros(d)
+        for Q, grad in primals:
+            results.append(slsqp(Q, grad, X, y, start))
+            start = results[-1].x
+        return results
+
+    t_fast, fast = timed(fast_sweep, 5)
+    t_sqp, sqp = timed(slsqp_sweep, 1)
+    print(f"\n## the same, along {len(alphas)} alphas from 100 down to 0.1, each solve warm-started from the previous")
+    print("| method | total s | per alpha s | not ok | max ||X beta - y|| | SLSQP / fast |")
+    print("|---|---|---|---|---|---|")
+    print(f"| fast path | {t_fast:.3g} | {t_fast / len(alphas):.3g} | {sum(not r.ok for r in fast)} | "
+          f"{max(r.residual for r in fast):.2e} | |")
+    print(f"| SLSQP | {t_sqp:.3g} | {t_sqp / len(alphas):.3g} | {sum(not r.success for r in sqp)} | "
+          f"{max(np.linalg.norm(X @ r.x - y) for r in sqp):.2e} | {t_sqp / t_fast:.0f}x |")
+
+
+def primal(alpha):
+    """Q(beta) = sum (a/b) q(beta/a) with a = alpha^2, b = 4 (Theorem 1) and its gradient asinh(beta / 2a) / b."""
+    a, b = float(Fraction(alpha) ** 2), 4.0
+
+    def Q(beta):
+        z = beta / a
+        return float(np.sum(a / b * (z * np.arcsinh(z / 2) - z * z / (2 + np.sqrt(4 + z * z)))))
+
+    def grad(beta):
+        return np.arcsinh(beta / (2 * a)) / b
+
+    return Q, grad
+
+
+def slsqp(Q, grad, X, y, start):
+    from scipy.optimize import minimize
+
+    return minimize(Q, start, jac=grad, method="SLSQP",
+                    constraints=[{"type": "eq", "fun": lambda v: X @ v - y, "jac": lambda v: X}],
+                    options={"ftol": 1e-15, "maxiter": 1000})
 
 
 def main(argv=None) -> int:

@@ -59,14 +59,15 @@ def combine(statuses) -> Status:
 
 def flow_against_prediction(problem, depth: int, alpha: str, shape, link, *, dps: int,
                             required_digits: int) -> tuple[Agreement, dict, bool]:
-    """Integrate the diagonal flow (the evidence) and predict its limit from ``link`` (certified
-    when python-flint is installed); returns the agreement, the instance's evidence record and
+    """Integrate the diagonal flow (the evidence; method "auto": Radau IIA steps once explicit
+    steps are stability-limited) and predict its limit from ``link`` (certified when python-flint
+    is installed); returns the agreement, the instance's evidence record and
     whether the prediction is certified."""
     from krtheory.backends import predict
     from krtheory.flow import integrate_flow
     from krtheory.models import DiagonalModel
 
-    flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=dps)
+    flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=dps, method="auto")
     predicted = predict(problem, link, dps=dps)
     agreement = compare_limits(flow, predicted, required_digits)
     record = {"problem": problem.name, "depth": depth, "alpha": alpha,

@@ -20,7 +20,7 @@ def test_claim_holds_in_quick_mode(claim_id):
 
 def test_theorem1_check_refutes_a_wrong_potential(monkeypatch):
     """Fed R (the explicit regularizer, eqs. 8-9) in place of Q, the Theorem-1 check says REFUTED."""
-    monkeypatch.setattr(diagonal_theorem1, "ALPHAS", ("1",))
+    monkeypatch.setattr(diagonal_theorem1, "ALPHAS", {"quick": ("1",)})
     verdict = diagonal_theorem1.check_theorem1(RunConfig(), general_shape=False, family="explicit")
     assert verdict.status is Status.REFUTED, verdict.summary
 
