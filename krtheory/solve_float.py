@@ -274,8 +274,10 @@ def _gap(u, radius) -> float:
     return math.inf if radius == math.inf else float(1 - np.max(np.abs(u), initial=0.0) / radius)
 
 
+@functools.lru_cache(maxsize=16)
 def _evaluator(link):
-    """The log-domain evaluator when h has an OddForm whose domain is the link's, else the plain one."""
+    """The log-domain evaluator when h has an OddForm whose domain is the link's, else the plain
+    one; cached per link (read-only arrays), which sweeps reuse."""
     import sympy
 
     form = odd_form(link.nu, link.h)
@@ -463,17 +465,19 @@ def solve_scaled(H, rhs):
     resolves, H is singular in double: RIDGE is then added to the diagonal, which turns the
     hidden directions' steps into ~rhs/RIDGE for STEP_CAP to limit (PERFORMANCE.md §7.3)."""
     import numpy as np
-    import scipy.linalg
+    from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
 
     diagonal = np.diag(H).copy()
     D = 1 / np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
     scaled = H * D[:, None] * D[None, :]
-    try:
-        factor = scipy.linalg.cho_factor(scaled, check_finite=False)
-    except np.linalg.LinAlgError:
+    factor, info = lapack.dpotrf(scaled, lower=1, clean=0)
+    if info != 0:
         scaled[np.diag_indices_from(scaled)] += RIDGE
-        factor = scipy.linalg.cho_factor(scaled, check_finite=False)
-    return D * scipy.linalg.cho_solve(factor, D * rhs, check_finite=False)
+        factor, info = lapack.dpotrf(scaled, lower=1, clean=0)
+        if info != 0:
+            raise np.linalg.LinAlgError("the scaled Hessian is not positive definite even with the ridge")
+    solution, _ = lapack.dpotrs(factor, D * rhs, lower=1)
+    return D * solution
 
 
 @functools.lru_cache(maxsize=4)
