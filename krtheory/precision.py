@@ -8,6 +8,7 @@ built from a precision, with a name and a reason, never bare literals.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from decimal import Decimal
 
@@ -54,15 +55,38 @@ def lambdify(args, expr, ctx: mpmath.MPContext):
     which compute at the global precision (15 digits by default) whatever the arguments carry;
     and a plain namespace prints ``Rational(2, 3)`` as the float ``2/3``. Here every mpmath name
     is bound to the context's own method and rationals print as ``mpf(2)/mpf(3)`` (exact).
+    sympy's code generation runs once per expression (~4 ms); each context gets the same code
+    object with its own names bound.
     """
+    import types
+
+    template = _template(tuple(args) if isinstance(args, list) else args, expr)
+    names = dict(template.__globals__)
+    names.update(_namespace(ctx))
+    return types.FunctionType(template.__code__, names, template.__name__, template.__defaults__,
+                              template.__closure__)
+
+
+@functools.lru_cache(maxsize=512)
+def _template(args, expr):
+    """sympy.lambdify's function for ``expr``, its mpmath names bound to mpmath.mp's (placeholders)."""
     import sympy
     from sympy.printing.pycode import MpmathPrinter
 
-    namespace = {name: getattr(ctx, name) for name in dir(mpmath)
-                 if not name.startswith("_") and hasattr(ctx, name)}
     printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
                              "allow_unknown_functions": True, "user_functions": {}})
-    return sympy.lambdify(args, expr, modules=[namespace], printer=printer)
+    return sympy.lambdify(args, expr, modules=[_namespace(mpmath.mp)], printer=printer)
+
+
+@functools.lru_cache(maxsize=1)
+def _mpmath_names() -> tuple[str, ...]:
+    return tuple(name for name in dir(mpmath) if not name.startswith("_") and hasattr(mpmath.mp, name))
+
+
+def _namespace(ctx) -> dict:
+    """Every mpmath name bound to ``ctx``'s own attribute (all MPContexts have the same ones, so
+    no name of a template keeps mpmath.mp's placeholder)."""
+    return {name: getattr(ctx, name) for name in _mpmath_names()}
 
 
 def to_decimal(ctx: mpmath.MPContext, x, digits: int) -> str:
