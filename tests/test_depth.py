@@ -67,6 +67,34 @@ def test_q_at_huge_u_matches_the_large_u_expansion(depth):
     assert abs(ctx.mpf(value) - expansion) < ctx.mpf("1e-18")
 
 
+@pytest.mark.parametrize("target", ["1e-300", "1e-5", "0.5", "7", "1e5", "1e300"])
+def test_inverse_link_matches_the_quartic_root_and_stays_cheap(target):
+    # D = 4: h(x) = (1 - x)^-2 - (1 + x)^-2 = 4x / (1 - x^2)^2, so h(x) = t is the quartic
+    # t x^4 - 2t x^2 - 4x + t = 0, solved independently by mpmath.polyroots; near the pole
+    # (t = 1e300: 1 - x ~ 1e-150) and at tiny t (h cancels 300 digits) the safeguarded Newton
+    # must still need only a few dozen evaluations of h (Newton in x needed ~1000)
+    import sympy
+
+    from krtheory import derive, precision
+
+    dps = 400
+    derivation = derive_diagonal(4)
+    ctx = context(dps)
+    h = precision.lambdify([derive.nu], derivation.link, ctx)
+    dh = precision.lambdify([derive.nu], sympy.diff(derivation.link, derive.nu), ctx)
+    calls = []
+    x = derive._solve_link(ctx, lambda v: calls.append(v) or h(v), dh, ctx.mpf(target), derivation.nu_radius)
+    t = ctx.mpf(target)
+    with ctx.workdps(2 * dps):
+        roots = ctx.polyroots([t, 0, -2 * t, -4, t], maxsteps=400, extraprec=4 * dps)
+        root = min((r.real for r in roots if abs(r.imag) < ctx.mpf(10) ** -dps and 0 < r.real < 1),
+                   key=lambda r: abs(4 * r / (1 - r * r) ** 2 - t))
+        # h cancels log10(1/x) digits at tiny x; elsewhere x carries (nearly) all dps digits
+        lost = max(0, -int(ctx.log10(root)))
+        assert abs(x - root) <= abs(root) * ctx.mpf(10) ** -(dps - lost - 5)
+    assert len(calls) <= 40
+
+
 def test_flow_check_refutes_the_wrong_depth_and_a_dropped_shape(monkeypatch):
     monkeypatch.setattr(depth_theorem3, "ALPHAS", {"quick": {3: ("1",)}})
 
