@@ -314,6 +314,7 @@ class L1Result:
     nu: list | None           # over the kept rows of X (ReducedSystem.kept)
     residual: object
     dps: int
+    digits: int | None = None  # normwise agreement with the vertex re-solved VERIFY_EXTRA_DIGITS higher
 
     @property
     def certified(self) -> bool:
@@ -330,11 +331,11 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     lp_beta, failure = _lp_vertex(system)
     d = problem.d
 
-    def result(beta, support, reason, nu=None, max_off=None):
+    def result(beta, support, reason, nu=None, max_off=None, digits=None):
         residual = norm2([p - t for p, t in zip(matvec(system.X_all, beta, ctx), system.y_all)], ctx)
         return L1Result([out.mpf(b) for b in beta], tuple(support), "failed" if reason else "certified",
                         reason, None if max_off is None else out.mpf(max_off),
-                        None if nu is None else [out.mpf(v) for v in nu], out.mpf(residual), dps)
+                        None if nu is None else [out.mpf(v) for v in nu], out.mpf(residual), dps, digits)
 
     if failure:
         return result([ctx.zero] * d, (), failure)
@@ -345,19 +346,11 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     if len(support) > system.rank:
         return result(float_beta, support, f"the LP solution has {len(support)} nonzeros but X has rank "
                                            f"{system.rank}: not a vertex")
-    columns = [[row[j] for row in system.X] for j in support]
-    qr = orthonormalize(columns, ctx, rank_tolerance(dps))
-    if len(qr.kept) < len(support):
+    vertex = _vertex_on_support(system, support, ctx, dps)
+    if vertex is None:
         return result(float_beta, support, "the columns of X on the support are dependent, so the minimizer "
                                            "is not unique there")
-    # X_S = U R with U = basis^T (orthonormal columns), R upper triangular in pivot order
-    order = list(qr.kept)
-    R = [[qr.coefficients[order[c]][k] if k < len(qr.coefficients[order[c]]) else ctx.zero
-          for c in range(len(order))] for k in range(len(order))]
-    coeffs = back_substitute(R, [ctx.fdot(q, system.y) for q in qr.basis], ctx)
-    beta = [ctx.zero] * d
-    for c, idx in enumerate(order):
-        beta[support[idx]] = coeffs[c]
+    beta, qr, order, R = vertex
     misfit = norm2([p - t for p, t in zip(matvec(system.X, beta, ctx), system.y)], ctx)
     if misfit > _allowed_residual(system.X, system.y, beta, ctx, dps):
         return result(float_beta, support, f"X beta = y has no solution on the LP support (residual "
@@ -376,7 +369,29 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
         return result(beta, support, f"no strict dual certificate: max off-support |X^T nu| = "
                                      f"{ctx.nstr(max_off, 8)} >= 1, so the minimizer is not unique "
                                      "(or the LP vertex is not optimal)", nu, max_off)
-    return result(beta, support, "", nu, max_off)
+    # the digits of beta: agreement with the same vertex solved VERIFY_EXTRA_DIGITS higher
+    fine_ctx = context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS)
+    fine = _vertex_on_support(reduce_rows(problem, fine_ctx, dps + VERIFY_EXTRA_DIGITS), support, fine_ctx,
+                              dps + VERIFY_EXTRA_DIGITS)
+    digits = None if fine is None else agreement_digits(beta, fine[0], fine_ctx, dps)[0]
+    return result(beta, support, "", nu, max_off, digits)
+
+
+def _vertex_on_support(system: ReducedSystem, support, ctx, dps):
+    """(beta, qr, pivot order, R) with beta solving X_S beta_S = y by QR of the support's columns
+    (X_S = U R, U orthonormal, R upper triangular in pivot order), or None when they are dependent."""
+    columns = [[row[j] for row in system.X] for j in support]
+    qr = orthonormalize(columns, ctx, rank_tolerance(dps))
+    if len(qr.kept) < len(support):
+        return None
+    order = list(qr.kept)
+    R = [[qr.coefficients[order[c]][k] if k < len(qr.coefficients[order[c]]) else ctx.zero
+          for c in range(len(order))] for k in range(len(order))]
+    coeffs = back_substitute(R, [ctx.fdot(q, system.y) for q in qr.basis], ctx)
+    beta = [ctx.zero] * len(system.X[0])
+    for c, idx in enumerate(order):
+        beta[support[idx]] = coeffs[c]
+    return beta, qr, order, R
 
 
 def _lp_vertex(system: ReducedSystem):

@@ -35,7 +35,7 @@ def test_solve_agrees_with_flow_to_25_digits(alpha, shape, capsys, tmp_path):
 def test_l2_and_l1_references(capsys):
     l2 = _json(["solve", "--family", "l2", *PROBLEM, "--json"], capsys)
     l1 = _json(["solve", "--family", "l1", *PROBLEM, "--json"], capsys)
-    assert l1["status"] == "certified"
+    assert l1["status"] == "certified" and l1["digits"] >= 48  # verified by a finer solve (dps 50)
     ctx = context(50)
     norm1 = lambda v: sum(abs(ctx.mpf(x)) for x in v)  # noqa: E731
     norm2 = lambda v: ctx.sqrt(sum(ctx.mpf(x) ** 2 for x in v))  # noqa: E731

@@ -82,6 +82,20 @@ def test_l1_certificate_of_a_hand_made_vertex():
     assert all(close(v, "1", ctx) for v in result.nu)
 
 
+def test_l1_digits_are_verified_against_a_finer_solve():
+    # beta* = (1/3, 2/7, 0) (y = X beta*, x_3 off the support with |x_3^T nu| < 1): digits is the
+    # agreement with the vertex re-solved 20 digits higher, so the printed digits are all correct
+    X = [["3", "0", "0.5"], ["0", "7", "0.5"]]
+    result = min_l1(Problem.from_rows(X, ["1", "2"]), dps=DPS)
+    ctx = context(DPS + 10)
+    assert result.certified and result.support == (0, 1)
+    assert DPS - 2 <= result.digits <= DPS
+    exact_beta = [ctx.mpf(1) / 3, ctx.mpf(2) / 7]
+    assert all(abs(b - e) <= ctx.mpf(10) ** -result.digits * e for b, e in zip(result.beta, exact_beta))
+    failed = min_l1(Problem.from_rows([["1", "1", "0"], ["0", "0", "1"]], ["1", "1"]), dps=30)
+    assert failed.digits is None  # no digits are claimed for a vertex that is not the unique minimizer
+
+
 def test_l1_certificate_when_the_support_is_smaller_than_the_rank():
     # beta* = e_1 (y = x_1 = (1, 0)); nu = (1, nu_2) with the best nu_2 = -1/4 gives
     # max(|1/2 + nu_2|, |nu_2|) = 1/4 off the support: a small LP over nu_2, not a linear solve

@@ -120,9 +120,10 @@ def _l1(problem, dps) -> dict:
 
     result = min_l1(problem, dps=dps)
     ctx = result.beta[0].context
+    shown = dps if result.digits is None else max(result.digits, 1)
     record = {"family": "l1", "problem": problem.name,
-              "beta": [to_decimal(ctx, b, dps) for b in result.beta],
-              "residual": to_decimal(ctx, result.residual, 6), "digits": dps,
+              "beta": [to_decimal(ctx, b, shown) for b in result.beta],
+              "residual": to_decimal(ctx, result.residual, 6), "digits": result.digits,
               "support": [i + 1 for i in result.support], "status": result.status, "dps": dps}
     if result.max_off_support is not None:
         record["certificate_max_off_support"] = to_decimal(ctx, result.max_off_support, 6)
