@@ -272,9 +272,9 @@ def _derivation(depth: int):
 
 
 def _q_verified(derivation, z, ctx, dps: int):
-    """q_D(z) for a ctx number z, verified to ``dps`` digits (derive.potential_value); z is passed
+    """q_D(z) for a ctx number z, verified to ``dps`` digits (potential.potential_value); z is passed
     with dps + GUARD_DIGITS digits, which moves q by at most 2 10^-(dps+GUARD) relative."""
-    from krtheory.derive import potential_value
+    from krtheory.potential import potential_value
 
     return ctx.mpf(potential_value(derivation, to_decimal(ctx, z, dps + GUARD_DIGITS), dps)[0])
 
@@ -359,7 +359,7 @@ class WitnessThreshold:
 def witness_threshold(d: int, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> WitnessThreshold:
     """Bisect x = ln(alpha^D) for the witness ratio crossing 1+eps (searched with q compiled at
     ``dps``; the two bracket ends are then re-evaluated with verified q values)."""
-    from krtheory.derive import potential_function
+    from krtheory.potential import potential_function
 
     d, dps, depth = _dimension(d), check_dps(dps), check_depth(depth, MAX_DEPTH_CHECKED)
     eps = check_eps(eps)

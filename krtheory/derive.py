@@ -16,34 +16,32 @@ started at ``u(0) = v(0) = c`` (``c = alpha*w0_i > 0``). With the loss
 4. forms the per-coordinate regularizer ``Q_c(beta) = (a/b) q(beta/a)`` (eq. 5) and checks
    the KKT condition ``dQ_c/dbeta (phi_c(s)) = const * s`` with a ``c``-independent constant.
 
-A user-given per-coordinate parametrization (:func:`derive_parametrization`, e.g. ``"u*v"`` with
-``u(0) = a``, ``v(0) = b``) goes the same way. Equal initial values given as one positive symbol
-and ``beta(0) = 0`` take the route above; a *linear* driven system (quadratic ``P``) is solved by
-``dsolve`` as a system and gives the biased link ``beta(s) = A e^{bs} - B e^{-bs} (+ C)`` with link
+A *linear* driven system (quadratic ``P``, :func:`derive_exponential`) is solved by ``dsolve``
+as a system and gives the biased link ``beta(s) = A e^{bs} - B e^{-bs} (+ C)`` with link
 parameters ``A, B`` (expressions in the initial values): ``q = int_{beta(0)} h^{-1}``, so that
 ``q(beta(0)) = q'(beta(0)) = 0`` and the regularizer is minimized at the initial predictor.
 
 Every step is verified and recorded as a :class:`Step`: symbolically when sympy's simplifier
 decides the identity, else by the residual at seeded random points at 50 digits; the status
 is three-valued (verified / failed / undecided). Derivations are cached per (family, depth):
-sympy must never run inside a numeric loop. :func:`potential_value` evaluates ``q`` from the
-derived expression (never retyped) with verified digits.
+sympy must never run inside a numeric loop.
+
+User-given parametrizations (e.g. ``"u*v"`` with ``u(0) = a``, ``v(0) = b``) are parsed and
+routed into this engine by :mod:`krtheory.parametrization`; :mod:`krtheory.potential` evaluates
+``q`` from the derived expression (never retyped) with verified digits.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
-import keyword
 import random
-from decimal import Decimal, InvalidOperation
 
 import sympy as sp
 from sympy.polys.polyerrors import BasePolynomialError
 
 from krtheory import precision
-from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+from krtheory.errors import InvalidArgument, NotApplicable
 from krtheory.validation import check_depth
 
 #: Families the engine derives; ``derive(family, depth)`` dispatches on these names.
@@ -62,29 +60,6 @@ CHECK_AGREE = precision.Tolerance.from_dps(
 #: A residual above 1e-20 at 50 digits is not rounding: the identity is false.
 CHECK_REFUTE = precision.Tolerance(
     20, "a 50-digit evaluation cannot lose 30 digits at O(1) points; a larger residual refutes")
-#: Rounds of precision increase in :func:`potential_value` before giving up (the extra digits
-#: at least double per round), and the most working digits it may use: q at 60000 digits
-#: takes about a second; z = 1e-10000 needs 20000 (cancellation in 2 - sqrt(4 + z**2)).
-MAX_PRECISION_ROUNDS = 12
-MAX_WORKING_DPS = 60_000
-#: Most digits :func:`potential_value` returns, leaving room under MAX_WORKING_DPS for guard
-#: digits, the verifying re-evaluation and moderate cancellation.
-MAX_POTENTIAL_DPS = 10_000
-#: Newton on h(x) = t stops when its step is below 2**-(prec - ROOT_SLACK_BITS) relative.
-ROOT_SLACK_BITS = 4
-
-#: What a user parametrization or initial value may contain besides numbers, names and
-#: + - * / **: these elementary functions (one argument each) and constants.
-FUNCTIONS = {name: getattr(sp, name) for name in (
-    "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh",
-    "asin", "acos", "atan", "asinh", "acosh", "atanh")}
-CONSTANTS = {"pi": sp.pi, "E": sp.E}
-#: Names of the engine's own symbols (drive, link variable, potential, link parameters).
-RESERVED = frozenset({"s", "nu", "z", "beta", "root", "A", "B", "C"})
-#: Longest expression accepted, and the largest |exponent| of a power (as MAX_DEPTH: dsolve and
-#: simplify slow down sharply with the degree).
-MAX_EXPRESSION_LENGTH = 500
-MAX_EXPONENT = MAX_DEPTH
 
 # Symbols shared by every derivation (assumptions: c > 0, everything else real).
 c = sp.Symbol("c", positive=True)
@@ -433,7 +408,7 @@ def _link(parametrization, parameters, scale=c):
     plus part of the parametrization at the initial value c; b is found by :func:`_rate`.
     """
     plus, minus = parameters
-    parts = _parts(parametrization, parameters)
+    parts = terms_by_parameter(parametrization, parameters)
     if parts is None:
         raise NotApplicable(f"{parametrization} is not a sum of one part per parameter")
     amplitude = parts[plus].subs(plus, scale)
@@ -548,168 +523,13 @@ def _kkt_step(regularizer, amplitude, rate, link, factor, closed_form: bool, poi
     return check_equal(name, gradient, factor * s, positive_s)
 
 
-# -- user parametrizations ------------------------------------------------------------------
-def derive_parametrization(expression: str, init: dict) -> Derivation:
-    """The verified derivation of ``beta = expression`` with initial values ``init``
-    ({parameter: value}), e.g. ``derive_parametrization("u*v", {"u": "a", "v": "b"})`` (cached).
-
-    Two parameters with one part each, equal initial values given as one positive symbol and
-    beta(0) = 0 take the diagonal form a*h(b*s) (Theorems 1, 3); otherwise the driven system
-    must be linear (P quadratic) and the link is the biased A e^{bs} - B e^{-bs} (+ C).
-    InvalidArgument: a string off the whitelist (see :func:`parse_parametrization`);
-    NotApplicable: names the step sympy cannot do.
-    """
-    parametrization, parameters, initial = parse_parametrization(expression, init)
-    return _derive_custom(parametrization, parameters, tuple(initial.items()))
-
-
-def parse_parametrization(expression: str, init: dict) -> tuple:
-    """(P, parameters, {parameter: initial value}) from strings on a whitelist: numbers, names,
-    + - * / **, one-argument FUNCTIONS, CONSTANTS; numbers are exact (0.1 = 1/10).
-
-    The expression may use exactly the names of ``init`` (real symbols); the names in initial
-    values become positive symbols (write -a for a negative one).
-    """
-    if not isinstance(init, dict) or not init:
-        raise InvalidArgument(f"init must be a non-empty dict {{parameter: initial value}} but got "
-                              f"init={init!r}")
-    for name in init:
-        if (not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
-                or name in RESERVED or name in FUNCTIONS or name in CONSTANTS):
-            raise InvalidArgument(f"init: parameter name {name!r} must be an identifier and not one of "
-                                  f"the reserved names {', '.join(sorted(RESERVED))} or a function/constant")
-    used = _whitelisted_names(expression, "expression")
-    if not used:
-        raise InvalidArgument(f"expression={expression!r} has no parameter")
-    unknown = sorted(used - set(init))
-    if unknown:
-        raise InvalidArgument(f"expression={expression!r} uses names not in init: {', '.join(unknown)}")
-    unused = sorted(set(init) - used)
-    if unused:
-        raise InvalidArgument(f"init names {', '.join(unused)} do not occur in expression={expression!r}")
-    parameters = {name: sp.Symbol(name, real=True) for name in init}
-    parametrization = _to_sympy(expression, "expression", parameters)
-    dropped = sorted(name for name, p in parameters.items() if not parametrization.has(p))
-    if dropped:
-        raise InvalidArgument(f"expression={expression!r} does not depend on {', '.join(dropped)} "
-                              f"(it simplifies to {parametrization})")
-    initial = {}
-    for name, value in init.items():
-        what = f"init[{name!r}]"
-        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        names = _whitelisted_names(value, what)
-        clashes = sorted(names & (set(init) | RESERVED))
-        if clashes:
-            raise InvalidArgument(f"{what}={value!r} uses {', '.join(clashes)}: parameter or reserved names")
-        initial[parameters[name]] = _to_sympy(value, what, {n: sp.Symbol(n, positive=True) for n in names})
-    return parametrization, tuple(parameters.values()), initial
-
-
-def _whitelisted_names(text, what: str) -> set:
-    """The variable names of ``text`` after checking its syntax tree against the whitelist
-    (no attributes, subscripts, keywords, other calls or operators; a power's exponent is a
-    number of size <= MAX_EXPONENT and its base has no power, so no huge number is built)."""
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidArgument(f"{what} must be a non-empty expression string but got {what}={text!r}")
-    if len(text) > MAX_EXPRESSION_LENGTH:
-        raise InvalidArgument(f"{what} must have at most {MAX_EXPRESSION_LENGTH} characters, not {len(text)}")
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as error:
-        raise InvalidArgument(f"{what}={text!r} does not parse: {error.msg}") from None
-    allowed = f"allowed: numbers, names, + - * / ** and {', '.join(FUNCTIONS)}"
-    names, callees = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            if (not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords
-                    or len(node.args) != 1):
-                raise InvalidArgument(f"{what}={text!r}: the call {ast.unparse(node)} is not allowed "
-                                      f"({allowed})")
-            callees.add(id(node.func))
-        elif isinstance(node, ast.Name):
-            if node.id in FUNCTIONS and id(node) not in callees:
-                raise InvalidArgument(f"{what}={text!r}: function {node.id} used without an argument")
-            names |= set() if node.id in CONSTANTS or id(node) in callees else {node.id}
-        elif isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-                raise InvalidArgument(f"{what}={text!r}: {node.value!r} is not a real number")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            exponent = _exponent(node.right)
-            if exponent is None or abs(exponent) > MAX_EXPONENT or any(
-                    isinstance(inner, ast.Pow) for inner in ast.walk(node.left)):
-                raise InvalidArgument(f"{what}={text!r}: in {ast.unparse(node)} the exponent must be a "
-                                      f"number of size <= {MAX_EXPONENT} and the base free of **")
-        elif isinstance(node, ast.Attribute):
-            raise InvalidArgument(f"{what}={text!r}: attribute access .{node.attr} is not allowed "
-                                  f"({allowed})")
-        elif not isinstance(node, _SYNTAX):
-            hint = " (use ** for powers)" if isinstance(node, ast.BitXor) else ""
-            raise InvalidArgument(f"{what}={text!r}: {type(node).__name__}{hint} is not allowed ({allowed})")
-    return names
-
-
-#: Syntax-tree nodes of arithmetic: what the whitelist lets through besides names, numbers, calls.
-_SYNTAX = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div,
-           ast.Pow, ast.UAdd, ast.USub)
-_ARITHMETIC = {ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
-               ast.Div: lambda x, y: x / y if y else None}
-
-
-def _exponent(node):
-    """The value of an exponent made of number literals and + - * / (None if it is not one)."""
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
-        value = _exponent(node.operand)
-        return None if value is None else -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
-        left, right = _exponent(node.left), _exponent(node.right)
-        return None if left is None or right is None else _ARITHMETIC[type(node.op)](left, right)
-    return None
-
-
-def _to_sympy(text: str, what: str, symbols: dict):
-    """sympy's ``parse_expr`` of an already whitelisted ``text``: no builtins, only ``symbols``,
-    FUNCTIONS and CONSTANTS in scope, float literals made exact rationals."""
-    from sympy.parsing.sympy_parser import auto_number, parse_expr, rationalize
-
-    scope = {"Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational, "__builtins__": {}}
-    expr = parse_expr(text.strip(), local_dict={**FUNCTIONS, **CONSTANTS, **symbols}, global_dict=scope,
-                      transformations=(auto_number, rationalize))
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
-        raise InvalidArgument(f"{what}={text!r} is not finite and real: it evaluates to {expr}")
-    return expr
-
-
-@functools.cache
-def _derive_custom(parametrization, parameters: tuple, initial_items: tuple) -> Derivation:
-    initial = dict(initial_items)
-    poly = sp.Poly(parametrization, *parameters) if parametrization.is_polynomial(*parameters) else None
-    depth = poly.total_degree() if poly is not None and poly.is_homogeneous else None
-    scale = initial_items[0][1]
-    parts = _parts(parametrization, parameters)
-    if (parts is not None and len(parameters) == 2 and set(initial.values()) == {scale}
-            and isinstance(scale, sp.Symbol) and sp.simplify(parametrization.subs(initial)) == 0):
-        plus_first = sorted(parameters, key=lambda p: not parts[p].subs(p, scale).is_positive)
-        return derive_separable("custom", depth, parametrization, tuple(plus_first), scale)
-    slopes = [sp.diff(parametrization, p) for p in parameters]
-    if all(g.is_polynomial(*parameters) and sp.Poly(g, *parameters).total_degree() <= 1 for g in slopes):
-        return derive_exponential("custom", depth, parametrization, parameters, initial)
-    system = _system_text(parametrization, parameters)
-    if any(g.has(q) for p, g in zip(parameters, slopes) for q in parameters if q != p):
-        raise NotApplicable(f"sympy.dsolve: no closed form for the coupled nonlinear driven system {system} "
-                            f"(not attempted: the engine solves coupled systems only when they are linear; "
-                            f"dsolve's general methods search for minutes and find none)")
-    raise NotApplicable(f"the driven ODE {system} is nonlinear, so the link is not A e^(bs) - B e^(-bs); "
-                        f"the diagonal form a*h(b*s) needs two parameters with one part each, equal "
-                        f"initial values given as one positive symbol and beta(0) = 0 (got {initial})")
-
-
-def _system_text(parametrization, parameters) -> str:
+# -- parametrization helpers (also used by krtheory.parametrization) -----------------------
+def driven_system_text(parametrization, parameters) -> str:
+    """The driven ODE dp/ds = dP/dp, as text for messages."""
     return ", ".join(f"d{p}/ds = {sp.diff(parametrization, p)}" for p in parameters)
 
 
-def _parts(parametrization, parameters):
+def terms_by_parameter(parametrization, parameters):
     """{p: the terms of the parametrization in p}, or None unless each term has one parameter."""
     terms = sp.Add.make_args(parametrization)
     if any(sum(t.has(p) for p in parameters) != 1 for t in terms):
@@ -784,7 +604,7 @@ def _solve_linear_flow(parametrization, parameters, initial: dict) -> dict:
                           ics={functions[p].subs(s, 0): initial[p] for p in parameters})
     except (NotImplementedError, ValueError, ArithmeticError, BasePolynomialError) as error:
         raise NotApplicable(f"sympy.dsolve found no closed form for "
-                            f"{_system_text(parametrization, parameters)}: {error}") from None
+                            f"{driven_system_text(parametrization, parameters)}: {error}") from None
     by_function = {equation.lhs: equation.rhs for equation in found}
     return {p: by_function[functions[p]] for p in parameters}
 
@@ -828,208 +648,3 @@ def _inverse_through(link, origin):
         raise NotApplicable(f"solveset found {len(through)} branches of h^-1 through (h(0), 0) for "
                             f"h = {link}: {candidates}")
     return through[0]
-
-
-# -- numerics: q(z) with verified digits -------------------------------------------------------
-def _parse_number(value, name: str) -> str:
-    """A finite decimal number given exactly (str or int), as a string."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidArgument(f"{name} must be an exact decimal string but got {name}={value!r}")
-    try:
-        parsed = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidArgument(f"{name} must be a decimal number but got {name}={value!r}") from None
-    if not parsed.is_finite():
-        raise InvalidArgument(f"{name} must be finite but got {name}={value!r}")
-    if abs(parsed.adjusted()) > precision.MAX_DPS:
-        raise InvalidArgument(f"{name} must have a decimal exponent within +-{precision.MAX_DPS} "
-                              f"but got {name}={value!r}")
-    return str(parsed)
-
-
-def potential_function(derivation: Derivation, ctx):
-    """q(z) for ``ctx`` numbers, from the derived expression (never retyped); returns
-    ``(value, terms)`` with the top-level terms of the sum, whose size against the value
-    measures the digits lost to cancellation.
-
-    Without a closed-form inverse link (D >= 3) it first solves ``root = h^{-1}(|z|)`` by
-    Newton safeguarded with bisection (NoConvergence when the precision cannot resolve it).
-    NotApplicable when q still has link parameters (symbolic initial values).
-    """
-    unbound = sorted(map(str, derivation.potential.free_symbols - {z, root}))
-    if unbound:
-        raise NotApplicable(f"q depends on the link parameters {', '.join(unbound)}: derive with "
-                            f"numeric initial values to evaluate it")
-    terms = [precision.lambdify([z, root], term, ctx) for term in sp.Add.make_args(derivation.potential)]
-    if derivation.inverse_link is None:
-        h = precision.lambdify([nu], derivation.link, ctx)
-        dh = precision.lambdify([nu], sp.diff(derivation.link, nu), ctx)
-
-    def potential(z_value):
-        x = ctx.zero
-        if derivation.inverse_link is None and z_value != 0:
-            x = _solve_link(ctx, h, dh, abs(z_value), derivation.nu_radius)
-        values = [term(z_value, x) for term in terms]
-        return ctx.fsum(values), values
-
-    return potential
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(derivation: Derivation, dps: int):
-    """(ctx, q) at ``dps`` digits, compiled once per derivation and working precision."""
-    ctx = precision.context(dps)
-    return ctx, potential_function(derivation, ctx)
-
-
-def _solve_link(ctx, h, dh, target, radius):
-    """h^{-1}(target) for target > 0 (h increasing with h(0) = 0, a verified step).
-
-    In v = -log(1 - x/R) on (-R, R) (x = -R expm1(-v): the gap R e^-v never cancels), v = x on
-    the real line: Newton on phi(v) = log h(x(v)) - log target, nearly linear where h grows like
-    a power of the gap or exponentially, or, when that step overshoots left of the bracket,
-    Newton on h in x, or, right of the root, the chord point x target / h(x) (left of the root
-    for convex h); safeguarded by a bracket [lo, hi] bisected geometrically while it spans more
-    than a factor 4. Near the pole of h_D and at tiny targets this takes 5-20 evaluations where
-    Newton in x took ~1000 (q_100(1e300): 1.3 s -> 0.015 s). Stops when x stops moving, or when
-    rounding in h (cancellation at tiny x) outweighs h(x) - target: the caller's second
-    precision then sees the digits lost. NoConvergence when the root is closer to the edge than
-    the precision resolves.
-    """
-    bounded = radius != sp.oo
-    if bounded:
-        bound = sp.Rational(radius)
-        R = ctx.mpf(bound.p) / bound.q
-        hi = (ctx.prec - ROOT_SLACK_BITS) * ctx.ln2  # beyond, the gap R e^-v is below x's ulp
-        if not h(-R * ctx.expm1(-hi)) >= target:
-            raise NoConvergence(f"h^-1({ctx.nstr(target, 10)}) lies closer to the domain's edge {radius} than "
-                                f"{ctx.dps} digits resolve")
-
-        def point(v):  # R (1 - e^-v), accurate for small v too
-            return -R * ctx.expm1(-v)
-
-        def coordinate(x):  # the inverse of point
-            return -ctx.log1p(-x / R) if 0 <= x < R else ctx.nan
-
-        def slope(v):  # dx/dv
-            return R * ctx.exp(-v)
-    else:
-        hi = ctx.one
-        while h(hi) < target:
-            hi = 2 * hi
-
-        def point(v):
-            return v
-
-        def coordinate(x):
-            return x
-
-        def slope(v):
-            return ctx.one
-    # h(x) <= h'(x_hi) x on [0, x_hi] when h is convex there: a positive lower end for the
-    # geometric bisection (kept only if it really lies below the root)
-    x_lo = target / dh(point(hi))
-    lo = coordinate(x_lo) if x_lo > 0 and h(x_lo) <= target else ctx.zero
-    log_target = ctx.log(target)
-    tolerance = ctx.ldexp(1, ROOT_SLACK_BITS - ctx.prec)
-    budget, phi_before = 2 * ctx.prec + 64, None  # phi before the last Newton step (None after a bisection)
-    v = ctx.ln2 if bounded else hi / 2  # x = R/2, or half the doubled bound: Newton from mid-domain
-    if not lo < v < hi:
-        v = _bracket_middle(lo, hi)
-    x = point(v)
-    for _ in range(budget):
-        hx = h(x)
-        phi = ctx.log(hx) - log_target if hx > 0 else -ctx.inf  # -inf: h(x) rounds to 0, x far below
-        if phi == 0:
-            return x
-        lo, hi = (v, hi) if phi < 0 else (lo, v)
-        # a Newton step is taken while it lands inside the bracket and halves |phi| (as it does
-        # near a smooth root): on log h in v first, else on h in x (for convex h it stays right
-        # of the root, where the step in v may overshoot past lo)
-        newton = phi_before is None or abs(phi) <= abs(phi_before) / 2
-        v_new = v - phi * hx / (dh(x) * slope(v)) if hx > 0 else hi
-        if newton and not lo < v_new < hi and phi > 0:
-            v_new = coordinate(x - (hx - target) / dh(x))
-        newton = newton and lo < v_new < hi
-        if not newton and phi > 0:  # the chord from (0, 0): left of the root for convex h
-            chord = coordinate(x * (target / hx))
-            if lo < chord < hi:
-                v_new, newton = chord, True
-        if not newton:
-            if hx > 0 and _rounding_dominates(ctx, h, x, hx, phi):
-                return x  # the caller's second precision sees the digits lost
-            v_new = _bracket_middle(lo, hi)
-        if v_new in (lo, hi):  # the bracket is exhausted at this precision
-            return x
-        x_new = point(v_new)  # converged once x itself stops moving (e^-v may be below x's ulp)
-        if abs(x_new - x) <= abs(x_new) * tolerance:
-            return x_new
-        v, x, phi_before = v_new, x_new, (phi if newton else None)
-    raise NoConvergence(f"h^-1({ctx.nstr(target, 10)}): safeguarded Newton used all {budget} "
-                        f"iterations at {ctx.dps} digits")
-
-
-def _rounding_dominates(ctx, h, x, hx, phi) -> bool:
-    """Whether h(x)'s rounding error (its change at twice the precision; cancellation at tiny x
-    loses log2(1/x) bits) is at least 1/16 of h(x) - target ~ phi h(x): x is then within a few
-    rounding units of the root, as close as this precision gets."""
-    with ctx.extraprec(ctx.prec):
-        accurate = h(x)
-    return abs(accurate - hx) >= abs(phi * hx) / 16
-
-
-def _bracket_middle(lo, hi):
-    """The geometric mean of a positive bracket spanning more than a factor 4, else the midpoint."""
-    return (lo * hi) ** 0.5 if lo > 0 and hi > 4 * lo else lo + (hi - lo) / 2
-
-
-def _q_at(derivation: Derivation, z_text: str, dps: int):
-    """(ctx, q(z), digits lost to cancellation in the top-level sum) at ``dps`` digits."""
-    ctx, q = _compiled(derivation, dps)
-    try:
-        value, terms = q(ctx.mpf(z_text))
-    except NoConvergence:  # h^{-1} not resolvable at this precision: count every digit as lost
-        return ctx, None, dps
-    largest = max(abs(term) for term in terms)
-    if value == 0:
-        return ctx, value, 0 if largest == 0 else dps
-    return ctx, value, max(0, int(ctx.ceil(ctx.log10(largest / abs(value)))))
-
-
-def potential_value(derivation: Derivation, z, dps: int = 30) -> tuple[str, int]:
-    """q(z) to ``dps`` verified significant digits: (decimal string, digits).
-
-    The working precision is raised until (i) the digits lost to cancellation among the
-    top-level terms (max |term| / |q|, e.g. 2 - sqrt(4 + z**2) + z*asinh(z/2) loses
-    2*log10(1/|z|) digits for small z) leave ``dps`` + guard digits, and (ii) a second
-    evaluation with more digits agrees to ``dps`` significant digits.
-    """
-    dps = precision.check_dps(dps)
-    if dps > MAX_POTENTIAL_DPS:
-        raise InvalidArgument(f"Expected dps <= {MAX_POTENTIAL_DPS} for a potential value but got "
-                              f"dps={dps}")
-    z_text = _parse_number(z, "z")
-    failed = [step.name for step in derivation.steps if step.status == "failed"]
-    if failed:
-        raise NotApplicable(f"the {derivation.family} D={derivation.depth} derivation has failed "
-                            f"steps: {failed}")
-    _compiled(derivation, dps)  # NotApplicable before anything else if q has link parameters
-    z_exact = sp.Rational(z_text)
-    if not derivation.link_range.contains(z_exact):
-        raise InvalidArgument(f"z must lie in the range {derivation.link_range} of the link h (where q "
-                              f"is defined) but got z={z!r}")
-    if z_exact == derivation.initial_prediction():  # exact: q(beta(0)) = 0 is a verified step
-        return "0", dps
-    extra = precision.GUARD_DIGITS
-    for _ in range(MAX_PRECISION_ROUNDS):
-        working = dps + extra
-        if working > MAX_WORKING_DPS:
-            break
-        _, low, lost = _q_at(derivation, z_text, working)
-        if lost + precision.GUARD_DIGITS <= extra:
-            ctx, high, _ = _q_at(derivation, z_text, working + extra)
-            if high is not None and precision.agreeing_digits(ctx, ctx.mpf(low), high) >= dps:
-                return precision.to_decimal(ctx, high, dps), dps
-        extra = max(2 * extra, lost + 2 * precision.GUARD_DIGITS)
-    raise NoConvergence(f"q({z_text}) did not reach {dps} verified digits within {MAX_PRECISION_ROUNDS} "
-                        f"precision rounds and {MAX_WORKING_DPS} working digits (last: {working})")

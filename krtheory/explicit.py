@@ -22,8 +22,9 @@ import dataclasses
 import functools
 
 from krtheory import precision
-from krtheory.derive import MAX_POTENTIAL_DPS, Step, check_positive, on_domain
+from krtheory.derive import Step, check_positive, on_domain
 from krtheory.errors import InvalidArgument, NoConvergence
+from krtheory.potential import MAX_POTENTIAL_DPS
 from krtheory.problem import parse_number
 
 #: The root solve of h(mu) = t uses mu itself on [0, 1/2] and the gap g = 1 - mu on (0, 1/2]:

@@ -62,7 +62,7 @@ def implicit_link(family: str, depth: int, alpha, shape, d: int):
 def regularizer_value(derivation, beta, scales, ctx):
     """Q(beta) = sum_i w(c_i) q(beta_i / a(c_i)) in ``ctx`` (beta: ctx numbers, scales: exact
     c_i), with q, a and w from the derivation (never retyped); for D >= 3 q solves h^{-1} itself."""
-    from krtheory.derive import potential_function
+    from krtheory.potential import potential_function
     from krtheory.precision import lambdify
 
     q = potential_function(derivation, ctx)

@@ -62,7 +62,8 @@ def schatten_q(M, mu, dps: int = 30) -> SchattenResult:
 
 def _evaluate(rows, mu, dps: int):
     """(Q_mu(M), singular values, digits lost to cancellation in the sum of q's terms) at dps."""
-    from krtheory.derive import derive_diagonal, potential_function
+    from krtheory.derive import derive_diagonal
+    from krtheory.potential import potential_function
 
     ctx = precision.context(dps)
     q = potential_function(derive_diagonal(2), ctx)

@@ -41,7 +41,8 @@ FIG3B_X = (-8, -6, -4, -2, 0, 1)
 
 
 def check_depth_sufficient(config: RunConfig) -> Verdict:
-    from krtheory.derive import derive_diagonal, potential_value
+    from krtheory.derive import derive_diagonal
+    from krtheory.potential import potential_value
 
     ctx = context(DPS + 10)
     rows, failures = [], []

@@ -54,8 +54,9 @@ CONSTANT_BAND = 1e-6
 
 def paper_regularizer(depth: int, alpha, beta, ctx):
     """Q^D_alpha(beta) = alpha^D sum q_D(beta_i/alpha^D) (Theorem 3) with the derived q_D
-    (derive.potential_function); ``alpha`` and ``beta`` are numbers of ``ctx``."""
-    from krtheory.derive import derive_diagonal, potential_function
+    (potential.potential_function); ``alpha`` and ``beta`` are numbers of ``ctx``."""
+    from krtheory.derive import derive_diagonal
+    from krtheory.potential import potential_function
 
     q = potential_function(derive_diagonal(depth), ctx)
     scale = alpha ** depth

@@ -105,9 +105,10 @@ REFUTE_FACTOR = 10
 
 
 def derived_potential(depth: int):
-    """ctx -> (z -> q_D(z)) from the derivation (derive.potential_function)."""
+    """ctx -> (z -> q_D(z)) from the derivation (potential.potential_function)."""
     def make(ctx):
-        from krtheory.derive import derive_diagonal, potential_function
+        from krtheory.derive import derive_diagonal
+        from krtheory.potential import potential_function
 
         q = potential_function(derive_diagonal(depth), ctx)
         return lambda x: q(x)[0]

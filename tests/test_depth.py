@@ -11,7 +11,8 @@ from fractions import Fraction
 import pytest
 
 from krtheory.claims import RunConfig, Status
-from krtheory.derive import derive_diagonal, potential_function, potential_value
+from krtheory.derive import derive_diagonal
+from krtheory.potential import potential_function, potential_value
 from krtheory.precision import context
 from krtheory.regularizers import implicit_link
 from proofs_checks import depth_limits, depth_theorem3, explicit_regularizer
@@ -75,7 +76,7 @@ def test_inverse_link_matches_the_quartic_root_and_stays_cheap(target):
     # must still need only a few dozen evaluations of h (Newton in x needed ~1000)
     import sympy
 
-    from krtheory import derive, precision
+    from krtheory import derive, potential, precision
 
     dps = 400
     derivation = derive_diagonal(4)
@@ -83,7 +84,7 @@ def test_inverse_link_matches_the_quartic_root_and_stays_cheap(target):
     h = precision.lambdify([derive.nu], derivation.link, ctx)
     dh = precision.lambdify([derive.nu], sympy.diff(derivation.link, derive.nu), ctx)
     calls = []
-    x = derive._solve_link(ctx, lambda v: calls.append(v) or h(v), dh, ctx.mpf(target), derivation.nu_radius)
+    x = potential._solve_link(ctx, lambda v: calls.append(v) or h(v), dh, ctx.mpf(target), derivation.nu_radius)
     t = ctx.mpf(target)
     with ctx.workdps(2 * dps):
         roots = ctx.polyroots([t, 0, -2 * t, -4, t], maxsteps=400, extraprec=4 * dps)

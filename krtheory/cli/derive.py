@@ -61,7 +61,7 @@ def _derivation(args):
 
         return derive("diagonal", args.depth)
     if family == "custom":
-        from krtheory.derive import derive_parametrization
+        from krtheory.parametrization import derive_parametrization
 
         return derive_parametrization(args.parametrization, parse_init(args.init))
     if family == "explicit":

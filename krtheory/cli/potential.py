@@ -38,7 +38,8 @@ def run(args) -> int:
         record = {"value": value, "digits": digits, "family": "explicit", "z": args.z.strip()}
         text = f"r({record['z']}) = {value}   ({digits} significant digits verified; explicit R, eqs. 8-9)"
     else:
-        from krtheory.derive import derive, potential_value
+        from krtheory.derive import derive
+        from krtheory.potential import potential_value
 
         if args.depth is None:
             raise InvalidArgument(f"--depth is required for --family {args.family}")
