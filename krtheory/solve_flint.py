@@ -61,6 +61,11 @@ BOUND_DIGITS = 3
 #: A full Newton step with J in double must shrink the next step by at least this factor,
 #: else J is formed in arb from then on (double resolves ~16 - log10 cond(J) digits per step).
 CONTRACTION = 1e-3
+#: Once the steps are below 10^-(dps/2) relative, this many in a row that do not halve the
+#: smallest step so far mean a floor: first J is formed in arb, then the precision is raised
+#: by half (the bits estimate ignores cond(J): planted-5x12 at alpha = 100 stalls at 1e-45 at
+#: 163 bits).
+STALL_ITERATIONS = 3
 
 
 def flint_module():
@@ -361,13 +366,16 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
     """Damped Newton on arb midpoints until the step changes beta by at most
     10^-(dps + GUARD_DIGITS/2) max|beta| (then taken: the error left is at most that times the
     contraction, the step itself for J in arb, <= CONTRACTION for J in double); the line
-    search is krtheory.solve_float.line_search on the directional derivative of the dual."""
+    search is krtheory.solve_float.line_search on the directional derivative of the dual.
+    Returns with ``needed_bits`` set when the precision is too low: for the weights' range, or
+    when the final steps stall (STALL_ITERATIONS)."""
     from krtheory.solve_float import STEP_CAP, line_search
 
     flint = system.flint
-    in_double, previous = True, None
+    in_double, previous, best, stalled = True, None, None, 0
     with flint.ctx.workprec(system.bits):
         tolerance = flint.arb(10) ** -(dps + GUARD_DIGITS // 2)
+        closing = flint.arb(10) ** -(dps // 2)  # below this the steps must keep shrinking
         for iteration in range(1, budget + 1):
             lam_col = system.column(lam)
             u = _mids(system.u(lam_col))
@@ -380,11 +388,18 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
             step = system.newton_step(w, gradient, in_double)
             step_col = system.column(step)
             c = _mids((system.Xt * step_col).entries())
-            change = max(abs(wi * ci) for wi, ci in zip(w, c))
-            if change <= tolerance * max(abs(b) for b in beta):
+            change, scale = max(abs(wi * ci) for wi, ci in zip(w, c)), max(abs(b) for b in beta)
+            if change <= tolerance * scale:
                 return _Polish([(v + s).mid() for v, s in zip(lam, step)], iteration, True)
             if in_double and previous is not None and change > CONTRACTION * previous:
                 in_double = False  # double no longer resolves J well enough: form it in arb
+            if change <= closing * scale:  # final phase: a step that does not halve the best one stalls
+                stalled = stalled + 1 if best is not None and change > best / 2 else 0
+                best = change if best is None else min(best, change)
+                if stalled >= STALL_ITERATIONS and in_double:
+                    in_double, stalled = False, 0
+                elif stalled >= STALL_ITERATIONS:  # rounding at this precision (cond(J)) is the floor
+                    return _Polish(lam, iteration, False, system.bits + system.bits // 2)
             du = [bi * ci for bi, ci in zip(system.b, c)]
             c_row = flint.arb_mat(1, len(c), c)
             y_step = (system.y.transpose() * step_col)[0, 0].mid()

@@ -200,6 +200,22 @@ def test_polish_forms_j_in_arb_when_double_steps_stop_contracting(monkeypatch):
         assert max(abs(m - exact_arb(b)) for m, b in zip(result.beta, reference.beta)) <= flint.arb(10) ** -40 * scale
 
 
+def test_polish_raises_the_precision_when_the_final_steps_stall():
+    # planted-5x12 at alpha = 100 (w0 = 1): the bits estimate (3.33 dps + weight range + 30 =
+    # 163 at dps 40) ignores cond(J), and the residual stalls at ~1e-45 there; the polish must
+    # notice (STALL_ITERATIONS), raise the precision and still certify
+    from krtheory.builtin_problems import builtin_problem
+    from krtheory.regularizers import implicit_link
+
+    problem = builtin_problem("planted-5x12")
+    link = implicit_link("diagonal", 2, "100", None, problem.d)
+    result = solve_link_flint(problem, link, dps=40)
+    assert result.status == "certified" and result.bits > 163 and result.certified_digits >= 40
+    reference = solve_link(problem, link, dps=90, verify=False)
+    with flint.ctx.workprec(400):
+        assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))
+
+
 # -- sympy -> arb ------------------------------------------------------------------------------------------
 def test_rational_constants_stay_exact():
     with flint.ctx.workprec(200):
