@@ -20,11 +20,11 @@ def add_parser(subparsers):
                     "the limit beta with only the digits its error estimate supports.")
     add_model_options(parser)
     parser.add_argument("--dps", default=40, type=int, help="decimal digits (default 40)")
-    parser.add_argument("--method", choices=("taylor", "radau", "auto"), default="taylor",
-                        help="taylor (explicit Taylor series, the default), radau (implicit Radau IIA "
-                             "steps for the stiff tail) or auto (Taylor while accuracy-limited, then "
-                             "Radau; use it at small alpha); the tail after the last step is bounded "
-                             "with python-flint when installed")
+    parser.add_argument("--method", choices=("taylor", "radau", "auto"), default="auto",
+                        help="auto (the default: Taylor while accuracy-limited, then Radau once "
+                             "stability holds the Taylor steps down, as at small alpha), taylor "
+                             "(explicit Taylor series only) or radau (implicit Radau IIA steps only); "
+                             "the tail after the last step is bounded with python-flint when installed")
     add_json_option(parser)
     parser.add_argument("--verbose", action="store_true",
                         help="progress lines (t, loss) on stderr even when it is not a terminal")
