@@ -76,3 +76,34 @@ def flow_against_prediction(problem, depth: int, alpha: str, shape, link, *, dps
               "flow_seconds": round(flow.seconds, 2), "prediction_digits": predicted.digits,
               "prediction_backend": predicted.backend, "prediction_radius": predicted.radius}
     return agreement, record, predicted.certified
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowEvidence:
+    """Flow limits against predictions over a set of cases: the combined status, one record per
+    flow, the worst agreement and whether every prediction was certified."""
+
+    status: Status
+    instances: list
+    worst_digits: float
+    certified: bool
+
+    def summary(self, required_digits: int, covered: str) -> str:
+        return (f"{self.status.value.lower()}: flow limit vs argmin Q agree to >= {self.worst_digits:.1f} digits "
+                f"(need {required_digits}) on {len(self.instances)} flows, {covered}"
+                + ("; predictions certified (arb Krawczyk)" if self.certified else ""))
+
+
+def flows_against_predictions(cases, link_factory, family: str, *, dps: int, required_digits: int) -> FlowEvidence:
+    """:func:`flow_against_prediction` on every (problem, depth, alpha, shape) of ``cases``, the
+    prediction from ``link_factory(family, depth, alpha, shape, d)``."""
+    instances, statuses, certified = [], [], []
+    for problem, depth, alpha, shape in cases:
+        agreement, record, sure = flow_against_prediction(
+            problem, depth, alpha, shape, link_factory(family, depth, alpha, shape, problem.d),
+            dps=dps, required_digits=required_digits)
+        statuses.append(agreement.status)
+        instances.append(record)
+        certified.append(sure)
+    return FlowEvidence(combine(statuses), instances, min(i["agreeing_digits"] for i in instances),
+                        all(certified))

@@ -20,7 +20,7 @@ from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 from krtheory.regularizers import implicit_link
-from proofs_checks._compare import combine, flow_against_prediction
+from proofs_checks._compare import combine, flows_against_predictions
 from proofs_checks.diagonal_theorem1 import random_shape
 
 DPS = 40
@@ -47,29 +47,22 @@ def check_theorem3(config: RunConfig, *, link_factory=implicit_link) -> Verdict:
     import numpy as np
 
     rng = np.random.default_rng(config.seed)
-    instances, statuses, certified = [], [], []
-    for name in PROBLEMS[config.mode]:
-        problem = builtin_problem(name)
-        for depth, alphas in ALPHAS[config.mode].items():
-            for shape in (None, random_shape(rng, problem.d)):
-                for alpha in alphas:
-                    agreement, record, sure = flow_against_prediction(
-                        problem, depth, alpha, shape,
-                        link_factory("diagonal", depth, alpha, shape, problem.d),
-                        dps=DPS, required_digits=REQUIRED_DIGITS)
-                    statuses.append(agreement.status)
-                    instances.append(record)
-                    certified.append(sure)
-    status = combine(statuses)
-    worst = min(i["agreeing_digits"] for i in instances)
-    summary = (f"{status.value.lower()}: flow limit vs argmin Q agree to >= {worst:.1f} digits (need "
-               f"{REQUIRED_DIGITS}) on {len(instances)} flows, {_covered(config.mode)}, w0 = 1 and "
-               f"random shapes")
-    return Verdict(status, summary, {"dps": DPS, "required_digits": REQUIRED_DIGITS,
-                                     "alphas_covered": {str(d): list(a)
-                                                        for d, a in ALPHAS[config.mode].items()},
-                                     "seed": config.seed, "instances": instances},
-                   certified=all(certified))
+
+    def cases():
+        for name in PROBLEMS[config.mode]:
+            problem = builtin_problem(name)
+            for depth, alphas in ALPHAS[config.mode].items():
+                for shape in (None, random_shape(rng, problem.d)):
+                    for alpha in alphas:
+                        yield problem, depth, alpha, shape
+
+    evidence = flows_against_predictions(cases(), link_factory, "diagonal", dps=DPS,
+                                         required_digits=REQUIRED_DIGITS)
+    covered = f"{_covered(config.mode)}, w0 = 1 and random shapes"
+    return Verdict(evidence.status, evidence.summary(REQUIRED_DIGITS, covered),
+                   {"dps": DPS, "required_digits": REQUIRED_DIGITS,
+                    "alphas_covered": {str(d): list(a) for d, a in ALPHAS[config.mode].items()},
+                    "seed": config.seed, "instances": evidence.instances}, certified=evidence.certified)
 
 
 register(Claim(

@@ -15,7 +15,7 @@ from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Verdict, register
 from krtheory.precision import Tolerance
 from krtheory.regularizers import implicit_link
-from proofs_checks._compare import combine, flow_against_prediction
+from proofs_checks._compare import flows_against_predictions
 
 DPS = 40
 REQUIRED_DIGITS = 25
@@ -44,26 +44,20 @@ def check_theorem1(config: RunConfig, *, general_shape: bool, link_factory=impli
     import numpy as np
 
     rng = np.random.default_rng(config.seed)
-    instances, statuses, certified = [], [], []
-    for name in PROBLEMS[config.mode]:
-        problem = builtin_problem(name)
-        shape = random_shape(rng, problem.d) if general_shape else None
-        for alpha in ALPHAS[config.mode]:
-            agreement, record, sure = flow_against_prediction(
-                problem, 2, alpha, shape, link_factory(family, 2, alpha, shape, problem.d),
-                dps=DPS, required_digits=REQUIRED_DIGITS)
-            statuses.append(agreement.status)
-            instances.append(record)
-            certified.append(sure)
-    status = combine(statuses)
-    worst = min(i["agreeing_digits"] for i in instances)
-    summary = (f"{status.value.lower()}: flow limit vs argmin Q agree to >= {worst:.1f} digits "
-               f"(need {REQUIRED_DIGITS}) on {len(instances)} flows, alpha in {{{', '.join(ALPHAS[config.mode])}}}"
-               + (", random positive shapes" if general_shape else ", w0 = 1")
-               + ("; predictions certified (arb Krawczyk)" if all(certified) else ""))
-    return Verdict(status, summary, {"dps": DPS, "required_digits": REQUIRED_DIGITS,
-                                     "alphas_covered": list(ALPHAS[config.mode]), "seed": config.seed,
-                                     "instances": instances}, certified=all(certified))
+
+    def cases():
+        for name in PROBLEMS[config.mode]:
+            problem = builtin_problem(name)
+            shape = random_shape(rng, problem.d) if general_shape else None
+            for alpha in ALPHAS[config.mode]:
+                yield problem, 2, alpha, shape
+
+    evidence = flows_against_predictions(cases(), link_factory, family, dps=DPS, required_digits=REQUIRED_DIGITS)
+    covered = (f"alpha in {{{', '.join(ALPHAS[config.mode])}}}"
+               + (", random positive shapes" if general_shape else ", w0 = 1"))
+    return Verdict(evidence.status, evidence.summary(REQUIRED_DIGITS, covered),
+                   {"dps": DPS, "required_digits": REQUIRED_DIGITS, "alphas_covered": list(ALPHAS[config.mode]),
+                    "seed": config.seed, "instances": evidence.instances}, certified=evidence.certified)
 
 
 register(Claim(
