@@ -275,7 +275,7 @@ def _gap(u, radius) -> float:
 
 
 @functools.lru_cache(maxsize=16)
-def _evaluator(link):
+def evaluator(link):
     """The log-domain evaluator when h has an OddForm whose domain is the link's, else the plain
     one; cached per link (read-only arrays), which sweeps reuse."""
     import sympy
@@ -307,15 +307,15 @@ def solve_link_float(problem, link, *, start=None,
     X_all, y_all = float_data(problem)
     kept = list(_independent_rows(problem))
     X, y = X_all[kept], y_all[kept]
-    evaluator = _evaluator(link)
-    log_domain = isinstance(evaluator, _LogDomain)
-    lam = np.zeros(len(kept)) if start is None else _start(start, problem.n, kept, X, evaluator)
-    reason = evaluator.in_range()
+    ev = evaluator(link)
+    log_domain = isinstance(ev, _LogDomain)
+    lam = np.zeros(len(kept)) if start is None else _start(start, problem.n, kept, X, ev)
+    reason = ev.in_range()
     iterations, status, message = 0, "out_of_range", reason
     if reason is None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            lam, iterations, status, message = _newton(X, y, evaluator, lam, max_iterations)
-    return _result(problem, X_all, y_all, kept, lam, evaluator, iterations, status, message, log_domain)
+            lam, iterations, status, message = _newton(X, y, ev, lam, max_iterations)
+    return _result(problem, X_all, y_all, kept, lam, ev, iterations, status, message, log_domain)
 
 
 def _newton(X, y, ev, lam, budget):

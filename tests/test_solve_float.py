@@ -16,7 +16,7 @@ from krtheory.errors import InvalidArgument
 from krtheory.links import Link
 from krtheory.problem import Problem
 from krtheory.solve import solve_link
-from krtheory.solve_float import (RESIDUAL_TOLERANCE, OddForm, _evaluator, alpha_sweep, odd_form,
+from krtheory.solve_float import (RESIDUAL_TOLERANCE, OddForm, alpha_sweep, evaluator, odd_form,
                                   solve_link_float)
 
 NU = sympy.Symbol("nu")
@@ -137,14 +137,14 @@ def test_odd_form_is_detected(h, expected):
     (explicit("0.5", 1), np.linspace(-0.9, 0.9, 37)),
 ])
 def test_log_domain_matches_the_lambdified_link(link, points):
-    evaluator = _evaluator(link)
-    assert evaluator.__class__.__name__ == "_LogDomain"
+    ev = evaluator(link)
+    assert ev.__class__.__name__ == "_LogDomain"
     h = sympy.lambdify(NU, link.h, "numpy")
     dh = sympy.lambdify(NU, sympy.diff(link.h, NU), "numpy")
     a, b = float(Fraction(link.amplitude[0])), float(Fraction(link.rate[0]))
     u = b * points
-    assert np.allclose(evaluator.beta(u), a * h(u), rtol=EVALUATION, atol=0)
-    assert np.allclose(np.exp(evaluator.log_weights(u)), a * b * dh(u), rtol=EVALUATION, atol=0)
+    assert np.allclose(ev.beta(u), a * h(u), rtol=EVALUATION, atol=0)
+    assert np.allclose(np.exp(ev.log_weights(u)), a * b * dh(u), rtol=EVALUATION, atol=0)
 
 
 # -- honest status -----------------------------------------------------------------------------------
