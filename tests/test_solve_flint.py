@@ -14,6 +14,8 @@ import flint
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from krtheory.errors import InvalidArgument, NotApplicable
 from krtheory.links import Link
@@ -23,6 +25,7 @@ from krtheory import solve_flint
 from krtheory.solve import solve_link
 from krtheory.solve_flint import (CERTIFY_ATTEMPTS, FLINT_MISSING, arb_function, compare_ball, decimal_upper,
                                   krawczyk, solve_link_flint)
+from krtheory.testing.strategies import alphas, problems
 
 NU = sympy.Symbol("nu")
 #: The brief's target: a certified radius of at most 1e-40 at 50 digits on 10 x 40.
@@ -198,6 +201,22 @@ def test_polish_forms_j_in_arb_when_double_steps_stop_contracting(monkeypatch):
     with flint.ctx.workprec(300):
         scale = max(abs(exact_arb(b)) for b in reference.beta)
         assert max(abs(m - exact_arb(b)) for m, b in zip(result.beta, reference.beta)) <= flint.arb(10) ** -40 * scale
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(problem=problems(max_n=5, max_d=14), alpha=alphas(min_value="1e-6", max_value="1e4"),
+       make=st.sampled_from([depth2, depth3]), dps=st.sampled_from([30, 50]))
+def test_certified_balls_hold_the_solution_on_drawn_problems(problem, alpha, make, dps):
+    # the fast paths (J in double, the double Krawczyk bound) on drawn problems, scales and
+    # depths: every certified ball must hold the mpmath solution computed 25 digits beyond
+    # the certified radius (a coarser reference cannot judge a ball of radius 1e-79)
+    link = make(alpha, problem.d)
+    result = solve_link_flint(problem, link, dps=dps)
+    assert result.status == "certified", result.message
+    digits = max(dps + 20, -int(result.radius.split("e")[1]) + 25)
+    reference = solve_link(problem, link, dps=digits, verify=False)
+    with flint.ctx.workprec(4 * digits):
+        assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))
 
 
 def test_polish_raises_the_precision_when_the_final_steps_stall():
