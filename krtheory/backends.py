@@ -53,13 +53,11 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
     """argmin of the link's regularizer s.t. X beta = y with the chosen backend."""
     if backend not in BACKENDS:
         raise InvalidArgument(f"backend must be one of {', '.join(BACKENDS)} but got backend={backend!r}")
-    if backend in ("flint", "numpy") and link.parameters:
-        warnings.warn(f"the {backend} backend does not take links with per-coordinate parameters "
+    if backend == "numpy" and link.parameters:
+        warnings.warn(f"the numpy backend does not take links with per-coordinate parameters "
                       f"({link.name}); using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
-    if backend == "auto" and link.parameters:
-        backend = "mpmath"
-    elif backend == "auto":
+    if backend == "auto":
         backend = "flint"
     if backend == "flint" and not flint_available():
         from krtheory.solve_flint import FLINT_MISSING

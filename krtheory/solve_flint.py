@@ -132,52 +132,54 @@ _UNARY = ("exp", "log", "sinh", "cosh", "tanh", "asinh", "atanh", "sin", "cos", 
 
 
 @functools.lru_cache(maxsize=64)
-def arb_function(nu, expr):
-    """``expr`` (sympy, in the symbol ``nu``) compiled to a function of one arb ball, evaluated
-    at flint's current precision. Rational constants stay exact (arb(p)/q, a ball holding p/q,
-    never a double); floats are taken at their exact binary value. The expression becomes the
-    source of one Python function of arb operations (5x faster than a tree of closures; the
-    text is generated only from the node types below). Raises NotApplicable for a function it
-    does not know."""
+def arb_function(nu, expr, parameters: tuple = ()):
+    """``expr`` (sympy, in the symbol ``nu`` and the link ``parameters``) compiled to a function
+    of arb balls ``f(x, *p)``, evaluated at flint's current precision. Rational constants stay
+    exact (arb(p)/q, a ball holding p/q, never a double); floats are taken at their exact binary
+    value. The expression becomes the source of one Python function of arb operations (5x faster
+    than a tree of closures; the text is generated only from the node types below). Raises
+    NotApplicable for a function or symbol it does not know."""
     import sympy
 
     expr = sympy.sympify(expr)
-    source = _arb_source(nu, expr)
-    if nu not in expr.free_symbols:
+    names = {nu: "x", **{p: f"p{i}" for i, p in enumerate(parameters)}}
+    source = _arb_source(names, expr)
+    if not expr.free_symbols & set(names):
         source = f"arb({source})"  # a constant: still an arb at the current precision
-    return eval(f"lambda x: {source}", {"arb": flint_module().arb})  # noqa: S307 - generated above
+    arguments = ", ".join(names.values())
+    return eval(f"lambda {arguments}: {source}", {"arb": flint_module().arb})  # noqa: S307 - generated above
 
 
-def _arb_source(nu, e) -> str:
-    """Python source of ``e`` in terms of the arb ``x`` (see :func:`arb_function`)."""
+def _arb_source(names: dict, e) -> str:
+    """Python source of ``e`` in terms of the arbs named in ``names`` (see :func:`arb_function`)."""
     import sympy
 
-    if e == nu:
-        return "x"
+    if e in names:
+        return names[e]
     if e.is_Rational:
         p, q = int(e.p), int(e.q)
         return f"arb({p})" if q == 1 else f"(arb({p}) / {q})"
     if e.is_Float:
-        return _arb_source(nu, sympy.Rational(e))
+        return _arb_source(names, sympy.Rational(e))
     if e is sympy.pi:
         return "arb.pi()"
     if e is sympy.E:
         return "arb(1).exp()"
     if e.is_Add or e.is_Mul:
-        joined = (" + " if e.is_Add else " * ").join(_arb_source(nu, a) for a in e.args)
+        joined = (" + " if e.is_Add else " * ").join(_arb_source(names, a) for a in e.args)
         return f"({joined})"
     if e.is_Pow:
-        base, power = _arb_source(nu, e.base), e.exp
+        base, power = _arb_source(names, e.base), e.exp
         if power.is_Integer:
             return f"({base} ** {int(power)})"
         if power == sympy.Rational(1, 2):
             return f"{base}.sqrt()"
         if power == sympy.Rational(-1, 2):
             return f"{base}.rsqrt()"
-        return f"({base} ** {_arb_source(nu, power)})"
+        return f"({base} ** {_arb_source(names, power)})"
     name = type(e).__name__
     if isinstance(e, sympy.Function) and name in _UNARY and len(e.args) == 1:
-        return f"{_arb_source(nu, e.args[0])}.{name}()"
+        return f"{_arb_source(names, e.args[0])}.{name}()"
     raise NotApplicable(f"cannot evaluate {name} ({e}) on arb balls")
 
 
@@ -244,8 +246,11 @@ class _System:
             self.a = [flint.arb(_fmpq(v)) for v in link.amplitude]
             self.b = [flint.arb(_fmpq(v)) for v in link.rate]
             self.radius = None if link.radius == sympy.oo else arb_function(link.nu, link.radius)(flint.arb(0))
-        self.h = arb_function(link.nu, link.h)
-        self.dh = arb_function(link.nu, sympy.diff(link.h, link.nu))
+            # per-coordinate link parameters p_i (e.g. A_i, B_i of the biased hypentropy, Theorem 4)
+            self.p = ([tuple(flint.arb(_fmpq(str(v))) for v in row) for row in link.values] if link.parameters
+                      else [()] * self.d)
+        self.h = arb_function(link.nu, link.h, link.parameters)
+        self.dh = arb_function(link.nu, sympy.diff(link.h, link.nu), link.parameters)
         self.X_double, self.X_double_exact = double_rows(problem, kept)
 
     @functools.cached_property
@@ -261,10 +266,10 @@ class _System:
         return [bi * t for bi, t in zip(self.b, (self.Xt * lam).entries())]
 
     def beta(self, u):
-        return [ai * self.h(ui) for ai, ui in zip(self.a, u)]
+        return [ai * self.h(ui, *pi) for ai, ui, pi in zip(self.a, u, self.p)]
 
     def weights(self, u):
-        return [ai * bi * self.dh(ui) for ai, bi, ui in zip(self.a, self.b, u)]
+        return [ai * bi * self.dh(ui, *pi) for ai, bi, ui, pi in zip(self.a, self.b, u, self.p)]
 
     def residual(self, beta):
         """F = X beta - y on the kept rows."""
@@ -656,6 +661,8 @@ def _start_bits(problem, link, kept, lam, dps: int) -> int:
     from krtheory.solve_float import evaluator, float_data
 
     base = math.ceil(BITS_PER_DIGIT * dps) + GUARD_BITS
+    if link.parameters:  # the double evaluators take no link parameters
+        return base
     weights = evaluator(link)
     if weights.in_range() is not None:
         return base
@@ -683,12 +690,13 @@ def _start(problem, link, kept, start):
             raise InvalidArgument(f"start must hold numbers, got start={start!r}") from None
     import numpy as np
 
+    from krtheory.solve import solve_link
     from krtheory.solve_float import solve_link_float
 
-    result = solve_link_float(problem, link)
-    if np.all(np.isfinite(result.lam)) and result.relative_residual <= FLOAT_START_RESIDUAL:
-        return [_to_arb(result.lam[i]) for i in kept], f"float64 ({result.status})"
-    from krtheory.solve import solve_link
+    if not link.parameters:  # the float64 path takes no per-coordinate link parameters
+        result = solve_link_float(problem, link)
+        if np.all(np.isfinite(result.lam)) and result.relative_residual <= FLOAT_START_RESIDUAL:
+            return [_to_arb(result.lam[i]) for i in kept], f"float64 ({result.status})"
 
     mp = solve_link(problem, link, dps=MPMATH_START_DPS, verify=False)
     return [_to_arb(mp.lam[i]) for i in kept], "mpmath"

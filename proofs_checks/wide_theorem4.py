@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from krtheory.backends import predict
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.flow import integrate_flow
@@ -67,12 +68,12 @@ def check_special_init(config: RunConfig) -> Verdict:
         problem = builtin_problem(name)
         for mu in MUS:
             flow = integrate_flow(WideModel(*special_initialization(mu, problem.d)), problem, dps=DPS)
-            predicted = solve_link(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=DPS)
+            predicted = predict(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=DPS)
             agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
             statuses.append(agreement.status)
             instances.append({"problem": name, "mu": mu, "width": 2 * problem.d, **agreement.as_dict(),
                               "flow_steps": flow.steps, "flow_seconds": round(flow.seconds, 2),
-                              "prediction_digits": predicted.digits})
+                              **_prediction_record(predicted)})
     return _verdict(instances, statuses, f"special init, mu in {{{', '.join(MUS)}}}, k = 2d",
                     "flow limit vs argmin Q_mu")
 
@@ -91,24 +92,32 @@ def check_biased_finite_k(config: RunConfig) -> Verdict:
         for k, mu in FINITE_WIDTHS:
             U0, V0 = gaussian_initialization(rng, problem.d, k, math.sqrt(2 * float(mu) ** 2 / k), DYADIC_BITS)
             flow = integrate_flow(WideModel(U0, V0), problem, dps=DPS)
-            predicted = solve_link(problem, wide_link(U0, V0), dps=DPS)
+            predicted = predict(problem, wide_link(U0, V0), dps=DPS)
             unbiased = solve_link(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=DPS)
             agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
             statuses.append(agreement.status)
             instances.append({"problem": name, "width": k, "mu": mu, **agreement.as_dict(),
                               "distance_to_argmin_Q_mu": _relative_distance(flow.beta, unbiased.beta),
                               "flow_steps": flow.steps, "flow_seconds": round(flow.seconds, 2),
-                              "prediction_digits": predicted.digits})
+                              **_prediction_record(predicted)})
     return _verdict(instances, statuses, f"seeded Gaussian U0, V0 (2^-{DYADIC_BITS} grid), (k, mu) in "
                     f"{list(FINITE_WIDTHS)}", "flow limit vs argmin of the biased hypentropy")
 
 
+def _prediction_record(predicted) -> dict:
+    return {"prediction_digits": predicted.digits, "prediction_backend": predicted.backend,
+            "prediction_radius": predicted.radius, "prediction_certified": predicted.certified}
+
+
 def _verdict(instances, statuses, where: str, what: str) -> Verdict:
+    """The combined verdict; certified when every prediction is an arb ball (python-flint)."""
     status = combine(statuses)
     worst = min(i["agreeing_digits"] for i in instances)
+    certified = all(i["prediction_certified"] for i in instances)
     return Verdict(status, f"{status.value.lower()}: {what} agree to >= {worst:.1f} digits (need "
-                           f"{REQUIRED_DIGITS}) on {len(instances)} flows, {where}",
-                   {"dps": DPS, "required_digits": REQUIRED_DIGITS, "instances": instances})
+                           f"{REQUIRED_DIGITS}) on {len(instances)} flows, {where}"
+                           + ("; predictions certified (arb Krawczyk)" if certified else ""),
+                   {"dps": DPS, "required_digits": REQUIRED_DIGITS, "instances": instances}, certified=certified)
 
 
 def _relative_distance(a, b) -> str:

@@ -44,6 +44,26 @@ def test_float_out_of_range_falls_back_to_mpmath():
     assert result.backend == "mpmath" and result.digits >= 28
 
 
+def test_parametrized_links_are_certified_by_flint_and_refused_by_numpy():
+    # Theorem 4's biased hypentropy h(nu; A_i, B_i) = A_i e^{2nu} - B_i e^{-2nu}: per-coordinate
+    # parameters, which the arb compiler takes and the float64 evaluators do not
+    import numpy as np
+
+    from krtheory.wide import gaussian_initialization, wide_link
+
+    U0, V0 = gaussian_initialization(np.random.default_rng(5), PROBLEM.d, 3, 0.4, 20)
+    link = wide_link(U0, V0)
+    reference = predict(PROBLEM, link, dps=40, backend="mpmath")
+    certified = predict(PROBLEM, link, dps=40)  # auto: flint
+    assert certified.backend == "flint" and certified.certified and certified.digits >= 38
+    ctx = context(60)
+    radius, scale = ctx.mpf(certified.radius), max(abs(b) for b in reference.beta)
+    assert all(abs(ctx.convert(r) - ctx.convert(c)) <= radius + scale * ctx.mpf("1e-38")
+               for r, c in zip(reference.beta, certified.beta))
+    with pytest.warns(BackendNotice, match="per-coordinate parameters"):
+        assert predict(PROBLEM, link, dps=30, backend="numpy").backend == "mpmath"
+
+
 def test_unknown_backend():
     with pytest.raises(InvalidArgument, match="backend"):
         predict(PROBLEM, _link("1"), backend="cuda")
