@@ -18,6 +18,7 @@ import sympy as sp
 from krtheory import precision
 from krtheory.derive import Derivation, nu, root, z
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+from krtheory.solve import bracket_middle
 
 #: Rounds of precision increase in :func:`potential_value` before giving up (the extra digits
 #: at least double per round), and the most working digits it may use: q at 60000 digits
@@ -135,7 +136,7 @@ def _solve_link(ctx, h, dh, target, radius):
     budget, phi_before = 2 * ctx.prec + 64, None  # phi before the last Newton step (None after a bisection)
     v = ctx.ln2 if bounded else hi / 2  # x = R/2, or half the doubled bound: Newton from mid-domain
     if not lo < v < hi:
-        v = _bracket_middle(lo, hi)
+        v = bracket_middle(lo, hi)
     x = point(v)
     for _ in range(budget):
         hx = h(x)
@@ -158,7 +159,7 @@ def _solve_link(ctx, h, dh, target, radius):
         if not newton:
             if hx > 0 and _rounding_dominates(ctx, h, x, hx, phi):
                 return x  # the caller's second precision sees the digits lost
-            v_new = _bracket_middle(lo, hi)
+            v_new = bracket_middle(lo, hi)
         if v_new in (lo, hi):  # the bracket is exhausted at this precision
             return x
         x_new = point(v_new)  # converged once x itself stops moving (e^-v may be below x's ulp)
@@ -176,11 +177,6 @@ def _rounding_dominates(ctx, h, x, hx, phi) -> bool:
     with ctx.extraprec(ctx.prec):
         accurate = h(x)
     return abs(accurate - hx) >= abs(phi * hx) / 16
-
-
-def _bracket_middle(lo, hi):
-    """The geometric mean of a positive bracket spanning more than a factor 4, else the midpoint."""
-    return (lo * hi) ** 0.5 if lo > 0 and hi > 4 * lo else lo + (hi - lo) / 2
 
 
 def _q_at(derivation: Derivation, z_text: str, dps: int):

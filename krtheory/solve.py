@@ -432,23 +432,24 @@ class _Dual:
                 return s
             if value < 0:
                 lo = s
-                s = 2 * s if hi is None else _middle(lo, hi, boundary, ctx)
+                s = 2 * s if hi is None else bracket_middle(lo, hi, boundary)
             else:
                 hi = s
-                s = _middle(lo, hi, boundary, ctx)
+                s = bracket_middle(lo, hi, boundary)
         if lo > 0:
             return lo
         raise NoConvergence(f"the line search found no step decreasing the dual in "
                             f"{LINE_SEARCH_EVALUATIONS} evaluations")
 
 
-def _middle(lo, hi, boundary, ctx):
-    """Bisect [lo, hi] in the scale that fits it: geometric when hi/lo is large, geometric in the
-    distance to the domain's boundary when that shrinks by a large factor, else arithmetic."""
+def bracket_middle(lo, hi, boundary=math.inf):
+    """Bisect [lo, hi] in the scale that fits it: geometric when hi/lo exceeds 4, geometric in the
+    distance to a (finite) boundary when that shrinks by more than a factor 4, else arithmetic.
+    Works for floats, mpmath numbers and arb midpoints alike."""
     if lo > 0 and hi > 4 * lo:
-        return ctx.sqrt(lo * hi)
-    if boundary != ctx.inf and boundary - lo > 4 * (boundary - hi):
-        return boundary - ctx.sqrt((boundary - lo) * (boundary - hi))
+        return (lo * hi) ** 0.5
+    if boundary != math.inf and boundary - lo > 4 * (boundary - hi) > 0:
+        return boundary - ((boundary - lo) * (boundary - hi)) ** 0.5
     return (lo + hi) / 2
 
 

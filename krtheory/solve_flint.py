@@ -293,14 +293,20 @@ class _System:
         return self.radius is None or all(abs(v) < self.radius for v in u)
 
     def needed_bits(self, dps: int, w, u) -> int:
-        """~3.33 dps + log2(max w / min w) + GUARD_BITS, plus log2(radius / gap) when b_i t_i
-        comes within gap of a bounded domain's boundary (rounding u_i costs that much of h)."""
+        """:func:`_needed_bits` of the arb weights and, on a bounded domain, the gap to its edge."""
         sizes = [_log2(x) for x in w if x != 0]
-        spread = max(sizes) - min(sizes) if sizes else 0
-        if self.radius is not None and u:
-            gap = self.radius - max(abs(v) for v in u)
-            spread += max(0, _log2(self.radius) - _log2(gap)) if gap > 0 else self.bits
-        return math.ceil(BITS_PER_DIGIT * dps) + spread + GUARD_BITS
+        if self.radius is None or not u:
+            return _needed_bits(dps, sizes)
+        gap = self.radius - max(abs(v) for v in u)
+        return _needed_bits(dps, sizes, _log2(self.radius) - _log2(gap) if gap > 0 else self.bits)
+
+
+def _needed_bits(dps: int, sizes, edge: int = 0) -> int:
+    """~3.33 dps + (max - min of ``sizes``, the floor(log2) of the weights of J) + GUARD_BITS, plus
+    ``edge`` = floor(log2 radius) - floor(log2 gap) when b_i t_i comes within gap of a bounded
+    domain's boundary (rounding u_i costs that much of h)."""
+    spread = max(sizes) - min(sizes) if len(sizes) else 0
+    return math.ceil(BITS_PER_DIGIT * dps) + int(spread) + max(0, int(edge)) + GUARD_BITS
 
 
 def _log2(x) -> int:
@@ -660,7 +666,7 @@ def _start_bits(problem, link, kept, lam, dps: int) -> int:
 
     from krtheory.solve_float import evaluator, float_data
 
-    base = math.ceil(BITS_PER_DIGIT * dps) + GUARD_BITS
+    base = _needed_bits(dps, [])
     if link.parameters:  # the double evaluators take no link parameters
         return base
     weights = evaluator(link)
@@ -672,10 +678,8 @@ def _start_bits(problem, link, kept, lam, dps: int) -> int:
         gap = weights.radius - float(np.max(np.abs(u)))
     if not (np.all(np.isfinite(sizes)) and gap > 0):
         return base
-    spread = int(np.max(sizes) - np.min(sizes))
-    if weights.radius != math.inf:
-        spread += max(0, math.floor(math.log2(weights.radius)) - math.floor(math.log2(gap)))
-    needed = base + spread
+    edge = 0 if weights.radius == math.inf else math.floor(math.log2(weights.radius)) - math.floor(math.log2(gap))
+    needed = _needed_bits(dps, sizes, edge)
     return needed * 5 // 4 if needed > base else base
 
 

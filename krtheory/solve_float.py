@@ -23,7 +23,7 @@ import math
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory.solve import ETA, STEP_CAP
+from krtheory.solve import ETA, STEP_CAP, bracket_middle
 
 #: Newton iterations per solve: PERFORMANCE.md §6 counts up to ~1850 cold iterations at
 #: alpha = 1e-300 for 100x1000 (50–270 with warm starts along alpha).
@@ -395,19 +395,11 @@ def line_search(psi, psi0, first, full, boundary, evaluations: int = LINE_SEARCH
                 return s
             if value < 0:
                 lo = s
-                s = 2 * s if hi is None else _middle(lo, hi, boundary)
+                s = 2 * s if hi is None else bracket_middle(lo, hi, boundary)
                 continue
         hi = s
-        s = _middle(lo, hi, boundary)
+        s = bracket_middle(lo, hi, boundary)
     return lo if lo > 0 else None
-
-
-def _middle(lo, hi, boundary):
-    if lo > 0 and hi > 4 * lo:
-        return (lo * hi) ** 0.5
-    if boundary != math.inf and boundary - lo > 4 * (boundary - hi):
-        return boundary - ((boundary - lo) * (boundary - hi)) ** 0.5
-    return (lo + hi) / 2
 
 
 def _residual_step(X, y, ev, u, du, first, relative):
