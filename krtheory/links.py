@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from krtheory.errors import InvalidArgument
+from krtheory.frozen import cached_hash, state_without_hash
 from krtheory.problem import parse_number
 
 
@@ -49,6 +50,9 @@ class Link:
     rate: tuple[str, ...]       # b_i > 0, likewise
     parameters: tuple = ()      # sympy Symbols p in h(nu; p) and G(nu; p)
     values: tuple = ()          # per coordinate: one exact positive number per parameter
+
+    __hash__ = cached_hash
+    __getstate__ = state_without_hash
 
     def __post_init__(self):
         import sympy

@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from krtheory.errors import InvalidArgument
+from krtheory.frozen import cached_hash, state_without_hash
 from krtheory.precision import exact_decimal
 
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
@@ -66,6 +67,9 @@ class Problem:
     X: tuple[tuple[str, ...], ...]
     y: tuple[str, ...]
     name: str = "problem"
+
+    __hash__ = cached_hash
+    __getstate__ = state_without_hash
 
     def __post_init__(self):
         if not self.X or not self.X[0]:

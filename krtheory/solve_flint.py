@@ -670,7 +670,7 @@ def _start_bits(problem, link, kept, lam, dps: int) -> int:
     if link.parameters:  # the double evaluators take no link parameters
         return base
     weights = evaluator(link)
-    if weights.in_range() is not None:
+    if weights.out_of_range is not None:
         return base
     with np.errstate(all="ignore"):
         u = weights.b * (float_data(problem)[0][list(kept)].T @ np.array([float(v) for v in lam]))

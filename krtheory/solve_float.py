@@ -10,8 +10,12 @@ the first trial step moves b_i t_i by at most STEP_CAP, and when h(nu) = A (f(k 
 with f = exp or f(v) = (1 - v)^-p (detected from the link's sympy expression by
 :func:`odd_form`) beta and w are evaluated in the log domain, e.g.
 a 2 sinh(z) = sign(z) exp(|z| + ln a) (1 - e^(-2|z|)), so amplitudes down to e^-700 and below
-never underflow. Otherwise h, h' come from the link's expressions lambdified to numpy. The
-result carries a final residual check; its status is "ok" only when that check passes.
+never underflow (within double's range, as 2 a sinh(z) directly). Otherwise h, h' come from
+the link's expressions lambdified to numpy. Plain Newton steps (no line search, no rounding
+checks) go first while they are safe and lower the residual; the damped iteration then
+continues from where they stop and alone decides convergence. The result carries a final
+residual check; its status is "ok" only when that check passes. Each iteration is a few dozen
+numpy calls on short vectors, so call overhead, not arithmetic, sets the cost at d ~ 100.
 Set OPENBLAS_NUM_THREADS=1: threaded BLAS made this 83x slower on a contended 2-core machine.
 """
 
@@ -22,12 +26,17 @@ import functools
 import math
 from fractions import Fraction
 
+import numpy as np
+from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
+
 from krtheory.errors import InvalidArgument
 from krtheory.solve import ETA, STEP_CAP, bracket_middle
 
 #: Newton iterations per solve: PERFORMANCE.md §6 counts up to ~1850 cold iterations at
 #: alpha = 1e-300 for 100x1000 (50–270 with warm starts along alpha).
 DEFAULT_MAX_ITERATIONS = 2000
+#: Undamped Newton steps tried before the damped iteration (see _undamped).
+UNDAMPED_STEPS = 8
 #: Directional-derivative evaluations per line search (bracketing by doubling / bisection).
 LINE_SEARCH_EVALUATIONS = 60
 #: Stop when the Newton step changes beta by at most this fraction of max|beta| (then take
@@ -55,6 +64,9 @@ BOUNDARY_RESOLUTION = 64 * 2.0 ** -52
 NOISE_MARGIN = 10
 #: Added to the unit diagonal of the scaled Hessian: a few ulps, below what its entries resolve.
 RIDGE = 16 * 2.0 ** -52
+#: solve_scaled factors H unscaled when its smallest diagonal entry is above this (far from
+#: subnormal pivots).
+UNSCALED_DIAGONAL = 2.0 ** -600
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,10 +190,12 @@ def float_data(problem):
 class _LogDomain:
     """beta_i = a_i h(u_i) and ln w_i = ln(a_i b_i h'(u_i)) from an OddForm, in logarithms:
     with v = k|u|, a A (f(v) - f(-v)) = sign(u) exp(ln(a A) + ln f(v)) (1 - f(-v)/f(v)) and
-    a b A k (f'(v) + f'(-v)) likewise (f'/f = 1 for exp, p/(1 - v) for the power)."""
+    a b A k (f'(v) + f'(-v)) likewise (f'/f = 1 for exp, p/(1 - v) for the power).
+    For f = exp with every a_i A and 2 a_i b_i A k a normal double, the direct forms
+    beta = 2 a A sinh(k u), w = 2 a b A k cosh(k u) are used wherever they do not overflow
+    (the same numbers, in a third of the operations)."""
 
     def __init__(self, form: OddForm, link):
-        import numpy as np
         import sympy
 
         self.kind = form.kind
@@ -193,11 +207,17 @@ class _LogDomain:
         self.b = np.exp(self.ln_b)
         self.radius = math.inf if self.kind == "exp" else 1 / self.k
         self.ln_kp = math.log(self.k) + (0.0 if self.p is None else math.log(self.p))
+        worst = float(np.max(np.abs(self.ln_b)))
+        self.out_of_range = None if worst <= MAX_LOG else f"a rate b_i = e^{worst:.0f} is outside double's range"
+        ln_w = math.log(2) + self.ln_b + self.ln_kp + self.ln_aA
+        self.direct = (self.kind == "exp" and self.out_of_range is None
+                       and min(float(self.ln_aA.min()), float(ln_w.min())) > -MAX_LOG
+                       and max(float(self.ln_aA.max()), float(ln_w.max())) < MAX_LOG)
+        if self.direct:
+            self.two_aA, self.w_direct = 2 * np.exp(self.ln_aA), np.exp(ln_w)
 
     def _logs(self, u, order: int):
         """(ln f(v), ln f(-v)/f(v)) for h (order 0) or, with f -> f', for h' (order 1)."""
-        import numpy as np
-
         v = self.k * np.abs(u)
         if self.kind == "exp":
             return v, -2 * v
@@ -206,31 +226,47 @@ class _LogDomain:
         return -p * lower, p * (lower - upper)
 
     def beta(self, u):
-        import numpy as np
+        """beta = a h(u)."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return self.raw_beta(u)
 
+    def raw_beta(self, u):
+        """beta = a h(u), with numpy's floating-point warnings left to the caller."""
+        if self.direct:
+            beta = self.two_aA * np.sinh(self.k * u)
+            if math.isfinite(float(beta.sum())):  # else sinh overflowed, or beta is huge: the logs decide
+                return beta
         grow, ratio = self._logs(u, 0)
         scale, tail = grow + self.ln_aA, -np.expm1(ratio)
-        with np.errstate(over="ignore", divide="ignore"):  # where exp(scale) overflows, add the logs
-            return np.sign(u) * np.where(scale < MAX_LOG, np.exp(scale) * tail, np.exp(scale + np.log(tail)))
+        # where exp(scale) overflows, add the logs
+        return np.sign(u) * np.where(scale < MAX_LOG, np.exp(scale) * tail, np.exp(scale + np.log(tail)))
 
     def log_weights(self, u):
-        import numpy as np
-
         grow, ratio = self._logs(u, 1)
         return self.ln_b + self.ln_kp + self.ln_aA + grow + np.log1p(np.exp(ratio))
 
-    def in_range(self) -> str | None:
-        import numpy as np
+    def evaluate(self, u):
+        """(beta, w / e^top, top) at u, with top = max_i ln w_i (see :func:`_scaled`)."""
+        if self.direct:
+            ku = self.k * u
+            weights = self.w_direct * np.cosh(ku)
+            peak = float(weights.max())
+            if peak < math.inf:  # then no cosh, hence no sinh, overflowed
+                return self.two_aA * np.sinh(ku), weights / peak, math.log(peak)
+        return (self.raw_beta(u), *_scaled(self.log_weights(u)))
 
-        worst = float(np.max(np.abs(self.ln_b)))
-        return None if worst <= MAX_LOG else f"a rate b_i = e^{worst:.0f} is outside double's range"
+
+def _scaled(log_w):
+    """(w / e^top, top) with top = max_i ln w_i: weights spanning more than double's range
+    keep their largest at 1 (top is inf or nan when some ln w_i is)."""
+    top = float(log_w.max())
+    return np.exp(log_w - top), top
 
 
 class _Plain:
     """beta_i = a_i h(u_i), ln w_i = ln(a_i b_i h'(u_i)) with h, h' lambdified to numpy."""
 
     def __init__(self, link):
-        import numpy as np
         import sympy
 
         self.h = _numpy_function(link.nu, link.h)
@@ -239,23 +275,25 @@ class _Plain:
         self.ln_b = np.array([_log_exact(v) for v in link.rate])
         self.a, self.b = np.exp(self.ln_a), np.exp(self.ln_b)
         self.radius = math.inf if link.radius == sympy.oo else float(link.radius)
+        worst = float(max(np.max(np.abs(self.ln_a)), np.max(np.abs(self.ln_b))))
+        self.out_of_range = None if worst <= MAX_LOG else (
+            f"an amplitude or rate is e^{worst:.0f}, outside double's range, and h has no "
+            "log-domain form (A (f(k nu) - f(-k nu)) with f = exp or a power)")
 
     def beta(self, u):
+        """beta = a h(u)."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return self.raw_beta(u)
+
+    def raw_beta(self, u):
         return self.a * self.h(u)
 
     def log_weights(self, u):
-        import numpy as np
-
         return np.log(self.a * self.b * self.dh(u))
 
-    def in_range(self) -> str | None:
-        import numpy as np
-
-        worst = float(max(np.max(np.abs(self.ln_a)), np.max(np.abs(self.ln_b))))
-        if worst <= MAX_LOG:
-            return None
-        return (f"an amplitude or rate is e^{worst:.0f}, outside double's range, and h has no "
-                "log-domain form (A (f(k nu) - f(-k nu)) with f = exp or a power)")
+    def evaluate(self, u):
+        """(beta, w / e^top, top) at u (see :func:`_scaled`)."""
+        return (self.raw_beta(u), *_scaled(self.log_weights(u)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -269,8 +307,6 @@ def _numpy_function(nu, expr):
 
 def _gap(u, radius) -> float:
     """min_i (1 - |u_i|/radius): the relative distance to a bounded domain's boundary (inf when unbounded)."""
-    import numpy as np
-
     return math.inf if radius == math.inf else float(1 - np.max(np.abs(u), initial=0.0) / radius)
 
 
@@ -299,72 +335,97 @@ def solve_link_float(problem, link, *, start=None,
     outside a bounded link's domain is pulled towards 0 until it is inside. Raises
     InvalidArgument for a link that does not fit, a bad start or an inconsistent system.
     """
-    import numpy as np
-
     link.check_dimension(problem.d)
     if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
         raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
-    X_all, y_all = float_data(problem)
-    kept = list(_independent_rows(problem))
-    X, y = X_all[kept], y_all[kept]
+    rows = _rows(problem)
     ev = evaluator(link)
-    log_domain = isinstance(ev, _LogDomain)
-    lam = np.zeros(len(kept)) if start is None else _start(start, problem.n, kept, X, ev)
-    reason = ev.in_range()
-    iterations, status, message = 0, "out_of_range", reason
-    if reason is None:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            lam, iterations, status, message = _newton(X, y, ev, lam, max_iterations)
-    return _result(problem, X_all, y_all, kept, lam, ev, iterations, status, message, log_domain)
+    lam = np.zeros(len(rows.kept)) if start is None else _start(start, problem.n, rows, ev)
+    iterations, status, message = 0, "out_of_range", ev.out_of_range
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        if message is None:
+            lam, taken = _undamped(rows, ev, lam, min(UNDAMPED_STEPS, max_iterations - 1))
+            lam, iterations, status, message = _newton(rows, ev, lam, max_iterations, taken)
+        return _result(problem, rows, lam, ev, iterations, status, message)
 
 
-def _newton(X, y, ev, lam, budget):
-    """(lam, iterations, status, message) of damped Newton on Phi from ``lam``."""
-    import numpy as np
-
-    Xt = X.T
-    magnitude = np.abs(Xt)
-    for iteration in range(1, budget + 1):
+def _undamped(rows, ev, lam, steps: int):
+    """(lam, steps taken) of plain Newton steps from ``lam``, at most ``steps``, while each is a
+    full step that moves no b_i t_i by more than STEP_CAP, stays in a bounded domain, keeps beta
+    and the weights in double's range and lowers ||X beta - y||; stops once the residual
+    passes RESIDUAL_TOLERANCE (relative to ||y||). A step that fails is not taken.
+    :func:`_newton` continues from the point reached: it alone decides convergence and status.
+    This phase skips the line search and the rounding checks, a third of the damped
+    iteration's cost, where Newton needs no damping (e.g. alpha >= 1 from a cold start, or a
+    warm start along alpha)."""
+    X, Xt, y = rows.X, rows.Xt, rows.y
+    bounded, previous = ev.radius != math.inf, math.inf
+    for taken in range(steps):
         u = ev.b * (Xt @ lam)
-        if _gap(u, ev.radius) < BOUNDARY_RESOLUTION:
+        if bounded and _gap(u, ev.radius) < BOUNDARY_RESOLUTION:
+            break
+        beta, w, top = ev.evaluate(u)
+        gradient = X @ beta - y
+        residual = math.hypot(*gradient.tolist())
+        if not (residual < previous and abs(top) <= MAX_LOG):  # also catches nan and overflow
+            break
+        if residual <= RESIDUAL_TOLERANCE * rows.y_norm:
+            return lam, taken
+        step = math.exp(-top) * solve_scaled((X * w) @ Xt, -gradient)
+        if not float(abs(ev.b * (Xt @ step)).max()) <= STEP_CAP:
+            return lam, taken
+        lam, previous, last = lam + step, residual, lam
+    else:
+        return lam, steps
+    return (lam, taken) if taken == 0 else (last, taken - 1)
+
+
+def _newton(rows, ev, lam, budget, taken: int = 0):
+    """(lam, iterations, status, message) of damped Newton on Phi from ``lam``, ``taken``
+    iterations of the budget spent before."""
+    X, Xt, y = rows.X, rows.Xt, rows.y
+    bounded = ev.radius != math.inf
+    for iteration in range(taken + 1, budget + 1):
+        u = ev.b * (Xt @ lam)
+        if bounded and _gap(u, ev.radius) < BOUNDARY_RESOLUTION:
             return lam, iteration - 1, "out_of_range", ("b_i t_i is closer to the domain's boundary than "
                                                         "double resolves")
-        beta = ev.beta(u)
-        log_w = ev.log_weights(u)
-        if not (np.all(np.isfinite(beta)) and np.all(log_w < math.inf)):
+        beta, w, top = ev.evaluate(u)
+        size = float(abs(beta).max())
+        if not (top < math.inf and size < math.inf):
             return lam, iteration - 1, "out_of_range", "beta or h' overflows double at the current iterate"
-        top = float(np.max(log_w))
         if top > MAX_LOG:
             return lam, iteration - 1, "out_of_range", (f"h' weights ~e^{top:.0f}: the Newton step (and lam) "
                                                         "underflow double")
-        w = np.exp(log_w - top)
         gradient = X @ beta - y
-        relative = _relative(gradient, X, beta, y)
-        floor = _rounding_floor(magnitude @ np.abs(lam), log_w, beta)
-        if RESIDUAL_TOLERANCE < relative <= NOISE_MARGIN * floor:
-            return lam, iteration - 1, "out_of_range", (f"rounding in double limits beta to ~{floor:.1g} relative "
-                                                        f"here (residual {relative:.2g}): use a high-precision backend")
+        relative = _relative(gradient, rows.abs_X @ abs(beta) + rows.abs_y)
+        if relative > RESIDUAL_TOLERANCE:
+            floor = _rounding_floor(rows.abs_Xt @ abs(lam), w, top, size)
+            if relative <= NOISE_MARGIN * floor:
+                return lam, iteration - 1, "out_of_range", (
+                    f"rounding in double limits beta to ~{floor:.1g} relative here (residual {relative:.2g}): "
+                    "use a high-precision backend")
         direction = solve_scaled((X * w) @ Xt, -gradient)  # the Newton step is e^-top * direction
         c = Xt @ direction
         du = ev.b * c
-        largest = float(np.max(np.abs(du)))
+        largest = float(abs(du).max())
         if largest == 0:
             return lam, iteration - 1, "ok", "converged (zero Newton step)"
         full = math.exp(-top) if -top < MAX_LOG else math.inf
         first = min(full, STEP_CAP / largest)
-        if (first == full and np.max(np.abs(w * c)) <= STEP_TOLERANCE * np.max(np.abs(beta))
-                and relative <= RESIDUAL_TOLERANCE):
+        if (first == full and relative <= RESIDUAL_TOLERANCE
+                and float(abs(w * c).max()) <= STEP_TOLERANCE * size):
             return lam + full * direction, iteration, "ok", f"converged in {iteration} Newton iterations"
         y_direction = float(y @ direction)
 
         def psi(s):
-            value = float(c @ ev.beta(u + s * du)) - y_direction
+            value = float(c @ ev.raw_beta(u + s * du)) - y_direction
             return value if math.isfinite(value) else None
 
         psi0 = float(c @ beta) - y_direction
         s = line_search(psi, psi0, first, full, _boundary(u, du, ev.radius)) if psi0 < 0 else None
         if s is None:  # psi is rounding noise here: fall back to decreasing ||X beta - y||
-            s = _residual_step(X, y, ev, u, du, first, relative)
+            s = _residual_step(rows, ev, u, du, first, relative)
         if s is None:
             if relative <= RESIDUAL_TOLERANCE:
                 return lam, iteration, "ok", f"converged to rounding level in {iteration} Newton iterations"
@@ -402,17 +463,16 @@ def line_search(psi, psi0, first, full, boundary, evaluations: int = LINE_SEARCH
     return lo if lo > 0 else None
 
 
-def _residual_step(X, y, ev, u, du, first, relative):
+def _residual_step(rows, ev, u, du, first, relative):
     """The first of first, first/2, ... (RESIDUAL_HALVINGS of them) that lowers the relative
     residual below ``relative``, or None."""
-    import numpy as np
-
     s = first
     for _ in range(RESIDUAL_HALVINGS):
         trial = u + s * du
         if _gap(trial, ev.radius) > 0:
-            beta = ev.beta(trial)
-            if np.all(np.isfinite(beta)) and _relative(X @ beta - y, X, beta, y) < relative:
+            beta = ev.raw_beta(trial)
+            if (np.isfinite(beta).all()
+                    and _relative(rows.X @ beta - rows.y, rows.abs_X @ abs(beta) + rows.abs_y) < relative):
                 return s
         s = s / 2
     return None
@@ -420,8 +480,6 @@ def _residual_step(X, y, ev, u, du, first, relative):
 
 def _boundary(u, du, radius):
     """The first step s with max_i |u_i + s du_i| = radius (inf for an unbounded domain)."""
-    import numpy as np
-
     if radius == math.inf:
         return math.inf
     moving = du != 0
@@ -429,39 +487,38 @@ def _boundary(u, du, radius):
     return float(np.min(reach, initial=math.inf))
 
 
-def _rounding_floor(sizes, log_w, beta) -> float:
+def _rounding_floor(sizes, w, top: float, largest: float) -> float:
     """The relative residual that rounding alone leaves: u_i = b_i t_i carries an error
     ~eps b_i (|X|^T |lam|)_i, which moves beta_i by that times a_i h'(u_i), i.e. by
-    eps (|X|^T|lam|)_i w_i; relative to max|beta| (large near a boundary or for large |u_i|)."""
-    import numpy as np
-
-    largest = float(np.max(np.abs(beta)))
-    if largest == 0:
+    eps (|X|^T|lam|)_i w_i (the weights are w e^top); relative to ``largest`` = max|beta|
+    (large near a boundary or for large |u_i|)."""
+    peak = float((sizes * w).max())
+    if largest == 0 or peak == 0:
         return 0.0
-    with np.errstate(divide="ignore"):
-        worst = float(np.max(np.log(sizes) + log_w))
+    worst = top + math.log(peak)
     return float(np.finfo(float).eps * math.exp(min(worst - math.log(largest), MAX_LOG)))
 
 
-def _relative(gradient, X, beta, y) -> float:
-    """||X beta - y|| / || |X||beta| + |y| ||: the residual against the rounding scale of its terms."""
-    import numpy as np
-
-    scale = float(np.linalg.norm(np.abs(X) @ np.abs(beta) + np.abs(y)))
-    residual = float(np.linalg.norm(gradient))
+def _relative(gradient, scale) -> float:
+    """||X beta - y|| / || |X||beta| + |y| ||, ``scale`` = |X||beta| + |y|: the residual against
+    the rounding scale of its terms."""
+    scale, residual = math.hypot(*scale.tolist()), math.hypot(*gradient.tolist())
     return residual / scale if scale > 0 else (0.0 if residual == 0 else math.inf)
 
 
 def solve_scaled(H, rhs):
-    """H^-1 rhs after scaling H to unit diagonal, by Cholesky. When weights span more than double
-    resolves, H is singular in double: RIDGE is then added to the diagonal, which turns the
-    hidden directions' steps into ~rhs/RIDGE for STEP_CAP to limit (PERFORMANCE.md §7.3)."""
-    import numpy as np
-    from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
-
-    diagonal = np.diag(H).copy()
+    """H^-1 rhs by Cholesky, after scaling H to unit diagonal unless its diagonal is far from
+    underflow and the plain factorization succeeds (Cholesky commutes with a diagonal scaling
+    up to rounding). When weights span more than double resolves, H is singular in double:
+    RIDGE is then added to the scaled diagonal, which turns the hidden directions' steps into
+    ~rhs/RIDGE for STEP_CAP to limit (PERFORMANCE.md §7.3)."""
+    diagonal = H.diagonal()
+    if float(diagonal.min()) > UNSCALED_DIAGONAL:
+        factor, info = lapack.dpotrf(H, lower=1, clean=0)
+        if info == 0:
+            return lapack.dpotrs(factor, rhs, lower=1)[0]
     D = 1 / np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
-    scaled = H * D[:, None] * D[None, :]
+    scaled = D[:, None] * H * D
     factor, info = lapack.dpotrf(scaled, lower=1, clean=0)
     if info != 0:
         scaled[np.diag_indices_from(scaled)] += RIDGE
@@ -477,7 +534,6 @@ def _independent_rows(problem) -> tuple[int, ...]:
     """A maximal independent set of rows of X (pivoted QR of X^T), after checking X beta = y is
     consistent on the dropped rows; raises InvalidArgument otherwise. Cached per problem (the QR
     costs a fifth of a small solve)."""
-    import numpy as np
     import scipy.linalg
 
     X, y = float_data(problem)
@@ -499,38 +555,71 @@ def _independent_rows(problem) -> tuple[int, ...]:
     return tuple(kept)
 
 
-def _start(start, n, kept, X, ev):
-    import numpy as np
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """float64 data of one problem: all rows, the independent ones (``kept``) and the absolute
+    values the rounding scales use; C-contiguous, read-only."""
 
+    kept: tuple[int, ...]
+    X_all: object
+    Xt_all: object
+    abs_X_all: object
+    y_all: object
+    abs_y_all: object
+    X: object
+    Xt: object
+    abs_X: object
+    abs_Xt: object
+    y: object
+    abs_y: object
+    y_norm: float
+
+
+@functools.lru_cache(maxsize=4)
+def _rows(problem) -> _Rows:
+    """The _Rows of ``problem`` (cached: building them costs more than a small solve)."""
+    X_all, y_all = float_data(problem)
+    kept = _independent_rows(problem)
+    X = X_all[list(kept)]
+    arrays = {"X_all": X_all, "Xt_all": X_all.T, "abs_X_all": abs(X_all), "y_all": y_all,
+              "abs_y_all": abs(y_all), "X": X, "Xt": X.T, "abs_X": abs(X), "abs_Xt": abs(X.T),
+              "y": y_all[list(kept)], "abs_y": abs(y_all[list(kept)])}
+    for name, array in arrays.items():
+        arrays[name] = array = np.ascontiguousarray(array)
+        array.flags.writeable = False
+    return _Rows(kept=kept, y_norm=math.hypot(*arrays["y"].tolist()), **arrays)
+
+
+def _start(start, n, rows, ev):
     try:
         values = np.array([float(v) for v in start])
     except (TypeError, ValueError):
         raise InvalidArgument(f"start must be a sequence of n={n} numbers, got start={start!r}") from None
     if values.shape != (n,) or not np.all(np.isfinite(values)):
         raise InvalidArgument(f"start must have n={n} finite entries, got start={start!r}")
-    lam = values[kept]
-    while not _gap(ev.b * (X.T @ lam), ev.radius) > 0:
+    lam = values[list(rows.kept)]
+    while not _gap(ev.b * (rows.Xt @ lam), ev.radius) > 0:
         lam = lam / 2
     return lam
 
 
-def _result(problem, X_all, y_all, kept, lam_kept, ev, iterations, status, message, log_domain):
-    import numpy as np
-
+def _result(problem, rows, lam_kept, ev, iterations, status, message):
+    """The FloatSolveResult at lam (on the kept rows), its residual checked on all rows; call
+    with numpy's floating-point warnings silenced."""
     lam = np.zeros(problem.n)
-    lam[kept] = lam_kept
-    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        u = ev.b * (X_all.T @ lam)
-        beta = ev.beta(u) if _gap(u, ev.radius) > 0 else np.full(problem.d, np.nan)
-        gradient = X_all @ beta - y_all
-        residual, relative = float(np.linalg.norm(gradient)), _relative(gradient, X_all, beta, y_all)
+    lam[list(rows.kept)] = lam_kept
+    u = ev.b * (rows.Xt_all @ lam)
+    beta = ev.raw_beta(u) if _gap(u, ev.radius) > 0 else np.full(problem.d, np.nan)
+    gradient = rows.X_all @ beta - rows.y_all
+    residual = math.hypot(*gradient.tolist())
+    relative = _relative(gradient, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
     if status == "ok" and not relative <= RESIDUAL_TOLERANCE:
         status = "out_of_range"
         message = (f"the iteration converged but ||X beta - y|| / || |X||beta| + |y| || = {relative:.3g} "
                    f"exceeds {RESIDUAL_TOLERANCE:g}: double does not resolve this solution")
     return FloatSolveResult(beta=beta, lam=lam, residual=residual, relative_residual=relative,
-                            iterations=iterations, status=status, message=message, log_domain=log_domain,
-                            kept_rows=tuple(kept))
+                            iterations=iterations, status=status, message=message,
+                            log_domain=isinstance(ev, _LogDomain), kept_rows=rows.kept)
 
 
 def alpha_sweep(problem, link_for_alpha, alphas, **options) -> list[FloatSolveResult]:

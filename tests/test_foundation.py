@@ -1,6 +1,7 @@
 """Exact input, precision policy, verdicts and the CLI skeleton (issue: Foundation)."""
 
 import json
+import pickle
 import subprocess
 import sys
 from fractions import Fraction
@@ -108,6 +109,20 @@ def test_random_dyadic_problem_is_exactly_consistent():
 
 
 # -- precision policy ----------------------------------------------------------------------
+def test_cached_hash_survives_pickling_across_processes():
+    # Problem hashes once (its tuples of strings are slow to hash); the cached value must not
+    # travel in a pickle, since string hashes differ between processes
+    problem = Problem.from_rows([["1", "0.5", "2"]], ["3"], name="p")
+    assert {problem: 1}[Problem.from_rows([["1", "0.5", "2"]], ["3"], name="p")] == 1
+    code = ("import pickle, sys; from krtheory import Problem; "
+            "q = pickle.loads(sys.stdin.buffer.read()); "
+            "p = Problem.from_rows([['1', '0.5', '2']], ['3'], name='p'); "
+            "print(hash(q) == hash(p), {p: 1}[q])")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(problem),
+                         capture_output=True, check=True, env={"PYTHONHASHSEED": "random"}).stdout
+    assert out.split() == [b"True", b"1"]
+
+
 def test_context_is_private_and_lambdify_uses_it():
     import sympy
 

@@ -8,10 +8,12 @@ program (min l1) and numpy's least squares (min l2); residuals are recomputed ex
 
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy
 
+from krtheory import solve_float
 from krtheory.errors import InvalidArgument
 from krtheory.links import Link
 from krtheory.problem import Problem
@@ -145,6 +147,46 @@ def test_log_domain_matches_the_lambdified_link(link, points):
     u = b * points
     assert np.allclose(ev.beta(u), a * h(u), rtol=EVALUATION, atol=0)
     assert np.allclose(np.exp(ev.log_weights(u)), a * b * dh(u), rtol=EVALUATION, atol=0)
+    with np.errstate(all="ignore"):
+        beta, w, top = ev.evaluate(u)  # the Newton loop's (direct where it can) evaluation
+    assert np.allclose(beta, a * h(u), rtol=EVALUATION, atol=0)
+    assert np.allclose(w * np.exp(top), a * b * dh(u), rtol=EVALUATION, atol=0)
+    assert np.max(w) == 1
+
+
+def test_direct_sinh_falls_back_to_logs_where_it_overflows():
+    # a = 1e-300: beta = 2a sinh(u) is finite at u = +-720 although sinh(720) overflows double
+    ev = evaluator(depth2("1e-150", 3))
+    assert ev.direct
+    u = np.array([720.0, -720.0, 1.0])
+    expected = [float(mpmath.mpf("1e-300") * 2 * mpmath.sinh(v)) for v in u]
+    expected_w = [float(mpmath.mpf("1e-300") * 4 * 2 * mpmath.cosh(v)) for v in u]
+    assert np.allclose(ev.beta(u), expected, rtol=1e-12, atol=0)
+    with np.errstate(all="ignore"):
+        beta, w, top = ev.evaluate(u)
+    assert np.allclose(beta, expected, rtol=1e-12, atol=0)
+    # the weights are kept relative to the largest (Newton needs no more): w_3 ~ e^-719 w_1
+    assert np.allclose(w, np.array(expected_w) / max(expected_w), rtol=1e-12, atol=1e-300)
+    assert top == pytest.approx(float(mpmath.log(max(expected_w))), rel=1e-14)
+
+
+@pytest.mark.parametrize("alpha", ["1e-6", "1", "1e3"])
+def test_undamped_steps_never_raise_the_residual(alpha):
+    problem, link = random_problem(3, 10, 40), depth2(alpha, 40)
+    rows, ev = solve_float._rows(problem), evaluator(link)
+
+    def residual(lam):
+        with np.errstate(all="ignore"):
+            return np.linalg.norm(rows.X @ ev.beta(ev.b * (rows.Xt @ lam)) - rows.y)
+
+    start = np.zeros(len(rows.kept))
+    with np.errstate(all="ignore"):
+        lam, taken = solve_float._undamped(rows, ev, start, solve_float.UNDAMPED_STEPS)
+    assert residual(lam) <= residual(start)
+    if alpha == "1e-6":  # the first Newton step would move some b_i t_i by more than STEP_CAP
+        assert taken == 0 and np.all(lam == start)
+    else:
+        assert taken >= 1 and residual(lam) < 1e-3 * residual(start)
 
 
 # -- honest status -----------------------------------------------------------------------------------
