@@ -3,7 +3,7 @@
     python benchmarks/run.py [--quick]
 
 1. flint (arb polish, and polish + Krawczyk certificate) vs mpmath ``solve_link`` at 50 digits
-   on 30 x 200 and 100 x 1000 (--quick skips the mpmath 100 x 1000 run, ~30–40 s), all started
+   on 30 x 200 and 100 x 1000 (--quick skips the mpmath 100 x 1000 runs, ~1.5 min), all started
    from the same float64 solution;
 2. the certificate's overhead: certify=True vs certify=False;
 3. the float64 fast path vs scipy SLSQP minimizing Q(beta) = sum (a_i/b_i) q(beta_i/a_i),
@@ -12,8 +12,9 @@
    previous alpha's solution;
 4. (benchmarks/flow.py) flow evidence vs mpmath's odefun.
 
-Prints machine information, then one table per benchmark with times, the ratio to the baseline
-and the accuracy each method reached.
+Prints machine information, then one table per benchmark with times (the least of REPEATS
+calls, or of 5 REPEATS for the sub-millisecond float64 solves and their SLSQP baseline), the
+ratio to the baseline and the accuracy each method reached.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # PERFORMANCE.md §7.2: thre
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from fractions import Fraction  # noqa: E402
@@ -38,6 +38,8 @@ from krtheory.problem import Problem  # noqa: E402
 
 NU = sympy.Symbol("nu")
 DPS = 50
+#: Timed calls per measurement, the same for a method and its baseline (see timed).
+REPEATS = 3
 
 
 def depth2(alpha, d):
@@ -54,13 +56,15 @@ def depth3(alpha, d):
 
 
 def timed(function, repeats):
-    """(median wall time, last result) of ``repeats`` calls."""
+    """(least wall time, last result) of ``repeats`` calls. The minimum is the estimate least
+    disturbed by other processes on a shared machine (as timeit recommends; medians here moved by
+    +-30% between runs); both sides of every ratio are timed this way, with equal repeats."""
     times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return min(times), result
 
 
 def machine_info():
@@ -92,14 +96,14 @@ def flint_vs_mpmath(sizes, quick):
         rational_data(problem)  # converting the strings is paid once per problem, not per solve
         for make, alpha in [(depth2, "1e-2"), (depth2, "1"), (depth3, "1e-2")]:
             link = make(alpha, d)
-            repeats = 3 if n * d <= 10_000 else 1
-            t_float, start = timed(lambda: solve_link_float(problem, link), 3)
+            t_float, start = timed(lambda: solve_link_float(problem, link), REPEATS)
             t_polish, polished = timed(lambda: solve_link_flint(problem, link, dps=DPS, certify=False,
-                                                                start=start.lam), repeats)
-            t_cert, certified = timed(lambda: solve_link_flint(problem, link, dps=DPS, start=start.lam), repeats)
+                                                                start=start.lam), REPEATS)
+            t_cert, certified = timed(lambda: solve_link_flint(problem, link, dps=DPS, start=start.lam), REPEATS)
             mp_cell = certified_cell = polish_cell = diff_cell = "skipped (--quick)"
             if not (quick and n * d > 10_000):
-                t_mp, mp = timed(lambda: solve_link(problem, link, dps=DPS, verify=False, start=list(start.lam)), 1)
+                t_mp, mp = timed(lambda: solve_link(problem, link, dps=DPS, verify=False, start=list(start.lam)),
+                                 REPEATS)
                 mp_cell, certified_cell, polish_cell = f"{t_mp:.3g}", f"{t_mp / t_cert:.1f}x", f"{t_mp / t_polish:.1f}x"
                 diff_cell = max_difference(certified.beta, mp.beta)
             print(f"| {n} x {d} | {link.name} | {alpha} | {t_float:.3g} | {t_polish:.3g} | {t_cert:.3g} | "
@@ -132,8 +136,8 @@ def float_vs_slsqp():
     for alpha in ["0.1", "1", "10", "100"]:
         link, (Q, grad) = depth2(alpha, d), primal(alpha)
         exact = np.array([float(v) for v in solve_link(problem, link, dps=30, verify=False).beta])  # beta*
-        t_fast, fast = timed(lambda: solve_link_float(problem, link), 21)
-        t_sqp, sqp = timed(lambda: slsqp(Q, grad, X, y, np.zeros(d)), 3)
+        t_fast, fast = timed(lambda: solve_link_float(problem, link), 5 * REPEATS)
+        t_sqp, sqp = timed(lambda: slsqp(Q, grad, X, y, np.zeros(d)), 5 * REPEATS)
         print(f"| {alpha} | {t_fast:.3g} | {fast.residual:.2e} ({fast.status}) | {np.max(np.abs(fast.beta - exact)):.1e} | "
               f"{t_sqp:.3g} | {sqp.nit} | {np.linalg.norm(X @ sqp.x - y):.2e} ({'ok' if sqp.success else sqp.message}) | "
               f"{np.max(np.abs(sqp.x - exact)):.1e} | {t_sqp / t_fast:.0f}x | {Q(fast.beta) - Q(sqp.x):.2e} |")
@@ -156,8 +160,8 @@ def float_vs_slsqp():
             start = results[-1].x
         return results
 
-    t_fast, fast = timed(fast_sweep, 5)
-    t_sqp, sqp = timed(slsqp_sweep, 1)
+    t_fast, fast = timed(fast_sweep, REPEATS)
+    t_sqp, sqp = timed(slsqp_sweep, REPEATS)
     print(f"\n## the same, along {len(alphas)} alphas from 100 down to 0.1, each solve warm-started from the previous")
     print("| method | total s | per alpha s | not ok | max ||X beta - y|| | SLSQP / fast |")
     print("|---|---|---|---|---|---|")

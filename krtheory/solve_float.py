@@ -344,20 +344,22 @@ def solve_link_float(problem, link, *, start=None,
     iterations, status, message = 0, "out_of_range", ev.out_of_range
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         if message is None:
-            lam, taken = _undamped(rows, ev, lam, min(UNDAMPED_STEPS, max_iterations - 1))
-            lam, iterations, status, message = _newton(rows, ev, lam, max_iterations, taken)
+            lam, iterations, converged = _undamped(rows, ev, lam, min(UNDAMPED_STEPS, max_iterations))
+            if converged:
+                status, message = "ok", f"converged in {iterations} Newton iterations"
+            else:
+                lam, iterations, status, message = _newton(rows, ev, lam, max_iterations, iterations)
         return _result(problem, rows, lam, ev, iterations, status, message)
 
 
 def _undamped(rows, ev, lam, steps: int):
-    """(lam, steps taken) of plain Newton steps from ``lam``, at most ``steps``, while each is a
-    full step that moves no b_i t_i by more than STEP_CAP, stays in a bounded domain, keeps beta
-    and the weights in double's range and lowers ||X beta - y||; stops once the residual
-    passes RESIDUAL_TOLERANCE (relative to ||y||). A step that fails is not taken.
-    :func:`_newton` continues from the point reached: it alone decides convergence and status.
-    This phase skips the line search and the rounding checks, a third of the damped
-    iteration's cost, where Newton needs no damping (e.g. alpha >= 1 from a cold start, or a
-    warm start along alpha)."""
+    """(lam, steps taken, converged) of plain Newton steps from ``lam``, at most ``steps``, while
+    each is a full step that moves no b_i t_i by more than STEP_CAP, stays in a bounded domain,
+    keeps beta and the weights in double's range and lowers ||X beta - y||. A step that fails is
+    not taken; one that meets the damped iteration's convergence test (:func:`_converged`) is
+    taken and ends the solve. Otherwise :func:`_newton` continues from the point reached, with
+    its rounding checks. This phase skips the line search and those checks where Newton needs
+    no damping (e.g. alpha >= 1 from a cold start, or a warm start along alpha)."""
     X, Xt, y = rows.X, rows.Xt, rows.y
     bounded, previous = ev.radius != math.inf, math.inf
     for taken in range(steps):
@@ -369,15 +371,25 @@ def _undamped(rows, ev, lam, steps: int):
         residual = math.hypot(*gradient.tolist())
         if not (residual < previous and abs(top) <= MAX_LOG):  # also catches nan and overflow
             break
-        if residual <= RESIDUAL_TOLERANCE * rows.y_norm:
-            return lam, taken
-        step = math.exp(-top) * solve_scaled((X * w) @ Xt, -gradient)
-        if not float(abs(ev.b * (Xt @ step)).max()) <= STEP_CAP:
-            return lam, taken
-        lam, previous, last = lam + step, residual, lam
+        direction = solve_scaled((X * w) @ Xt, -gradient)  # the Newton step is e^-top * direction
+        c = Xt @ direction
+        full = math.exp(-top)
+        if not float(abs(ev.b * c).max()) * full <= STEP_CAP:
+            return lam, taken, False
+        if residual <= RESIDUAL_TOLERANCE * rows.y_norm and _converged(
+                _relative(gradient, rows.abs_X @ abs(beta) + rows.abs_y), w, c, float(abs(beta).max())):
+            return lam + full * direction, taken + 1, True
+        lam, previous, last = lam + full * direction, residual, lam
     else:
-        return lam, steps
-    return (lam, taken) if taken == 0 else (last, taken - 1)
+        return lam, steps, False
+    return (lam, taken, False) if taken == 0 else (last, taken - 1, False)
+
+
+def _converged(relative: float, w, c, size: float) -> bool:
+    """The convergence test before a full Newton step: the relative residual passes
+    RESIDUAL_TOLERANCE and the step changes beta by at most STEP_TOLERANCE * ``size``
+    (max|beta|): beta moves by w c, w the scaled weights and c = X^T direction."""
+    return relative <= RESIDUAL_TOLERANCE and float(abs(w * c).max()) <= STEP_TOLERANCE * size
 
 
 def _newton(rows, ev, lam, budget, taken: int = 0):
@@ -413,8 +425,7 @@ def _newton(rows, ev, lam, budget, taken: int = 0):
             return lam, iteration - 1, "ok", "converged (zero Newton step)"
         full = math.exp(-top) if -top < MAX_LOG else math.inf
         first = min(full, STEP_CAP / largest)
-        if (first == full and relative <= RESIDUAL_TOLERANCE
-                and float(abs(w * c).max()) <= STEP_TOLERANCE * size):
+        if first == full and _converged(relative, w, c, size):
             return lam + full * direction, iteration, "ok", f"converged in {iteration} Newton iterations"
         y_direction = float(y @ direction)
 
