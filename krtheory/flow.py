@@ -12,8 +12,8 @@ what the flow is compared against), and it imports none of them.
 **Method: variable-order Taylor series** (automatic Taylor coefficients of the ODE solution).
 The right-hand side is polynomial in theta, so the Taylor coefficients at t0 follow from the
 recurrence ``theta_{k+1} = -2/(k+1) * sum_j g_j (grad P)_{k-j}`` with the monomials of P built
-from Cauchy products (squares by the symmetric half-sum), r_k = X beta_k, g_k = X^T r_k. The
-recurrences run on integers (mpmath's MPZ, i.e. gmpy2 mpz) in mpmath's fixed-point convention
+from Cauchy products (squares by the symmetric half-sum), r_k = X beta_k, g_k = X^T r_k, as
+Python generated once per polynomial (``_OrderProgram``). The recurrences run on integers (mpmath's MPZ, i.e. gmpy2 mpz) in mpmath's fixed-point convention
 (``ctx.to_fixed``, as mpmath's own series code does) at ``P = prec + guard`` bits, P large
 enough that every parameter converts exactly; the state between steps is kept as numbers of
 the private working context (dps + GUARD_DIGITS). The coefficients are those of the rescaled
@@ -73,6 +73,7 @@ import math
 import time as _time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from itertools import islice
 from operator import mul
 
 from mpmath.libmp import MPZ
@@ -443,6 +444,9 @@ class _Kernel:
             terms = [(-2 * c, node(e)) for c, e in polynomial.derivative(j)]
             self.gradient.append((self.n_nodes, terms))
             self.n_nodes += 1
+        #: one Taylor order of this plan as generated Python, and the P- and H-dependent
+        #: constants it takes (see _OrderProgram)
+        self.order_program = _OrderProgram(self)
 
     def fixed_bits(self, theta, prec: int) -> int:
         """Bits P such that every nonzero parameter converts exactly (P >= prec - mag) with
@@ -486,16 +490,7 @@ class _Jet:
         self.kernel, self.P = kernel, P
         self.H_fixed = H_fixed = MPZ(int(math.ldexp(H, P)))
         self.X, self.XT, self.y = kernel.data(P)
-        self.beta_terms = _prepare(kernel.beta_terms, P)
-        # theta_j' = -2 g dP/dtheta_j; a single-term derivative c*theta**e needs no node of its
-        # own: its coefficient is folded with H into one multiplier
-        self.gradient = []
-        for node, terms in kernel.gradient:
-            if len(terms) == 1 and terms[0][1] is not None:
-                c, n = terms[0]
-                self.gradient.append((n, None, (_fixed(c, P) * H_fixed) >> P))
-            else:
-                self.gradient.append((node, _prepare(terms, P), H_fixed))
+        self.constants = kernel.order_program.constants(P, H_fixed)
         extra = kernel.n_nodes - kernel.m
         self.series = [[[MPZ(v.context.to_fixed(v, P))] for v in row] + [[] for _ in range(extra)]
                        for row in theta]
@@ -508,35 +503,12 @@ class _Jet:
 
     def advance(self):
         """Order k of the monomials, beta, r and g, and order k+1 of the parameters."""
-        k, P = self.order, self.P
-        k1, half, products = k + 1, (k + 1) // 2, self.kernel.products
-        beta = []
-        for nodes in self.series:
-            for n, a, b in products:
-                A = nodes[a]
-                if a == b:  # square: symmetric half of the Cauchy sum
-                    v = 2 * sum(map(mul, A[:half], A[k:k - half:-1])) if half else 0
-                    if not k % 2:
-                        v += A[k // 2] * A[k // 2]
-                else:
-                    v = sum(map(mul, A[:k1], nodes[b][k::-1]))
-                nodes[n].append(v >> P)
-            beta.append(_combine(self.beta_terms, nodes, k, P))
-        r = [sum(map(mul, row, beta)) >> P for row in self.X]
-        if k == 0:
-            r = [ri - yi for ri, yi in zip(r, self.y)]
+        r, big = self.kernel.order_program.run(self.series, self.g, self.X, self.XT, self.y,
+                                               self.order, self.P, self.constants)
+        if self.order == 0:
             self.residual0 = r
-        big = 0
-        for nodes, g, col in zip(self.series, self.g, self.XT):
-            g.append(sum(map(mul, col, r)) >> P)
-            for j, (n, terms, multiplier) in enumerate(self.gradient):
-                if terms is not None:
-                    nodes[n].append(_combine(terms, nodes, k, P))
-                new = (((sum(map(mul, g, nodes[n][k::-1])) >> P) * multiplier) >> P) // k1
-                nodes[j].append(new)
-                big = max(big, abs(new))
         self.bits.append(big.bit_length())
-        self.order = k1
+        self.order += 1
 
     def log2_coefficient(self, k: int) -> float:
         """log2 of max_ij |c_k|, the scaled order-k parameter coefficients (-inf if all 0)."""
@@ -564,21 +536,80 @@ class _Jet:
         return theta
 
 
-def _prepare(terms, P: int):
-    """``sum_t c_t * monomial_t`` ready for :func:`_combine`: integer coefficients exact,
-    the others as P-bit fixed point, the constant monomial (node None) apart."""
-    whole = [(MPZ(c.numerator), n) for c, n in terms if c.denominator == 1 and n is not None]
-    parts = [(_fixed(c, P), n) for c, n in terms if c.denominator != 1 and n is not None]
-    return whole, parts, sum((_fixed(c, P) for c, n in terms if n is None), MPZ(0))
+class _OrderProgram:
+    """One order of the Taylor recurrence of a _Kernel, generated as straight-line Python (no
+    loops over the plan's nodes and terms, which cost as much as the products for depth 2; the
+    Cauchy sums pair each list with the other one reversed, so no slice is copied: every node
+    holds exactly orders 0..k when read, the parameters' orders k+1 being appended last).
 
+    ``run(series, g, X, XT, y, k, P, C)`` appends order k of every monomial node of every
+    coordinate (squares by the symmetric half of the Cauchy sum, floor-shifted by P), of g = X^T r
+    with r = X beta - y (beta = sum_t c_t monomial_t: integer c_t exact, the others P-bit fixed
+    point), and order k+1 of each parameter,
+    ``theta_j,k+1 = floor(floor(floor(S 2^-P) M_j 2^-P) / (k+1))`` with S = sum_l g_l (dP/dtheta_j)_{k-l}
+    and M_j = (-2 c H) as P-bit fixed point for a single-term derivative c theta**e (else the
+    derivative gets a node of its own and M_j = H); returns (r, max_j |theta_j,k+1|).
+    ``constants(P, H_fixed)`` are the numbers C it reads."""
 
-def _combine(prepared, nodes, k: int, P: int):
-    """Order k of a prepared combination of one coordinate's monomials."""
-    whole, parts, constant = prepared
-    total = sum(c * nodes[n][k] for c, n in whole)
-    if parts:
-        total += sum(c * nodes[n][k] for c, n in parts) >> P
-    return total + constant if k == 0 else total
+    def __init__(self, kernel: "_Kernel"):
+        self._makers = []  # (P, H_fixed) -> the constant C[i]
+        lines = ["def run(series, gs, X, XT, y, k, P, C):",
+                 "    k1 = k + 1", "    half = k1 >> 1", "    mid = k >> 1", "    odd = k & 1",
+                 "    beta = []", "    push = beta.append", "    for nd in series:"]
+        for n, a, b in kernel.products:
+            if a == b:
+                lines += [f"        A = nd[{a}]",
+                          "        v = sum(map(mul, islice(A, half), reversed(A))) << 1",
+                          "        if not odd:", "            v += A[mid] * A[mid]",
+                          f"        nd[{n}].append(v >> P)"]
+            else:
+                lines.append(f"        nd[{n}].append(sum(map(mul, nd[{a}], reversed(nd[{b}]))) >> P)")
+        lines += [f"        push({self._combination(kernel.beta_terms)})",
+                  "    r = [sum(map(mul, row, beta)) >> P for row in X]",
+                  "    if k == 0:", "        r = [a - b for a, b in zip(r, y)]",
+                  "    big = 0", "    for nd, g, col in zip(series, gs, XT):",
+                  "        g.append(sum(map(mul, col, r)) >> P)"]
+        updates = []  # all orders k+1 are appended after all are computed: they read orders <= k
+        for j, (node, terms) in enumerate(kernel.gradient):
+            if len(terms) == 1 and terms[0][1] is not None:  # c theta**e: c folded into M_j
+                c, source = terms[0]
+                multiplier = self._constant(lambda P, H, c=c: (_fixed(c, P) * H) >> P)
+            else:
+                lines.append(f"        nd[{node}].append({self._combination(terms)})")
+                source, multiplier = node, self._constant(lambda P, H: H)
+            updates.append(f"(((sum(map(mul, g, reversed(nd[{source}]))) >> P) * {multiplier}) >> P) // k1")
+        for j, update in enumerate(updates):
+            lines.append(f"        t{j} = {update}")
+        for j in range(len(updates)):
+            lines += [f"        nd[{j}].append(t{j})",
+                      f"        if t{j} > big:", f"            big = t{j}", f"        elif -t{j} > big:",
+                      f"            big = -t{j}"]
+        lines.append("    return r, big")
+        namespace = {"mul": mul, "islice": islice}
+        exec(compile("\n".join(lines), "<krtheory.flow order program>", "exec"), namespace)
+        self.run = namespace["run"]
+
+    def _constant(self, maker) -> str:
+        self._makers.append(maker)
+        return f"C[{len(self._makers) - 1}]"
+
+    def _combination(self, terms) -> str:
+        """Order k of sum_t c_t monomial_t as an expression: integer c_t as literals, the others
+        as P-bit fixed-point constants summed and shifted once, constants only at order 0."""
+        whole = [f"{c.numerator} * nd[{n}][k]" for c, n in terms if c.denominator == 1 and n is not None]
+        parts = [f"{self._constant(lambda P, H, c=c: _fixed(c, P))} * nd[{n}][k]"
+                 for c, n in terms if c.denominator != 1 and n is not None]
+        constants = [c for c, n in terms if n is None]
+        expression = " + ".join(whole) or "0"
+        if parts:
+            expression += f" + (({' + '.join(parts)}) >> P)"
+        if constants:
+            total = self._constant(lambda P, H: sum((_fixed(c, P) for c in constants), MPZ(0)))
+            expression += f" + ({total} if k == 0 else 0)"
+        return expression
+
+    def constants(self, P: int, H_fixed) -> list:
+        return [maker(P, H_fixed) for maker in self._makers]
 
 
 def _choose_order(jet: _Jet, log2_tol: float, q_max: int, lam_H: float):

@@ -20,7 +20,7 @@ from krtheory.cli import main
 from krtheory.cli.common import parse_shape
 from krtheory.errors import NoConvergence
 from krtheory.flow import RESIDUAL_SLACK_DIGITS, integrate_flow, stability_interval
-from krtheory.models import DiagonalModel
+from krtheory.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 
 DATA = Path(__file__).parent / "data"
@@ -137,6 +137,44 @@ def test_trajectory_agrees_with_mpmath_odefun():
             assert mpmath.mpf(sample.time) == mpmath.mpf(tau)
             error = max(abs(mpmath.mpf(b) - v) for b, v in zip(sample.beta, reference))
             assert error < mpmath.mpf("1e-22")
+
+
+class QuadraticModel(SeparableModel):
+    """beta_i = theta0^2/2 + theta0 theta1/3 - theta1^2/4 + 1/10: fractional coefficients, a
+    constant term and two-term derivatives, the generated recurrence's general paths."""
+
+    polynomial = Polynomial(("1/2", "1/3", "-0.25", "0.1"), ((2, 0), (1, 1), (0, 2), (0, 0)))
+
+    def initial_parameters(self, ctx, d):
+        return [[ctx.mpf(1) / (i + 2), ctx.mpf(-1) / (i + 3)] for i in range(d)]
+
+    def describe(self):
+        return {"family": "quadratic test model"}
+
+
+def test_general_polynomial_trajectory_agrees_with_mpmath_odefun():
+    problem, times = small_problem(), ["0.05", "0.3"]
+    result = integrate_flow(QuadraticModel(), problem, dps=30, times=times, loss_target="1e9")
+    d = problem.d
+    with mpmath.workdps(25):
+        X = [[mpmath.mpf(v) for v in row] for row in problem.X]
+        y = [mpmath.mpf(v) for v in problem.y]
+        P = lambda a, b: a * a / 2 + a * b / 3 - b * b / 4 + mpmath.mpf(1) / 10  # noqa: E731
+
+        def rhs(t, w):
+            r = [mpmath.fdot(row, [P(a, b) for a, b in zip(w[:d], w[d:])]) - v for row, v in zip(X, y)]
+            g = [mpmath.fdot([row[i] for row in X], r) for i in range(d)]
+            return ([-2 * gi * (a + b / 3) for gi, a, b in zip(g, w[:d], w[d:])]
+                    + [-2 * gi * (a / 3 - b / 2) for gi, a, b in zip(g, w[:d], w[d:])])
+
+        start = [mpmath.mpf(1) / (i + 2) for i in range(d)] + [mpmath.mpf(-1) / (i + 3) for i in range(d)]
+        solution = mpmath.odefun(rhs, 0, start)
+        for tau, sample in zip(times, result.samples):
+            w = solution(mpmath.mpf(tau))
+            reference = [P(w[i], w[d + i]) for i in range(d)]
+            error = max(abs(mpmath.mpf(b) - v) for b, v in zip(sample.beta, reference))
+            assert error < mpmath.mpf("1e-22")
+            assert mpmath.mpf(sample.error_estimate) < mpmath.mpf("1e-22")
 
 
 def test_stability_interval_is_a_lower_bound():
