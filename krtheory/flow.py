@@ -553,25 +553,33 @@ class _OrderProgram:
 
     def __init__(self, kernel: "_Kernel"):
         self._makers = []  # (P, H_fixed) -> the constant C[i]
+        single = [len(terms) == 1 and terms[0][1] is not None for _, terms in kernel.gradient]
+        # nodes whose earlier orders are read (product operands, gradient sources and combinations);
+        # the others (e.g. w+^2 and w-^2 at depth 2) only feed beta at order k: a local each
+        kept = set(range(kernel.m)) | {v for _, a, b in kernel.products for v in (a, b)}
+        for (node, terms), one in zip(kernel.gradient, single):
+            kept |= {terms[0][1]} if one else {node} | {n for _, n in terms if n is not None}
+        self._local = {n for n, _, _ in kernel.products if n not in kept}
         lines = ["def run(series, gs, X, XT, y, k, P, C):",
                  "    k1 = k + 1", "    half = k1 >> 1", "    mid = k >> 1", "    odd = k & 1",
                  "    beta = []", "    push = beta.append", "    for nd in series:"]
         for n, a, b in kernel.products:
+            store = f"x{n} = " if n in self._local else f"nd[{n}].append"
             if a == b:
                 lines += [f"        A = nd[{a}]",
                           "        v = sum(map(mul, islice(A, half), reversed(A))) << 1",
                           "        if not odd:", "            v += A[mid] * A[mid]",
-                          f"        nd[{n}].append(v >> P)"]
+                          f"        {store}(v >> P)"]
             else:
-                lines.append(f"        nd[{n}].append(sum(map(mul, nd[{a}], reversed(nd[{b}]))) >> P)")
+                lines.append(f"        {store}(sum(map(mul, nd[{a}], reversed(nd[{b}]))) >> P)")
         lines += [f"        push({self._combination(kernel.beta_terms)})",
                   "    r = [sum(map(mul, row, beta)) >> P for row in X]",
                   "    if k == 0:", "        r = [a - b for a, b in zip(r, y)]",
                   "    big = 0", "    for nd, g, col in zip(series, gs, XT):",
                   "        g.append(sum(map(mul, col, r)) >> P)"]
         updates = []  # all orders k+1 are appended after all are computed: they read orders <= k
-        for j, (node, terms) in enumerate(kernel.gradient):
-            if len(terms) == 1 and terms[0][1] is not None:  # c theta**e: c folded into M_j
+        for (node, terms), one in zip(kernel.gradient, single):
+            if one:  # c theta**e: c folded into M_j
                 c, source = terms[0]
                 multiplier = self._constant(lambda P, H, c=c: (_fixed(c, P) * H) >> P)
             else:
@@ -596,8 +604,11 @@ class _OrderProgram:
     def _combination(self, terms) -> str:
         """Order k of sum_t c_t monomial_t as an expression: integer c_t as literals, the others
         as P-bit fixed-point constants summed and shifted once, constants only at order 0."""
-        whole = [f"{c.numerator} * nd[{n}][k]" for c, n in terms if c.denominator == 1 and n is not None]
-        parts = [f"{self._constant(lambda P, H, c=c: _fixed(c, P))} * nd[{n}][k]"
+        value = lambda n: f"x{n}" if n in self._local else f"nd[{n}][k]"  # noqa: E731
+        literal = {1: "", -1: "-"}
+        whole = [f"{literal.get(c.numerator, f'{c.numerator} * ')}{value(n)}"
+                 for c, n in terms if c.denominator == 1 and n is not None]
+        parts = [f"{self._constant(lambda P, H, c=c: _fixed(c, P))} * {value(n)}"
                  for c, n in terms if c.denominator != 1 and n is not None]
         constants = [c for c, n in terms if n is None]
         expression = " + ".join(whole) or "0"
