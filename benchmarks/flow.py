@@ -19,6 +19,10 @@ the flow recovers at small alpha), depth 2, w+(0) = w-(0) = alpha, for alpha in 
   progress callback) is printed too;
 * agreement: max|beta_odefun(t) - beta_ours(t)| / max|beta| at the last time odefun reached (ours
   from a second run sampling that time).
+
+Times are the least of REPEATS runs (as in benchmarks/run.py), for ours and, where it reaches T
+within the cap, for odefun; an extrapolated odefun time comes from one run (those ratios are far
+above the target, and each run takes minutes).
 """
 
 from __future__ import annotations
@@ -48,14 +52,20 @@ ODEFUN_DPS = 30
 FIRST_HALVINGS = 24
 #: Where odefun does not reach T, its speed is measured from this many later states.
 RATE_POINTS = 4
+#: Runs per measured time (the least is reported).
+REPEATS = 3
 
 
 def ours(problem, alpha):
-    """(result, [(t, wall seconds)]) of our flow."""
-    marks, start = [], time.perf_counter()
-    result = integrate_flow(DiagonalModel(2, alpha), problem, dps=DPS, method="auto",
-                            progress=lambda t, loss, steps: marks.append((t, time.perf_counter() - start)))
-    return result, marks
+    """(result, [(t, wall seconds)]) of the fastest of REPEATS runs of our flow."""
+    best = None
+    for _ in range(REPEATS):
+        marks, start = [], time.perf_counter()
+        result = integrate_flow(DiagonalModel(2, alpha), problem, dps=DPS, method="auto",
+                                progress=lambda t, loss, steps: marks.append((t, time.perf_counter() - start)))
+        if best is None or result.seconds < best[0].seconds:
+            best = result, marks
+    return best
 
 
 def odefun(problem, start, horizon: float, cap: float):
@@ -129,6 +139,8 @@ def main(argv=None) -> int:
         horizon = float(result.time)
         reached, wall, beta = odefun(problem, [alpha] * (2 * problem.d), horizon, cap)
         done = reached >= horizon
+        for _ in range(REPEATS - 1 if done else 0):
+            wall = min(wall, odefun(problem, [alpha] * (2 * problem.d), horizon, cap)[1])
         to_T = wall if done else odefun_estimate(problem, alpha, reached, wall, horizon, cap)
         ours_to_reached = next((s for t, s in marks if t >= reached), result.seconds)
         mark = "" if done else " (extrapolated)"
