@@ -19,6 +19,7 @@ MODULES: tuple[str, ...] = (
     "bounds_theorem2",
     "bounds_lemmas",
     "bounds_depth",
+    "dual_trajectory",
 )
 
 for _name in MODULES:
