@@ -97,10 +97,14 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     start, counter = time.perf_counter(), [0]
     lam0 = np.zeros(problem.n)
 
-    def finish(t, lam, status, message, betas=()):
+    def state(lam):
+        """(beta, ||X beta - y|| / || |X||beta| + |y| ||) at lam."""
         with np.errstate(all="ignore"):
             beta = ev.raw_beta(ev.b * (Xt @ lam))
-            relative = _relative(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
+            return beta, _relative(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
+
+    def finish(t, lam, status, message, betas=()):
+        beta, relative = state(lam)
         if status == "ok" and not relative <= target:
             status, message = "not_converged", f"{message}, but {relative:.3g} at the point returned"
         return DualTrajectory(tuple(sample_times), tuple(betas), float(t), beta, lam, relative, status,
@@ -127,9 +131,7 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
             return (-2 * math.exp(min(top, MAX_LOG))) * ((X * w) @ Xt)  # exact below e^MAX_LOG
 
     def residual_event(t, lam):  # at half the target: LSODA locates the crossing only roughly
-        with np.errstate(all="ignore"):
-            beta = ev.raw_beta(ev.b * (Xt @ lam))
-            return _relative(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all) - target / 2
+        return state(lam)[1] - target / 2
 
     residual_event.terminal, residual_event.direction = True, -1
     scale = solve_link_float(problem, link)
