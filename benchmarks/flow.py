@@ -1,4 +1,4 @@
-"""Flow evidence (krtheory.flow.integrate_flow) vs mpmath's odefun on the same 2d-parameter system.
+"""Flow evidence (krtheory.flow.driver.integrate_flow) vs mpmath's odefun on the same 2d-parameter system.
 
     python benchmarks/flow.py [--quick] [--cap SECONDS]
 
@@ -39,8 +39,8 @@ from decimal import Decimal  # noqa: E402
 import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 
-from krtheory.flow import integrate_flow  # noqa: E402
-from krtheory.models import DiagonalModel  # noqa: E402
+from krtheory.flow.driver import integrate_flow  # noqa: E402
+from krtheory.flow.models import DiagonalModel  # noqa: E402
 from krtheory.problem import Problem  # noqa: E402
 
 ALPHAS = ("1e-3", "1e-2", "1", "1e2")

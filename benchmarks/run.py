@@ -82,9 +82,9 @@ def machine_info():
 
 def flint_vs_mpmath(sizes, quick):
     """Benchmarks 1 and 2: the 50-digit KKT solve."""
-    from krtheory.solve import solve_link
-    from krtheory.solve_flint import rational_data, solve_link_flint
-    from krtheory.solve_float import solve_link_float
+    from krtheory.solve.mp import solve_link
+    from krtheory.solve.certified import rational_data, solve_link_flint
+    from krtheory.solve.float64 import solve_link_float
 
     print(f"\n## KKT solve at {DPS} digits from the float64 start: flint vs mpmath solve_link")
     print("| n x d | link | alpha | float64 s | flint polish s | flint polish + certify s | (polish + certify) / "
@@ -123,8 +123,8 @@ def max_difference(balls, mp_beta):
 def float_vs_slsqp():
     """Benchmark 3: the float64 fast path vs SLSQP on the primal, single solves and a warm sweep;
     beta* is the 30-digit mpmath solution."""
-    from krtheory.solve import solve_link
-    from krtheory.solve_float import solve_link_float
+    from krtheory.solve.mp import solve_link
+    from krtheory.solve.float64 import solve_link_float
 
     n, d = 20, 100
     problem = Problem.random_dyadic(np.random.default_rng(1), n, d, 3)

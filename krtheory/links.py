@@ -7,7 +7,7 @@ Q(beta) = sum_i (a_i/b_i) q(beta_i/a_i) with q' = h^(-1); its dual potential use
 
 A link may also carry per-coordinate *parameters* p_i (sympy symbols in h and G with exact
 positive values per coordinate): beta_i = a_i h(b_i t_i; p_i). The width-k network of §6
-(Theorem 4, krtheory.wide) has h(nu; A, B) = A e^nu - B e^-nu, not odd, h(0) = A - B = beta(0).
+(Theorem 4, krtheory.families.wide) has h(nu; A, B) = A e^nu - B e^-nu, not odd, h(0) = A - B = beta(0).
 Links without parameters behave exactly as before.
 """
 
@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from krtheory.errors import InvalidArgument
-from krtheory.frozen import cached_hash, state_without_hash
+from krtheory._frozen import cached_hash, state_without_hash
 from krtheory.problem import parse_number
 
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from krtheory.errors import InvalidArgument
-from krtheory.frozen import cached_hash, state_without_hash
+from krtheory._frozen import cached_hash, state_without_hash
 from krtheory.precision import exact_decimal
 
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}

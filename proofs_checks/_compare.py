@@ -63,9 +63,9 @@ def flow_against_prediction(problem, depth: int, alpha: str, shape, link, *, dps
     steps are stability-limited) and predict its limit from ``link`` (certified when python-flint
     is installed); returns the agreement, the instance's evidence record and
     whether the prediction is certified."""
-    from krtheory.backends import predict
-    from krtheory.flow import integrate_flow
-    from krtheory.models import DiagonalModel
+    from krtheory.solve.predict import predict
+    from krtheory.flow.driver import integrate_flow
+    from krtheory.flow.models import DiagonalModel
 
     flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=dps, method="auto")
     predicted = predict(problem, link, dps=dps)

@@ -32,8 +32,8 @@ def seeded_beta(seed: int) -> tuple[str, ...]:
 def interpolator_distances(problem, depth: int, alphas, reference, norm, dps: int):
     """norm(beta_alpha - reference) for beta_alpha = argmin Q^D_alpha s.t. X beta = y at each alpha
     (the solve of the derived link, warm-started along the ladder), with the solve's digits."""
-    from krtheory.regularizers import implicit_link
-    from krtheory.solve import solve_link
+    from krtheory.families.diagonal import implicit_link
+    from krtheory.solve.mp import solve_link
 
     ctx = context(dps)
     ref = [ctx.convert(v) for v in reference]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from krtheory.bounds import fig3b_table, guarantee_at, printed_bounds, witness_threshold
+from krtheory.bounds.core import fig3b_table, guarantee_at, printed_bounds, witness_threshold
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
@@ -41,8 +41,8 @@ FIG3B_X = (-8, -6, -4, -2, 0, 1)
 
 
 def check_depth_sufficient(config: RunConfig) -> Verdict:
-    from krtheory.derive import derive_diagonal
-    from krtheory.potential import potential_value
+    from krtheory.derive.engine import derive_diagonal
+    from krtheory.derive.potential import potential_value
 
     ctx = context(DPS + 10)
     rows, failures = [], []

@@ -10,7 +10,7 @@
   the measured alpha where the ratio crosses 1+eps, i.e. how tight Lemma 2's alpha is.
 
 beta: seeded random dyadic vectors of several sizes and scales; alpha: the lemma's alpha rounded
-to the safe side, and further into the lemma's range. Q is the derived hypentropy (krtheory.derive)
+to the safe side, and further into the lemma's range. Q is the derived hypentropy (krtheory.derive.engine)
 with every q value verified to DPS digits; margins are far larger than 10^-DPS.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from krtheory.bounds import (decimal_beside, lemma1_alpha, lemma2_alpha, lemma2_least_dimension, lemma3_alpha,
+from krtheory.bounds.core import (decimal_beside, lemma1_alpha, lemma2_alpha, lemma2_least_dimension, lemma3_alpha,
                              regularizer, witness_ratio, witness_threshold)
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context

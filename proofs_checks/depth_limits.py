@@ -10,7 +10,7 @@ the predictor it selects, in the paper's normalization Q^D_alpha(beta) = alpha^D
   -> the certified beta*_l1 at rate alpha^D: off the support beta_i = alpha^D h_D(nu_i) with the
   dual nu_i held inside (-1, 1) by the strict l1 certificate (D >= 3: no log, unlike D = 2).
 
-q_D is the derived potential (krtheory.derive, never retyped); the constants above are typed
+q_D is the derived potential (krtheory.derive.engine, never retyped); the constants above are typed
 from FORMULAS.md §6 as the independent expectation. Each error is computed at two working
 precisions and its agreeing digits are reported. beta_alpha is the solve's prediction, tied to
 the flow by thm3.depth-D. :func:`interpolator_distances` is depth-generic (the depth-2 checks in
@@ -55,8 +55,8 @@ CONSTANT_BAND = 1e-6
 def paper_regularizer(depth: int, alpha, beta, ctx):
     """Q^D_alpha(beta) = alpha^D sum q_D(beta_i/alpha^D) (Theorem 3) with the derived q_D
     (potential.potential_function); ``alpha`` and ``beta`` are numbers of ``ctx``."""
-    from krtheory.derive import derive_diagonal
-    from krtheory.potential import potential_function
+    from krtheory.derive.engine import derive_diagonal
+    from krtheory.derive.potential import potential_function
 
     q = potential_function(derive_diagonal(depth), ctx)
     scale = alpha ** depth

@@ -2,8 +2,8 @@
 converges to argmin Q s.t. X beta = y; and the Q^D of different depths are not rescalings of
 each other.
 
-* ``thm3.depth-D``: the parameter-space flow (krtheory.flow, which never sees Q) against the dual
-  solve of the *derived* regularizer (krtheory.derive -> krtheory.solve), at dps 40, to >= 25
+* ``thm3.depth-D``: the parameter-space flow (krtheory.flow.driver, which never sees Q) against the dual
+  solve of the *derived* regularizer (krtheory.derive.engine -> krtheory.solve.mp), at dps 40, to >= 25
   digits. With c_i = alpha*w0_i the derivation gives Q = sum_i c_i^2 q_D(beta_i/c_i^D) (a = c^D,
   b = D(D-2) c^(D-2), Q_c = (a/b) q(beta/a) up to the c-free factor D(D-2)); for w0 = 1 that is
   the paper's Q^D_alpha = alpha^D sum q_D(beta_i/alpha^D) times alpha^(2-D) (same argmin). The
@@ -19,7 +19,7 @@ from __future__ import annotations
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
-from krtheory.regularizers import implicit_link
+from krtheory.families.diagonal import implicit_link
 from proofs_checks._compare import combine, flows_against_predictions
 from proofs_checks.diagonal_theorem1 import random_shape
 
@@ -100,8 +100,8 @@ REFUTE_FACTOR = 10
 def derived_potential(depth: int):
     """ctx -> (z -> q_D(z)) from the derivation (potential.potential_function)."""
     def make(ctx):
-        from krtheory.derive import derive_diagonal
-        from krtheory.potential import potential_function
+        from krtheory.derive.engine import derive_diagonal
+        from krtheory.derive.potential import potential_function
 
         q = potential_function(derive_diagonal(depth), ctx)
         return lambda x: q(x)[0]

@@ -3,7 +3,7 @@ K(x, x') = 8 alpha^2 <x, x'>.
 
 Two routes that share nothing: (1) symbolic, from the parametrization the derivation engine
 works on: K = sum_i [(d beta_i/d w+_i)^2 + (d beta_i/d w-_i)^2] x_i x'_i at w = alpha; (2) exact
-rational arithmetic on the flow's model (krtheory.models), Gram matrix J J^T of the model's
+rational arithmetic on the flow's model (krtheory.flow.models), Gram matrix J J^T of the model's
 Jacobian on a built-in problem, compared entry by entry with 8 alpha^2 X X^T.
 """
 
@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
-from krtheory.models import DiagonalModel
+from krtheory.flow.models import DiagonalModel
 from krtheory.precision import Tolerance
 
 ALPHAS = ("1e-3", "0.7", "13")
@@ -24,7 +24,7 @@ def symbolic_kernel_factor(depth: int):
     """sum over the coordinate's parameters of (d beta/d p)^2 at p = c, from the derivation."""
     import sympy
 
-    from krtheory.derive import derive_diagonal
+    from krtheory.derive.engine import derive_diagonal
 
     derivation = derive_diagonal(depth)
     at_init = {p: derivation.c for p in derivation.parameters}

@@ -8,7 +8,7 @@
 * beta_alpha := argmin Q_alpha s.t. X beta = y tends to beta*_l2 as alpha -> oo (distance
   ~ alpha^-4) and to beta*_l1 as alpha -> 0, on exact dyadic problems, followed far below 1e-16.
 
-Q is the derived regularizer (krtheory.derive), evaluated at high precision; the expected
+Q is the derived regularizer (krtheory.derive.engine), evaluated at high precision; the expected
 rates and constants come from the series of the paper's q (FORMULAS.md §3), typed here.
 beta_alpha is the solve's prediction: Theorem 1 (checked against the flow by thm1.*) makes it
 the flow limit; at alpha = 1e-30 no flow can be integrated.
@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
-from krtheory.regularizers import initial_scales, regularizer_value
+from krtheory.families.diagonal import initial_scales, regularizer_value
 from proofs_checks._ladders import D_VECTOR, fitted_slope, seeded_beta
 
 DPS = 60
@@ -46,7 +46,7 @@ def _test_vectors(seed: int):
 
 def _ladder(config: RunConfig, alphas, expected_slope: float, limit, error_constant, scaled_error):
     """Q on an alpha ladder for each shape: fitted slope and constant vs the series prediction."""
-    from krtheory.derive import derive_diagonal
+    from krtheory.derive.engine import derive_diagonal
 
     derivation = derive_diagonal(2)
     ctx = context(DPS)

@@ -1,8 +1,8 @@
 """§4, eqs. (8)-(9): the implicit bias of the depth-2 flow is NOT the explicit regularizer
 R_{alpha,w0}(beta) = min ||w - alpha w0||^2 over the fibre F(w) = beta.
 
-At intermediate alpha the flow's limit (krtheory.flow) and argmin R s.t. X beta = y (the
-derived explicit link, krtheory.explicit, solved by krtheory.solve) must differ by far more
+At intermediate alpha the flow's limit (krtheory.flow.driver) and argmin R s.t. X beta = y (the
+derived explicit link, krtheory.families.explicit, solved by krtheory.solve.mp) must differ by far more
 than the flow's error estimate: the paper's "the implicit bias is not the explicit one".
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
-from krtheory.flow import integrate_flow
-from krtheory.models import DiagonalModel
+from krtheory.flow.driver import integrate_flow
+from krtheory.flow.models import DiagonalModel
 from krtheory.precision import Tolerance
-from krtheory.regularizers import implicit_link
-from krtheory.backends import predict
+from krtheory.families.diagonal import implicit_link
+from krtheory.solve.predict import predict
 from proofs_checks._compare import compare_limits
 
 DPS = 40

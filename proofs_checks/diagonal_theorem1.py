@@ -1,8 +1,8 @@
 """Theorem 1 (§4, eqs. 4-5): the depth-2 gradient flow from alpha*w0 converges to
 argmin Q_{alpha,w0}(beta) s.t. X beta = y.
 
-Evidence: the parameter-space flow (krtheory.flow, which never sees Q) against the dual solve
-of the *derived* hypentropy (krtheory.derive -> krtheory.solve), at dps 40, to >= 25 digits.
+Evidence: the parameter-space flow (krtheory.flow.driver, which never sees Q) against the dual solve
+of the *derived* hypentropy (krtheory.derive.engine -> krtheory.solve.mp), at dps 40, to >= 25 digits.
 ``check_theorem1`` takes the link factory as a parameter so that a test can feed it a wrong
 potential (R in place of Q) and see it REFUTED.
 """
@@ -14,7 +14,7 @@ from fractions import Fraction
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Verdict, register
 from krtheory.precision import Tolerance
-from krtheory.regularizers import implicit_link
+from krtheory.families.diagonal import implicit_link
 from proofs_checks._compare import flows_against_predictions
 
 DPS = 40

@@ -1,7 +1,7 @@
 """The mirror form of the flow behind Theorems 1 and 3 (§4-5, the KKT-ODE argument): along the
 whole trajectory beta(t) = a h(b X^T lam(t)) with lam' = -2 r, lam(0) = 0, so the n-dimensional
-dual ODE (krtheory.dual_flow, float64 LSODA, the derived link) retraces the 2d-parameter flow
-(krtheory.flow, 30 digits, which never sees the link) at every time, not only in the limit.
+dual ODE (krtheory.solve.dual_ode, float64 LSODA, the derived link) retraces the 2d-parameter flow
+(krtheory.flow.driver, 30 digits, which never sees the link) at every time, not only in the limit.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance
-from krtheory.regularizers import implicit_link
+from krtheory.families.diagonal import implicit_link
 
 DIGITS = 9
 #: (depth, alpha) pairs; the flow times sampled.
@@ -23,9 +23,9 @@ FLOW_DPS = 30
 def check_dual_trajectory(config: RunConfig) -> Verdict:
     import mpmath
 
-    from krtheory.dual_flow import dual_trajectory
-    from krtheory.flow import integrate_flow
-    from krtheory.models import DiagonalModel
+    from krtheory.solve.dual_ode import dual_trajectory
+    from krtheory.flow.driver import integrate_flow
+    from krtheory.flow.models import DiagonalModel
 
     instances, statuses = [], []
     for name in PROBLEMS[config.mode]:

@@ -46,9 +46,9 @@ def check_r_equals_q4(config: RunConfig, depth: int = 4) -> Verdict:
     """``depth``: the implicit potential r is compared with (4; a test passes 3 to see REFUTED)."""
     import sympy
 
-    from krtheory.derive import derive_diagonal
-    from krtheory.explicit import derive_explicit, r_value
-    from krtheory.potential import potential_value
+    from krtheory.derive.engine import derive_diagonal
+    from krtheory.families.explicit import derive_explicit, r_value
+    from krtheory.derive.potential import potential_value
 
     implicit, explicit = derive_diagonal(depth), derive_explicit()
     link_difference = sympy.simplify(implicit.link - explicit.link.subs(explicit.nu, implicit.nu))
@@ -118,7 +118,7 @@ def _minimal_polynomial(z_text: str, r_value_mp, ctx) -> list[int]:
     """The irreducible integer factor of the paper's quartic p_z (from the derivation) through r."""
     import sympy
 
-    from krtheory.explicit import derive_explicit
+    from krtheory.families.explicit import derive_explicit
 
     derivation = derive_explicit()
     z = Fraction(z_text)
@@ -142,9 +142,9 @@ def _primitive(coefficients) -> list[int]:
 def check_algebraic(config: RunConfig, r_value=None, q_value=None) -> Verdict:
     """``r_value`` / ``q_value``: (z, dps) -> (decimal string, digits); default the explicit r and
     the derived depth-2 q. A test passes q_4 as ``q_value`` to see REFUTED."""
-    from krtheory.derive import derive_diagonal
-    from krtheory.explicit import r_value as explicit_r
-    from krtheory.potential import potential_value
+    from krtheory.derive.engine import derive_diagonal
+    from krtheory.families.explicit import r_value as explicit_r
+    from krtheory.derive.potential import potential_value
 
     r_value = r_value or explicit_r
     q_value = q_value or (lambda z, dps: potential_value(derive_diagonal(2), z, dps))
@@ -211,9 +211,9 @@ CONSTANT_BAND = 1e-6
 
 def _relative_errors(alpha: str, beta_text, dps: int):
     """(R/||b||_1 - 1, Q/(||b||_1 ln(1/alpha^2)) - 1) at ``dps`` digits, w0 = 1."""
-    from krtheory.derive import derive_diagonal
-    from krtheory.explicit import r_function
-    from krtheory.potential import potential_function
+    from krtheory.derive.engine import derive_diagonal
+    from krtheory.families.explicit import r_function
+    from krtheory.derive.potential import potential_function
 
     ctx = context(dps)
     r, q = r_function(ctx), potential_function(derive_diagonal(2), ctx)

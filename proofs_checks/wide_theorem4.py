@@ -1,11 +1,11 @@
 """Theorem 4 (§6, Appendix F): wide parallel networks / commuting (diagonal) measurements.
 
 The flow of beta_i = <U_i, V_i> from U0, V0 converges to argmin sum_i q_{A_i,B_i}(beta_i) with
-A_i = ||U0_i + V0_i||^2/4, B_i = ||U0_i - V0_i||^2/4 (krtheory.wide, derived), exactly at every
+A_i = ||U0_i + V0_i||^2/4, B_i = ||U0_i - V0_i||^2/4 (krtheory.families.wide, derived), exactly at every
 width k; Appendix F's special initialization gives A = B = mu^2, Theorem 1's Q_mu; a Gaussian one
 with alpha^2 k = 2 mu^2 gives A_i, B_i -> mu^2 and the limit tends to argmin Q_mu at rate k^-1/2.
 
-Evidence: the parameter-space flow (krtheory.flow on WideModel, which never sees a potential)
+Evidence: the parameter-space flow (krtheory.flow.driver on WideModel, which never sees a potential)
 against dual solves of the derived potentials, at dps 40 to >= 25 digits; and a float64 width
 sweep k = 10 .. 1e5 whose error against argmin Q_mu is fitted in log-log.
 """
@@ -15,14 +15,14 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from krtheory.backends import predict
+from krtheory.solve.predict import predict
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
-from krtheory.flow import integrate_flow
-from krtheory.models import WideModel
+from krtheory.flow.driver import integrate_flow
+from krtheory.flow.models import WideModel
 from krtheory.precision import Tolerance
-from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
+from krtheory.families.diagonal import implicit_link
+from krtheory.solve.mp import solve_link
 from proofs_checks._compare import combine, compare_limits
 
 DPS = 40
@@ -61,7 +61,7 @@ FLOAT_DIGITS = 10
 def check_special_init(config: RunConfig) -> Verdict:
     """Flow from [mu I, mu I], [-mu I, mu I] (Appendix F's init times an orthogonal O) vs
     argmin Q_mu, Theorem 1's hypentropy at alpha = mu."""
-    from krtheory.wide import special_initialization
+    from krtheory.families.wide import special_initialization
 
     instances, statuses = [], []
     for name in PROBLEMS[config.mode]:
@@ -83,7 +83,7 @@ def check_biased_finite_k(config: RunConfig) -> Verdict:
     hypentropy; the distance to the unbiased argmin Q_mu is recorded to show the bias matters."""
     import numpy as np
 
-    from krtheory.wide import gaussian_initialization, wide_link
+    from krtheory.families.wide import gaussian_initialization, wide_link
 
     rng = np.random.default_rng(config.seed)
     instances, statuses = [], []
@@ -130,7 +130,7 @@ def width_errors(problem, reference, seeds: int):
     float64 argmin of the biased hypentropy of a Gaussian init at alpha^2 k = 2 mu^2 (seed, k)."""
     import numpy as np
 
-    from krtheory.wide import solve_wide_float
+    from krtheory.families.wide import solve_wide_float
 
     mu = float(RATE_MU)
     errors = np.zeros((seeds, len(RATE_WIDTHS)))
@@ -156,7 +156,7 @@ def check_width_rate(config: RunConfig) -> Verdict:
     """Fit log RMS_seeds(error) against log k: exponent -1/2 within RATE_BAND."""
     import numpy as np
 
-    from krtheory.wide import biased_link, solve_wide_float
+    from krtheory.families.wide import biased_link, solve_wide_float
 
     problem = builtin_problem(RATE_PROBLEM)
     seeds = RATE_SEEDS[config.mode]

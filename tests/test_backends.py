@@ -1,13 +1,13 @@
-"""``krtheory.backends.predict``: the three backends agree, flint certifies, fallbacks say so."""
+"""``krtheory.solve.predict.predict``: the three backends agree, flint certifies, fallbacks say so."""
 
 import pytest
 
-from krtheory import backends
-from krtheory.backends import BackendNotice, predict
+from krtheory.solve import predict as backends
+from krtheory.solve.predict import BackendNotice, predict
 from krtheory.builtin_problems import builtin_problem
 from krtheory.errors import InvalidArgument
 from krtheory.precision import context
-from krtheory.regularizers import implicit_link
+from krtheory.families.diagonal import implicit_link
 
 PROBLEM = builtin_problem("planted-4x10")
 
@@ -49,7 +49,7 @@ def test_parametrized_links_are_certified_by_flint_and_refused_by_numpy():
     # parameters, which the arb compiler takes and the float64 evaluators do not
     import numpy as np
 
-    from krtheory.wide import gaussian_initialization, wide_link
+    from krtheory.families.wide import gaussian_initialization, wide_link
 
     U0, V0 = gaussian_initialization(np.random.default_rng(5), PROBLEM.d, 3, 0.4, 20)
     link = wide_link(U0, V0)

@@ -1,4 +1,4 @@
-"""krtheory.bounds, ``krtheory bounds`` and the bound claims.
+"""krtheory.bounds.core, ``krtheory bounds`` and the bound claims.
 
 Expected values come from elsewhere: Python's float/decimal exp, closed forms typed here from
 FORMULAS.md (q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), the §6 Figure 3(b) table and §9 q_3 values,
@@ -17,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import krtheory.cli
-from krtheory import bounds
+from krtheory.bounds import core as bounds
 from krtheory.claims import RunConfig, Status
 from krtheory.errors import InvalidArgument
 from krtheory.precision import context, to_decimal
@@ -237,8 +237,8 @@ NON_MONOTONE = Problem.from_rows([["-3/8", "-3/4", "7/8", "1/2", "-1/16"], ["-1/
 
 
 def test_the_l1_guarantee_is_not_monotone_in_alpha():
-    from krtheory.flow import integrate_flow
-    from krtheory.models import DiagonalModel
+    from krtheory.flow.driver import integrate_flow
+    from krtheory.flow.models import DiagonalModel
 
     # the parameter-space flow (which never sees Q or the solver) shows ||beta_alpha||_1 up, then down
     ctx = context(30)

@@ -11,10 +11,10 @@ from fractions import Fraction
 import pytest
 
 from krtheory.claims import RunConfig, Status
-from krtheory.derive import derive_diagonal
-from krtheory.potential import potential_function, potential_value
+from krtheory.derive.engine import derive_diagonal
+from krtheory.derive.potential import potential_function, potential_value
 from krtheory.precision import context
-from krtheory.regularizers import implicit_link
+from krtheory.families.diagonal import implicit_link
 from proofs_checks import depth_limits, depth_theorem3, explicit_regularizer
 
 #: FORMULAS.md §9: h_D^{-1}(1) for D = 3, 4, 5, and q_3, q_5 at z = 1, 10, 100
@@ -76,7 +76,9 @@ def test_inverse_link_matches_the_quartic_root_and_stays_cheap(target):
     # must still need only a few dozen evaluations of h (Newton in x needed ~1000)
     import sympy
 
-    from krtheory import derive, potential, precision
+    from krtheory import precision
+    from krtheory.derive import engine as derive
+    from krtheory.derive import potential
 
     dps = 400
     derivation = derive_diagonal(4)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from krtheory import InvalidArgument, NotApplicable
 from krtheory.cli import main
-from krtheory.derive import (beta, c, check_equal, derive, derive_diagonal, derive_separable,
+from krtheory.derive.engine import (beta, c, check_equal, derive, derive_diagonal, derive_separable,
                              domain_points, flow_steps, nu, root, s, u, v, z)
-from krtheory.potential import potential_value
+from krtheory.derive.potential import potential_value
 from krtheory.precision import context
 
 #: FORMULAS.md §9: q(z) (Theorem 1) and q_D(z) (Theorem 3) to the digits given there.

@@ -16,9 +16,9 @@ import sympy as sp
 
 from krtheory import InvalidArgument, NotApplicable
 from krtheory.cli import main
-from krtheory.derive import derive_diagonal, nu, s, z
-from krtheory.parametrization import derive_parametrization
-from krtheory.potential import potential_value
+from krtheory.derive.engine import derive_diagonal, nu, s, z
+from krtheory.families.custom import derive_parametrization
+from krtheory.derive.potential import potential_value
 from krtheory.precision import context
 
 a, b, c, alpha = (sp.Symbol(name, positive=True) for name in ("a", "b", "c", "alpha"))

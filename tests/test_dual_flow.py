@@ -1,18 +1,18 @@
-"""The dual ODE trajectory path (krtheory.dual_flow): against the parameter flow, which it shares
-nothing with but the problem (krtheory.flow integrates the 2d parameters at 30 digits), and its
+"""The dual ODE trajectory path (krtheory.solve.dual_ode): against the parameter flow, which it shares
+nothing with but the problem (krtheory.flow.driver integrates the 2d parameters at 30 digits), and its
 limit against the KKT solution of the mpmath backend."""
 
 import numpy as np
 import pytest
 
-from krtheory.dual_flow import dual_trajectory
+from krtheory.solve.dual_ode import dual_trajectory
 from krtheory.errors import InvalidArgument
-from krtheory.flow import integrate_flow
+from krtheory.flow.driver import integrate_flow
 from krtheory.links import Link
-from krtheory.models import DiagonalModel
+from krtheory.flow.models import DiagonalModel
 from krtheory.problem import Problem
-from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
+from krtheory.families.diagonal import implicit_link
+from krtheory.solve.mp import solve_link
 
 #: LSODA at rtol 1e-12 along t <= 1: measured 2e-13 .. 1e-11 against the 30-digit flow.
 TRAJECTORY = 1e-9

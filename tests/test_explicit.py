@@ -4,7 +4,7 @@ r the smaller real root; reference values from FORMULAS.md §9 (brute-force mini
 import pytest
 import sympy
 
-from krtheory.explicit import derive_explicit
+from krtheory.families.explicit import derive_explicit
 from krtheory.precision import context, lambdify
 
 R_REFERENCE = {"0.5": "0.0307831733", "1": "0.1183510857", "2": "0.4227814124",
@@ -52,7 +52,7 @@ def test_r_is_the_smaller_of_two_real_roots_of_the_quartic(z):
 def test_r_value_matches_reference_values(z, expected):
     from decimal import Decimal
 
-    from krtheory.explicit import r_value
+    from krtheory.families.explicit import r_value
 
     value, digits = r_value(z, 20)
     half_unit = Decimal(5).scaleb(Decimal(expected).as_tuple().exponent - 1)
@@ -61,7 +61,7 @@ def test_r_value_matches_reference_values(z, expected):
 
 @pytest.mark.parametrize("z", ["1", "3", "1.5", "10", "-250"])
 def test_r_value_is_a_root_of_the_papers_quartic_to_50_digits(z):
-    from krtheory.explicit import r_value
+    from krtheory.families.explicit import r_value
 
     ctx = context(80)
     x, r = abs(ctx.mpf(z)), ctx.mpf(r_value(z, 60)[0])
@@ -77,7 +77,7 @@ def test_r_value_is_a_root_of_the_papers_quartic_to_50_digits(z):
     ("1e-10", lambda ctx, x: x ** 2 / 8 - x ** 4 / 128 + 3 * x ** 6 / 2048),
 ])
 def test_r_value_far_out_and_near_zero(z_text, expansion):
-    from krtheory.explicit import r_value
+    from krtheory.families.explicit import r_value
 
     ctx = context(360)
     x = abs(ctx.mpf(z_text))
@@ -89,7 +89,7 @@ def test_r_value_far_out_and_near_zero(z_text, expansion):
 
 
 def test_r_value_digits_are_verified_and_even():
-    from krtheory.explicit import r_value
+    from krtheory.families.explicit import r_value
 
     low, high = r_value("7", 40)[0], r_value("7", 70)[0]
     assert high.startswith(low[:-1]) and r_value("-7", 40) == r_value("7", 40)
@@ -99,7 +99,7 @@ def test_r_value_digits_are_verified_and_even():
 @pytest.mark.parametrize("z, dps", [("abc", 30), ("nan", 30), ("1", 3), ("1", 20000)])
 def test_r_value_bad_input(z, dps):
     from krtheory.errors import InvalidArgument
-    from krtheory.explicit import r_value
+    from krtheory.families.explicit import r_value
 
     with pytest.raises(InvalidArgument, match="z|dps"):
         r_value(z, dps)

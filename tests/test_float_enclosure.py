@@ -1,4 +1,4 @@
-"""krtheory.float_enclosure: the double-precision bound on |(I - C J(omega)) rho| used by the fast
+"""krtheory.solve._float_enclosure: the double-precision bound on |(I - C J(omega)) rho| used by the fast
 Krawczyk test must hold for every omega in the weight box, checked against the same quantity in
 exact rational arithmetic (Fractions of the exact data, not of its doubles), including data
 that double does not represent (0.1), ill-conditioned Jacobians and the box's corners.
@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from krtheory.float_enclosure import DoubleJacobian, exactly_rounded
+from krtheory.solve._float_enclosure import DoubleJacobian, exactly_rounded
 
 
 def decimal_data(rng, n, d):

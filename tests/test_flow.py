@@ -1,4 +1,4 @@
-"""The high-precision parameter-space gradient flow: krtheory.flow, .models and `krtheory flow`.
+"""The high-precision parameter-space gradient flow: krtheory.flow.driver, .models and `krtheory flow`.
 
 Expected values come from closed forms of the flow itself (a conserved quantity that follows
 from the ODE in one line), from a second integrator (mpmath.odefun), from a recomputation at
@@ -19,13 +19,13 @@ from krtheory import InvalidArgument, Problem
 from krtheory.cli import main
 from krtheory.cli.common import parse_shape
 from krtheory.errors import NoConvergence
-from krtheory.flow import RESIDUAL_SLACK_DIGITS, integrate_flow, stability_interval
-from krtheory.models import DiagonalModel, Polynomial, SeparableModel
+from krtheory.flow.driver import RESIDUAL_SLACK_DIGITS, integrate_flow, stability_interval
+from krtheory.flow.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 
 DATA = Path(__file__).parent / "data"
 #: Modules whose mathematics the flow is evidence *against*: it must not import them.
-FORBIDDEN = ("krtheory.derive", "krtheory.solve", "krtheory.links", "krtheory.regularizers")
+FORBIDDEN = ("krtheory.derive", "krtheory.solve", "krtheory.links", "krtheory.families")
 
 
 def problem_3x8() -> Problem:
@@ -38,11 +38,11 @@ def small_problem() -> Problem:
 
 
 def test_flow_imports_no_potential_or_dual_solver():
-    code = ("import sys, krtheory.flow, krtheory.models, krtheory.cli.flow; "
+    code = ("import sys, krtheory.flow.driver, krtheory.flow.models, krtheory.cli.flow; "
             "print(' '.join(sorted(sys.modules)))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.split()
-    assert "krtheory.flow" in loaded
+    assert "krtheory.flow.driver" in loaded
     assert not [m for m in loaded if m.startswith(FORBIDDEN) or "potential" in m]
     assert "sympy" not in loaded  # no symbolic derivation behind the evidence either
 

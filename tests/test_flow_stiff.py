@@ -1,8 +1,8 @@
-"""Stiff high-precision flows: Radau IIA steps (krtheory.flow_radau), the error ellipsoid
-(krtheory.flow_error) and the certified tail (krtheory.flow_tail).
+"""Stiff high-precision flows: Radau IIA steps (krtheory.flow.radau), the error ellipsoid
+(krtheory.flow.error) and the certified tail (krtheory.flow.tail).
 
-Expected values come from independent computations: the KKT prediction of krtheory.solve with
-the derived link of krtheory.regularizers (imported here only; the flow modules never import
+Expected values come from independent computations: the KKT prediction of krtheory.solve.mp with
+the derived link of krtheory.families.diagonal (imported here only; the flow modules never import
 them), the explicit Taylor integrator, conserved quantities that follow from the parameter ODE in
 one line, the Radau IIA order conditions and closed-form nodes, and exact small matrices.
 """
@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from krtheory import InvalidArgument, Problem
-from krtheory.flow import _Kernel, integrate_flow
-from krtheory.flow_radau import _radau_polynomial, radau_tableau, stages_for
-from krtheory.flow_tail import _positive_definite, tail_bound
-from krtheory.models import DiagonalModel, WideModel
+from krtheory.flow.driver import _Kernel, integrate_flow
+from krtheory.flow.radau import _radau_polynomial, radau_tableau, stages_for
+from krtheory.flow.tail import _positive_definite, tail_bound
+from krtheory.flow.models import DiagonalModel, WideModel
 from krtheory.precision import context
-from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
+from krtheory.families.diagonal import implicit_link
+from krtheory.solve.mp import solve_link
 
 #: Digits the stiff flows must agree with the KKT prediction (the issue's target).
 REQUIRED_DIGITS = 20
@@ -240,12 +240,12 @@ def test_positive_definite_on_balls():
 
 # -- the API ----------------------------------------------------------------------------------------
 def test_stiff_modules_import_no_potential_or_dual_solver():
-    code = ("import sys, krtheory.flow_radau, krtheory.flow_tail, krtheory.flow_error; "
+    code = ("import sys, krtheory.flow.radau, krtheory.flow.tail, krtheory.flow.error; "
             "print(' '.join(sorted(sys.modules)))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.split()
-    forbidden = ("krtheory.derive", "krtheory.solve", "krtheory.links", "krtheory.regularizers")
-    assert "krtheory.flow_radau" in loaded
+    forbidden = ("krtheory.derive", "krtheory.solve", "krtheory.links", "krtheory.families")
+    assert "krtheory.flow.radau" in loaded
     assert not [m for m in loaded if m.startswith(forbidden) or m == "sympy"]
 
 

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from krtheory.claims import Status
-from krtheory.flow import integrate_flow
-from krtheory.models import DiagonalModel
-from krtheory.regularizers import implicit_link
-from krtheory.solve import solve_link
+from krtheory.flow.driver import integrate_flow
+from krtheory.flow.models import DiagonalModel
+from krtheory.families.diagonal import implicit_link
+from krtheory.solve.mp import solve_link
 from krtheory.testing import alphas, problems, shapes
 from proofs_checks._compare import compare_limits
 

@@ -14,7 +14,7 @@ from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.links import Link
 from krtheory.precision import Tolerance, context
 from krtheory.problem import Problem
-from krtheory.solve import solve_link
+from krtheory.solve.mp import solve_link
 
 NU = sympy.Symbol("nu")
 DPS = 50
@@ -212,7 +212,7 @@ def test_extreme_alpha_depth2_is_finite_and_consistent():
 @pytest.mark.parametrize("make", [lambda a, d: depth(3, a, d), explicit])
 @pytest.mark.parametrize("alpha", ["1e-300", "1e300"])
 def test_bounded_links_keep_iterates_inside(make, alpha, monkeypatch):
-    import krtheory.solve as solve_module
+    import krtheory.solve.mp as solve_module
 
     seen = []
     original = solve_module._Dual.point_u

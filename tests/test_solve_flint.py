@@ -1,8 +1,8 @@
-"""The python-flint backend (krtheory.solve_flint): certified balls against an independent
+"""The python-flint backend (krtheory.solve.certified): certified balls against an independent
 high-precision mpmath solve, the Krawczyk test refusing a wrong centre, the sympy -> arb compiler
 keeping rational constants exact, three-valued comparisons, and the missing-flint notice.
 
-Expected values come from krtheory.solve (mpmath, its own Newton and its own compiled link) at
+Expected values come from krtheory.solve.mp (mpmath, its own Newton and its own compiled link) at
 more digits than the certified radius resolves, converted to arb exactly, and from mpmath's
 special functions at 70 digits.
 """
@@ -21,9 +21,9 @@ from krtheory.errors import InvalidArgument, NotApplicable
 from krtheory.links import Link
 from krtheory.precision import context, lambdify
 from krtheory.problem import Problem
-from krtheory import solve_flint
-from krtheory.solve import solve_link
-from krtheory.solve_flint import (CERTIFY_ATTEMPTS, FLINT_MISSING, arb_function, compare_ball, decimal_upper,
+from krtheory.solve import certified as solve_flint
+from krtheory.solve.mp import solve_link
+from krtheory.solve.certified import (CERTIFY_ATTEMPTS, FLINT_MISSING, arb_function, compare_ball, decimal_upper,
                                   krawczyk, solve_link_flint)
 from krtheory.testing.strategies import alphas, problems
 
@@ -216,7 +216,7 @@ def test_polish_raises_the_precision_when_the_final_steps_stall():
     # 163 at dps 40) ignores cond(J), and the residual stalls at ~1e-45 there; the polish must
     # notice (STALL_ITERATIONS), raise the precision and still certify
     from krtheory.builtin_problems import builtin_problem
-    from krtheory.regularizers import implicit_link
+    from krtheory.families.diagonal import implicit_link
 
     problem = builtin_problem("planted-5x12")
     link = implicit_link("diagonal", 2, "100", None, problem.d)

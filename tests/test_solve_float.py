@@ -1,8 +1,8 @@
-"""The float64 fast path (krtheory.solve_float): accuracy against the mpmath solve, the paper's
+"""The float64 fast path (krtheory.solve.float64): accuracy against the mpmath solve, the paper's
 alpha limits (min-l1 as alpha -> 0, min-l2 as alpha -> oo), the log-domain evaluation, feasibility
 on bounded domains and an honest status.
 
-Expected values come from the mpmath backend (krtheory.solve at dps 30), scipy's HiGHS linear
+Expected values come from the mpmath backend (krtheory.solve.mp at dps 30), scipy's HiGHS linear
 program (min l1) and numpy's least squares (min l2); residuals are recomputed exactly in Fractions.
 """
 
@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 import sympy
 
-from krtheory import solve_float
+from krtheory.solve import float64 as solve_float
 from krtheory.errors import InvalidArgument
 from krtheory.links import Link
 from krtheory.problem import Problem
-from krtheory.solve import solve_link
-from krtheory.solve_float import (RESIDUAL_TOLERANCE, OddForm, alpha_sweep, evaluator, odd_form,
+from krtheory.solve.mp import solve_link
+from krtheory.solve.float64 import (RESIDUAL_TOLERANCE, OddForm, alpha_sweep, evaluator, odd_form,
                                   solve_link_float)
 
 NU = sympy.Symbol("nu")

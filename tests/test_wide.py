@@ -15,14 +15,14 @@ import sympy as sp
 
 from krtheory import InvalidArgument, Problem
 from krtheory.cli import main
-from krtheory.flow import integrate_flow
+from krtheory.flow.driver import integrate_flow
 from krtheory.links import Link
-from krtheory.models import WideModel
+from krtheory.flow.models import WideModel
 from krtheory.precision import context
-from krtheory.regularizers import implicit_link, initial_scales, regularizer_value
-from krtheory.schatten import schatten_q
-from krtheory.solve import solve_link
-from krtheory.wide import (biased_link, derive_wide, gaussian_initialization, link_parameters,
+from krtheory.families.diagonal import implicit_link, initial_scales, regularizer_value
+from krtheory.families.schatten import schatten_q
+from krtheory.solve.mp import solve_link
+from krtheory.families.wide import (biased_link, derive_wide, gaussian_initialization, link_parameters,
                            solve_wide_float, special_initialization, wide_link)
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -43,7 +43,7 @@ def relative_distance(a, b, ctx):
 
 # -- derivation ------------------------------------------------------------------------------
 def test_derivation_is_verified_and_shaped_like_the_diagonal_one():
-    from krtheory.derive import derive_diagonal
+    from krtheory.derive.engine import derive_diagonal
 
     derivation = derive_wide()
     assert derivation.verified(), [s for s in derivation.steps if s.status != "verified"]
@@ -273,7 +273,7 @@ def _rotated(left, right):
 
 
 def test_schatten_of_a_diagonal_matrix_is_theorem1_Q():
-    from krtheory.derive import derive_diagonal
+    from krtheory.derive.engine import derive_diagonal
 
     mu = "0.7"
     M = [[str(DIAGONAL[i]) if i == j else "0" for j in range(3)] for i in range(3)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from krtheory.cli.output import add_json_option, emit, table
 from krtheory.errors import InvalidArgument
-from krtheory.validation import check_depth
+from krtheory._validation import check_depth
 
 TABLES = ("fig3b",)
 
@@ -37,7 +37,7 @@ def run(args) -> int:
         return _fig3b(args)
     if args.X is None or args.y is None:
         raise InvalidArgument("--X and --y are required (unless --table is given)")
-    from krtheory.bounds import measure_thresholds
+    from krtheory.bounds.core import measure_thresholds
     from krtheory.problem import Problem
 
     problem = Problem.from_files(args.X, args.y)
@@ -74,7 +74,7 @@ def _text(problem, record) -> str:
 
 
 def _fig3b(args) -> int:
-    from krtheory import bounds
+    from krtheory.bounds import core as bounds
 
     rows = bounds.fig3b_table()
     ctx = rows[0][1].context

@@ -13,7 +13,7 @@ from pathlib import Path
 from krtheory.errors import InvalidArgument
 from krtheory.problem import Problem, load_matrix, parse_number
 
-#: Families the command line can build (krtheory.models).
+#: Families the command line can build (krtheory.flow.models).
 FAMILIES = ("diagonal", "wide")
 #: Defaults of the diagonal family's options (they do not apply to the wide family).
 DEFAULT_DEPTH = "2"
@@ -86,7 +86,7 @@ def parse_shape(text: str, d: int) -> tuple[str, ...]:
 
 def load_model(args, problem: Problem):
     """The model the options describe, checked against the problem's dimension."""
-    from krtheory.models import DiagonalModel, WideModel
+    from krtheory.flow.models import DiagonalModel, WideModel
 
     if args.family == "wide":
         model = WideModel(*wide_initialization(args))

@@ -57,18 +57,18 @@ def _derivation(args):
         raise InvalidArgument(f"--depth is required for --family diagonal and applies to it only, but "
                               f"got --family {family} with --depth {args.depth}")
     if family == "diagonal":
-        from krtheory.derive import derive
+        from krtheory.derive.engine import derive
 
         return derive("diagonal", args.depth)
     if family == "custom":
-        from krtheory.parametrization import derive_parametrization
+        from krtheory.families.custom import derive_parametrization
 
         return derive_parametrization(args.parametrization, parse_init(args.init))
     if family == "explicit":
-        from krtheory.explicit import derive_explicit
+        from krtheory.families.explicit import derive_explicit
 
         return derive_explicit()
-    from krtheory.wide import derive_wide
+    from krtheory.families.wide import derive_wide
 
     return derive_wide()
 
@@ -91,7 +91,7 @@ def _record(derivation, fmt: str) -> dict:
     one (explicit.ExplicitDerivation) its dataclass fields printed with ``fmt``."""
     if hasattr(derivation, "as_dict"):
         return derivation.as_dict(fmt)
-    from krtheory.derive import printer
+    from krtheory.derive.engine import printer
 
     show = printer(fmt)
     record = {}

@@ -32,7 +32,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from krtheory.flow import integrate_flow
+    from krtheory.flow.driver import integrate_flow
 
     problem = load_problem(args)
     model = load_model(args, problem)

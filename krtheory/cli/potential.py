@@ -32,14 +32,14 @@ def run(args) -> int:
         if args.depth is not None:
             raise InvalidArgument(f"--depth does not apply to --family explicit (r of eqs. 8-9 is the "
                                   f"depth-2 model's) but got --depth {args.depth}")
-        from krtheory.explicit import r_value
+        from krtheory.families.explicit import r_value
 
         value, digits = r_value(args.z, args.dps)
         record = {"value": value, "digits": digits, "family": "explicit", "z": args.z.strip()}
         text = f"r({record['z']}) = {value}   ({digits} significant digits verified; explicit R, eqs. 8-9)"
     else:
-        from krtheory.derive import derive
-        from krtheory.potential import potential_value
+        from krtheory.derive.engine import derive
+        from krtheory.derive.potential import potential_value
 
         if args.depth is None:
             raise InvalidArgument(f"--depth is required for --family {args.family}")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from krtheory.backends import BACKENDS
+from krtheory.solve.predict import BACKENDS
 from krtheory.cli.common import add_model_options, diagonal_options, load_problem, wide_initialization
 from krtheory.errors import InvalidArgument
 from krtheory.cli.output import add_json_option, emit, table
 from krtheory.precision import to_decimal
-from krtheory.validation import check_depth
+from krtheory._validation import check_depth
 
 #: ``diagonal``: argmin Q_{alpha,w0} (Theorems 1 and 3); ``explicit``: argmin R_{alpha,w0} (eqs. 8-9);
 #: ``wide``: argmin sum_i q_{A_i,B_i}(beta_i), the biased hypentropy of U0, V0 (§6, Theorem 4);
@@ -54,7 +54,7 @@ def run(args) -> int:
 
 
 def _implicit(problem, args) -> dict:
-    from krtheory.regularizers import implicit_link
+    from krtheory.families.diagonal import implicit_link
 
     depth, alpha, shape = diagonal_options(args, problem.d)
     link = implicit_link(args.family, check_depth(depth), alpha, shape, problem.d)
@@ -65,7 +65,7 @@ def _implicit(problem, args) -> dict:
 
 
 def _wide(problem, args) -> dict:
-    from krtheory.wide import wide_link
+    from krtheory.families.wide import wide_link
 
     U0, V0 = wide_initialization(args)
     link = wide_link(U0, V0)
@@ -77,7 +77,7 @@ def _wide(problem, args) -> dict:
 
 
 def _predict(problem, link, args):
-    from krtheory.backends import predict
+    from krtheory.solve.predict import predict
 
     result = predict(problem, link, dps=args.dps, backend=args.backend)
     if args.certify and not result.certified:

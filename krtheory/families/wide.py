@@ -2,7 +2,7 @@
 
 Model: beta_i = <U_i, V_i> = sum_j U_ij V_ij (the diagonal of M = U V^T), any U0, V0 in R^{d x k}.
 Per unit (u, v) = (U_ij, V_ij) of row i, the flow with the drive s = -2 int (X^T r)_i (as in
-:mod:`krtheory.derive`) is du/ds = v, dv/ds = u, so u + v = (u0 + v0) e^s, u - v = (u0 - v0) e^-s and
+:mod:`krtheory.derive.engine`) is du/ds = v, dv/ds = u, so u + v = (u0 + v0) e^s, u - v = (u0 - v0) e^-s and
 
     beta_i(s) = A_i e^{2s} - B_i e^{-2s},  A_i = ||U0_i + V0_i||^2 / 4,  B_i = ||U0_i - V0_i||^2 / 4:
 
@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from krtheory.derive import (Step, beta, c, check_equal, check_positive, derive_diagonal, domain_points,
+from krtheory.derive.engine import (Step, beta, c, check_equal, check_positive, derive_diagonal, domain_points,
                              nu, s, z)
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 
@@ -45,7 +45,7 @@ ROW_CHECK_UNITS = 3
 @dataclasses.dataclass(frozen=True, eq=False)
 class WideDerivation:
     """The biased-hypentropy derivation of §6 with its verification steps; fields named as in
-    :class:`krtheory.derive.Derivation` where they mean the same thing."""
+    :class:`krtheory.derive.engine.Derivation` where they mean the same thing."""
 
     family: str
     depth: int                  # degree of the parametrization u*v (homogeneity 2)
@@ -73,7 +73,7 @@ class WideDerivation:
 
     def as_dict(self, fmt: str = "sympy") -> dict:
         """JSON-able strings (``fmt``: sympy, latex or python), with the keys of
-        :meth:`krtheory.derive.Derivation.as_dict` plus ``link_parameters``."""
+        :meth:`krtheory.derive.engine.Derivation.as_dict` plus ``link_parameters``."""
         printers = {"sympy": sp.sstr, "latex": sp.latex, "python": sp.pycode}
         if fmt not in printers:
             raise InvalidArgument(f"fmt must be one of {', '.join(printers)} but got fmt={fmt!r}")
@@ -281,8 +281,8 @@ def _initialization_steps(A_unit, B_unit, points) -> list[Step]:
 # -- exact data of one initialization -----------------------------------------------------------
 def link_parameters(U0, V0) -> tuple[tuple[Fraction, Fraction], ...]:
     """(A_i, B_i) = (||U0_i + V0_i||^2/4, ||U0_i - V0_i||^2/4) exactly, per row (the shapes are
-    validated as by :class:`krtheory.models.WideModel`)."""
-    from krtheory.models import WideModel
+    validated as by :class:`krtheory.flow.models.WideModel`)."""
+    from krtheory.flow.models import WideModel
 
     return _parameters(WideModel(U0, V0))
 
@@ -297,7 +297,7 @@ def _parameters(model) -> tuple[tuple[Fraction, Fraction], ...]:
 
 def wide_link(U0, V0, name: str | None = None):
     """The exact Link beta_i = h(2 t_i; A_i, B_i) of the flow from U0, V0 (see :func:`biased_link`)."""
-    from krtheory.models import WideModel
+    from krtheory.flow.models import WideModel
 
     model = WideModel(U0, V0)
     return biased_link(_parameters(model), name or f"wide (k={model.width})")
@@ -332,7 +332,7 @@ def special_initialization(mu, d: int) -> tuple[list[list[str]], list[list[str]]
     """Exact U0 = [mu I, mu I], V0 = [-mu I, mu I] (d x 2d): Appendix F's [sqrt2 mu I, 0],
     [0, sqrt2 mu I] times an orthogonal O on the width index (a derivation step), so the
     lifted M-bar(0) = [[2 mu^2 I, 0], [0, 2 mu^2 I]] and the flow of M are the same; A = B = mu^2."""
-    from krtheory.validation import check_positive
+    from krtheory._validation import check_positive
 
     mu = check_positive(mu, "mu")
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
@@ -389,7 +389,7 @@ def solve_wide_float(problem, A_values, B_values) -> WideFloatResult:
     """Damped Newton on Phi(lam) = sum_i G(2 t_i; A_i, B_i)/2 - y^T lam in float64, with
     A e^nu computed as exp(nu + ln A) (no under/overflow of tiny or huge A, B); X must have full
     row rank. For width sweeps (k up to 1e5 and more), where differences ~ k^-1/2 need no more
-    than double precision; the exact link's mpmath solve is :func:`krtheory.solve.solve_link`."""
+    than double precision; the exact link's mpmath solve is :func:`krtheory.solve.mp.solve_link`."""
     import numpy as np
 
     X, y = problem.X_float(), problem.y_float()

@@ -27,7 +27,7 @@ is three-valued (verified / failed / undecided). Derivations are cached per (fam
 sympy must never run inside a numeric loop.
 
 User-given parametrizations (e.g. ``"u*v"`` with ``u(0) = a``, ``v(0) = b``) are parsed and
-routed into this engine by :mod:`krtheory.parametrization`; :mod:`krtheory.potential` evaluates
+routed into this engine by :mod:`krtheory.families.custom`; :mod:`krtheory.derive.potential` evaluates
 ``q`` from the derived expression (never retyped) with verified digits.
 """
 
@@ -42,7 +42,7 @@ from sympy.polys.polyerrors import BasePolynomialError
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NotApplicable
-from krtheory.validation import check_depth
+from krtheory._validation import check_depth
 
 #: Families the engine derives; ``derive(family, depth)`` dispatches on these names.
 FAMILIES = ("diagonal",)
@@ -523,7 +523,7 @@ def _kkt_step(regularizer, amplitude, rate, link, factor, closed_form: bool, poi
     return check_equal(name, gradient, factor * s, positive_s)
 
 
-# -- parametrization helpers (also used by krtheory.parametrization) -----------------------
+# -- parametrization helpers (also used by krtheory.families.custom) -----------------------
 def driven_system_text(parametrization, parameters) -> str:
     """The driven ODE dp/ds = dP/dp, as text for messages."""
     return ", ".join(f"d{p}/ds = {sp.diff(parametrization, p)}" for p in parameters)

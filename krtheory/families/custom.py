@@ -1,5 +1,5 @@
 """User-given per-coordinate parametrizations: ``beta = P(theta)`` and the initial values
-``theta(0)`` from strings, parsed on a whitelist and derived by :mod:`krtheory.derive`.
+``theta(0)`` from strings, parsed on a whitelist and derived by :mod:`krtheory.derive.engine`.
 
 :func:`derive_parametrization` (e.g. ``"u*v"`` with ``u(0) = a``, ``v(0) = b``) checks each
 string's syntax tree against a whitelist (numbers, names, + - * / **, a few one-argument
@@ -20,7 +20,7 @@ import keyword
 
 import sympy as sp
 
-from krtheory.derive import (MAX_DEPTH, Derivation, derive_exponential, derive_separable, driven_system_text,
+from krtheory.derive.engine import (MAX_DEPTH, Derivation, derive_exponential, derive_separable, driven_system_text,
                              terms_by_parameter)
 from krtheory.errors import InvalidArgument, NotApplicable
 

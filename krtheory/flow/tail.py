@@ -1,6 +1,6 @@
 """How far the flow can still move after time T: a rigorous bound (python-flint arb).
 
-For a separable model (:mod:`krtheory.models`) the flow theta_i' = -2 g_i grad P(theta_i),
+For a separable model (:mod:`krtheory.flow.models`) the flow theta_i' = -2 g_i grad P(theta_i),
 g = X^T r, r = X beta - y (paper eq. (1)) gives
 
     beta_i' = grad P_i . theta_i' = -w_i g_i,   w_i = 2 |grad P(theta_i)|^2,

@@ -2,7 +2,7 @@
 
 It integrates the real thing, paper eq. (1): ``w' = -grad L(w)`` with
 ``L(w) = sum_n (<beta_w, x_n> - y_n)^2`` (no 1/2) from ``w(0)`` given by the model, for the
-separable polynomial models of :mod:`krtheory.models` (``beta_i = P(theta_i)``):
+separable polynomial models of :mod:`krtheory.flow.models` (``beta_i = P(theta_i)``):
 
     theta_i' = -2 g_i grad P(theta_i),   g = X^T r,   r = X beta - y.
 
@@ -38,7 +38,7 @@ the flow fits sparsely: at alpha = 1e-6 (depth 2) lambda_min(A) at the limit is 
 lambda_max ~ 60, the flow needs t ~ 3e4, and the Taylor steps stay at ~0.09 (~4e5 steps, an
 hour or more); depth 3 at alpha = 1e-2 needs t ~ 5e6. ``method="auto"`` (the choice for small alpha)
 takes Taylor steps while they are limited by accuracy and hands over to Radau IIA collocation
-steps (:mod:`krtheory.flow_radau`: L-stable, order 2s - 1, s ~ 20 at 30 digits, exact
+steps (:mod:`krtheory.flow.radau`: L-stable, order 2s - 1, s ~ 20 at 30 digits, exact
 fixed-point residuals, float64 Newton corrections) once stability holds the Taylor steps down
 (see ``_Switch``); both then reach t ~ 1e4 .. 1e7 in a few hundred steps (15-40 s). With
 ``"auto"``/``"radau"`` the flow also runs until the estimated tail is below
@@ -49,12 +49,12 @@ trusts the local error estimates):
 
 * integration: the local errors (last Taylor terms, or the Radau embedded estimate, plus the
   fixed-point and conversion rounding) carried to T by the linearized flow, as an error
-  ellipsoid (:mod:`krtheory.flow_error`; a logarithmic-norm bound above 400 parameters); the
+  ellipsoid (:mod:`krtheory.flow.error`; a logarithmic-norm bound above 400 parameters); the
   beta error is its support function in the direction of grad P_i.
 * tail: "flow up to T, plus the tail". beta_i' = -2 |grad P_i|^2 g_i and r' = -A r with
   A = 2 X diag(|grad P_i|^2) X^T, so ``|beta_inf - beta(T)|_i <= 2 G_i^2 |X_{:,i}| |r(T)| / m``
   with m <= lambda_min(A) and G_i >= |grad P_i| on a box the flow provably never leaves:
-  certified in ball arithmetic by :mod:`krtheory.flow_tail` (python-flint) for every start within
+  certified in ball arithmetic by :mod:`krtheory.flow.tail` (python-flint) for every start within
   the integration error of theta(T) (``FlowResult.tail_certified``); without python-flint, or if
   the certificate fails, the float64 estimate at T times TAIL_SAFETY, labelled as such.
 * the rounding of the returned numbers to ``dps`` digits.
@@ -80,8 +80,8 @@ from mpmath.libmp import MPZ
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence
-from krtheory.flow_error import IntegrationError, jacobian, polynomial_gradient
-from krtheory.models import SeparableModel
+from krtheory.flow.error import IntegrationError, jacobian, polynomial_gradient
+from krtheory.flow.models import SeparableModel
 from krtheory.problem import Problem, parse_number
 
 #: Local tolerance per step: this many digits below the requested dps (relative to max|theta|),
@@ -163,7 +163,7 @@ class FlowResult:
     method: str = "taylor"
     #: Radau (stiff) steps among ``steps``.
     stiff_steps: int = 0
-    #: whether ``tail_error`` is a rigorous bound (arb ball arithmetic, :mod:`krtheory.flow_tail`)
+    #: whether ``tail_error`` is a rigorous bound (arb ball arithmetic, :mod:`krtheory.flow.tail`)
     #: for the flow from any state within the integration error estimate of theta(T); else an
     #: estimate, and ``tail_method`` says why.
     tail_certified: bool = False
@@ -204,7 +204,7 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     ``progress(t, loss, steps)`` is called after every step. ``method``: "auto" (the default:
     Taylor, handing over to Radau while stability holds the Taylor steps down, as at small
     alpha; as fast as "taylor" where the flow is not stiff), "taylor" (explicit Taylor steps
-    only) or "radau" (Radau IIA steps only, :mod:`krtheory.flow_radau`). With "radau" or "auto" and no ``loss_target`` the flow also runs until the
+    only) or "radau" (Radau IIA steps only, :mod:`krtheory.flow.radau`). With "radau" or "auto" and no ``loss_target`` the flow also runs until the
     estimated tail is below 10^-(dps - TAIL_SLACK_DIGITS) max|beta|.
     Raises :class:`InvalidArgument` for bad input and :class:`NoConvergence` naming the budget
     that ran out.
@@ -234,7 +234,7 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     switch = _Switch(method)
     stiff = None
     if method != "taylor":
-        from krtheory import flow_radau
+        from krtheory.flow import radau as flow_radau
 
         stiff = flow_radau.RadauStepper(kernel, flow_radau.stages_for(log2_tol * math.log10(2)))
     start = _time.perf_counter()
@@ -312,7 +312,7 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     residual = [work.fdot(row, beta) - v for row, v in zip(problem.X_mp(work), problem.y_mp(work))]
     loss = work.fsum(v * v for v in residual)
     integration = error.beta_bound(polynomial_gradient(kernel.polynomial, info.theta))
-    from krtheory.flow_tail import tail_bound
+    from krtheory.flow.tail import tail_bound
 
     tail = tail_bound(kernel, theta, error.coordinate_radii(),
                       _tail_bound(kernel, info, float(work.sqrt(loss))))
@@ -594,7 +594,7 @@ class _OrderProgram:
                       f"            big = -t{j}"]
         lines.append("    return r, big")
         namespace = {"mul": mul, "islice": islice}
-        exec(compile("\n".join(lines), "<krtheory.flow order program>", "exec"), namespace)
+        exec(compile("\n".join(lines), "<krtheory.flow.driver order program>", "exec"), namespace)
         self.run = namespace["run"]
 
     def _constant(self, maker) -> str:

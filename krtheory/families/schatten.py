@@ -3,7 +3,7 @@
     Q_mu(M) = mu^2 sum_i q(sigma_i / mu^2),   q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2),
 
 with sigma_i the singular values of M (any d1 x d2 matrix) and q Theorem 1's potential as
-derived by :func:`krtheory.derive.derive_diagonal` (never retyped). q is even, so for a
+derived by :func:`krtheory.derive.engine.derive_diagonal` (never retyped). q is even, so for a
 symmetric M this is the same sum over its signed eigenvalues, and for a diagonal M it is
 Theorem 1's Q_mu of the diagonal: the argmin of Theorem 4 in the commuting case. Not a norm
 (not homogeneous): Q_mu(M) = ln(1/mu^2) ||M||_* + O(1) as mu -> 0 (trace norm, eq. 7's analogue)
@@ -17,8 +17,8 @@ import math
 
 from krtheory import precision
 from krtheory.errors import NoConvergence
-from krtheory.models import check_matrix
-from krtheory.validation import check_positive
+from krtheory.flow.models import check_matrix
+from krtheory._validation import check_positive
 
 #: Precision rounds before NoConvergence (the extra digits at least double per round), and the
 #: most working digits: cancellation in q costs 2 log10(mu^2/sigma) digits for sigma << mu^2.
@@ -62,8 +62,8 @@ def schatten_q(M, mu, dps: int = 30) -> SchattenResult:
 
 def _evaluate(rows, mu, dps: int):
     """(Q_mu(M), singular values, digits lost to cancellation in the sum of q's terms) at dps."""
-    from krtheory.derive import derive_diagonal
-    from krtheory.potential import potential_function
+    from krtheory.derive.engine import derive_diagonal
+    from krtheory.derive.potential import potential_function
 
     ctx = precision.context(dps)
     q = potential_function(derive_diagonal(2), ctx)

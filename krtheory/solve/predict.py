@@ -40,7 +40,7 @@ class Prediction:
 
 def flint_available() -> bool:
     try:
-        from krtheory.solve_flint import flint_module
+        from krtheory.solve.certified import flint_module
 
         flint_module()
     except NotApplicable:
@@ -60,7 +60,7 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
     if backend == "auto":
         backend = "flint"
     if backend == "flint" and not flint_available():
-        from krtheory.solve_flint import FLINT_MISSING
+        from krtheory.solve.certified import FLINT_MISSING
 
         warnings.warn(f"{FLINT_MISSING}; using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
@@ -72,7 +72,7 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
 
 
 def _mpmath(problem, link, dps, start) -> Prediction:
-    from krtheory.solve import solve_link
+    from krtheory.solve.mp import solve_link
 
     result = solve_link(problem, link, dps=dps, start=start)
     return Prediction(result.beta, result.digits, dps, "mpmath", False, None,
@@ -82,7 +82,7 @@ def _mpmath(problem, link, dps, start) -> Prediction:
 
 
 def _flint(problem, link, dps, certify, start) -> Prediction:
-    from krtheory.solve_flint import solve_link_flint
+    from krtheory.solve.certified import solve_link_flint
 
     result = solve_link_flint(problem, link, dps=dps, certify=certify, start=start)
     ctx = context(dps)
@@ -97,7 +97,7 @@ def _flint(problem, link, dps, certify, start) -> Prediction:
 def _numpy(problem, link, dps, start) -> Prediction:
     """float64; outside double's range (or when its residual check fails) it falls back to
     mpmath with a notice instead of returning a number it cannot vouch for."""
-    from krtheory.solve_float import solve_link_float
+    from krtheory.solve.float64 import solve_link_float
 
     result = solve_link_float(problem, link, start=start)
     if result.status != "ok":

@@ -1,6 +1,6 @@
 """Stiff steps of the parameter flow: Radau IIA collocation with a mixed-precision Newton.
 
-The explicit Taylor steps of :mod:`krtheory.flow` are limited by stability to
+The explicit Taylor steps of :mod:`krtheory.flow.driver` are limited by stability to
 h <= ~0.4 q / lambda_max(Hess L). In the tail of a small-alpha flow Hess L has eigenvalues from
 ~10^2 (the fitted support) down to lambda_min(A) ~ 1e-3 .. 1e-5 (the off-support weights), and the
 tail lasts ~60 / lambda_min: millions of explicit steps. Radau IIA with s stages (Hairer & Wanner,
@@ -179,7 +179,7 @@ class RadauStep:
 class RadauStepper:
     """Radau IIA steps of ``theta' = -2 g grad P(theta)`` for one kernel (see the module docstring).
 
-    ``kernel`` is :class:`krtheory.flow._Kernel` (the monomial plan and the fixed-point data)."""
+    ``kernel`` is :class:`krtheory.flow.driver._Kernel` (the monomial plan and the fixed-point data)."""
 
     def __init__(self, kernel, stages: int):
         import numpy as np
@@ -263,8 +263,8 @@ class RadauStepper:
 
     # -- the linear algebra (float64) ---------------------------------------------------------
     def _jacobian(self, theta_fixed, P):
-        """J = dF/dtheta at one state, N x N float64 (:func:`krtheory.flow_error.jacobian`)."""
-        from krtheory.flow_error import jacobian
+        """J = dF/dtheta at one state, N x N float64 (:func:`krtheory.flow.error.jacobian`)."""
+        from krtheory.flow.error import jacobian
 
         _, grad, g, _ = self.field(P)(theta_fixed[None])
         return jacobian(self.kernel, _to_float(theta_fixed, P), _to_float(g[0], P),

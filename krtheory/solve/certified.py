@@ -4,7 +4,7 @@ The implicit-bias prediction is beta_i = a_i h(b_i t_i), t = X^T lam, where lam 
 F(lam) = X beta(lam) - y = 0 (FORMULAS.md §2 eqs. 18–19, §5 Theorem 3), with Jacobian
 J(lam) = X diag(a_i b_i h'(b_i t_i)) X^T. As PERFORMANCE.md §2 and §8 recommend:
 
-1. start from the float64 solution (krtheory.solve_float; krtheory.solve's mpmath one when double
+1. start from the float64 solution (krtheory.solve.float64; krtheory.solve.mp's mpmath one when double
    is out of range), on a maximal independent set of rows chosen exactly (rational Gram matrix);
 2. polish by damped Newton on arb midpoints at ~3.33 dps + log2(weight range of J) + 30 bits.
    Only F and beta need that precision: the Newton direction solves with J formed in double
@@ -14,7 +14,7 @@ J(lam) = X diag(a_i b_i h'(b_i t_i)) X^T. As PERFORMANCE.md §2 and §8 recommen
        K(M) = lam~ - C F(lam~) + (I - C J(M)) (M - lam~),   C ~ J(lam~)^-1,
    with F(lam~) enclosed in ball arithmetic and J(M) over the whole box: the weights of J by
    ball arithmetic on M, the matrix product either in double with rigorous a priori rounding
-   bounds (krtheory.float_enclosure: I - C J(M) only has to be bounded well below 1) or, when
+   bounds (krtheory.solve._float_enclosure: I - C J(M) only has to be bounded well below 1) or, when
    that test fails, in arb. K(M) in the interior of M proves that M holds exactly one zero
    lam*, and that it lies in K(M) (rho is inflated a bounded number of times). beta* then
    lies in the balls a h(b X^T K(M)).
@@ -319,9 +319,9 @@ def _log2(x) -> int:
 def double_rows(problem, kept):
     """The kept rows of X as float64 (each entry correctly rounded) and whether every entry is
     within u/(1 - u) of its exact value (finite, normal or an exact zero), which the rigorous
-    double bounds of krtheory.float_enclosure need."""
-    from krtheory.float_enclosure import exactly_rounded
-    from krtheory.solve_float import float_data
+    double bounds of krtheory.solve._float_enclosure need."""
+    from krtheory.solve._float_enclosure import exactly_rounded
+    from krtheory.solve.float64 import float_data
 
     X_double = float_data(problem)[0][list(kept)]
     exact = exactly_rounded(X_double, lambda i, j: Fraction(problem.X[kept[i]][j]) == 0)
@@ -344,7 +344,7 @@ def _double_newton_step(X_double, w, gradient):
     of two (exact arbs); None when double cannot hold it."""
     import numpy as np
 
-    from krtheory.solve_float import solve_scaled
+    from krtheory.solve.float64 import solve_scaled
 
     w_scaled, w_shift = _scaled_doubles(w)
     g_scaled, g_shift = _scaled_doubles(gradient)
@@ -377,10 +377,10 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
     """Damped Newton on arb midpoints until the step changes beta by at most
     10^-(dps + GUARD_DIGITS/2) max|beta| (then taken: the error left is at most that times the
     contraction, the step itself for J in arb, <= CONTRACTION for J in double); the line
-    search is krtheory.solve_float.line_search on the directional derivative of the dual.
+    search is krtheory.solve.float64.line_search on the directional derivative of the dual.
     Returns with ``needed_bits`` set when the precision is too low: for the weights' range, or
     when the final steps stall (STALL_ITERATIONS)."""
-    from krtheory.solve_float import STEP_CAP, line_search
+    from krtheory.solve.float64 import STEP_CAP, line_search
 
     flint = system.flint
     in_double, previous, best, stalled = True, None, None, 0
@@ -516,12 +516,12 @@ class _ArbProducts:
 
 class _DoubleProducts:
     """C = 2^-s C_s with C_s the double inverse of the scaled J(centre); |(I - C J(M)) (M - centre)|
-    bounded by krtheory.float_enclosure from the weights' enclosures on M."""
+    bounded by krtheory.solve._float_enclosure from the weights' enclosures on M."""
 
     name = "J(M) bounded in double"
 
     def __init__(self, system, w_centre):
-        from krtheory.float_enclosure import DoubleJacobian
+        from krtheory.solve._float_enclosure import DoubleJacobian
 
         arb = system.flint.arb
         self.w_scaled, self.shift = _scaled_doubles(w_centre)
@@ -664,7 +664,7 @@ def _start_bits(problem, link, kept, lam, dps: int) -> int:
     still checks the bits it needs at every iteration."""
     import numpy as np
 
-    from krtheory.solve_float import evaluator, float_data
+    from krtheory.solve.float64 import evaluator, float_data
 
     base = _needed_bits(dps, [])
     if link.parameters:  # the double evaluators take no link parameters
@@ -694,8 +694,8 @@ def _start(problem, link, kept, start):
             raise InvalidArgument(f"start must hold numbers, got start={start!r}") from None
     import numpy as np
 
-    from krtheory.solve import solve_link
-    from krtheory.solve_float import solve_link_float
+    from krtheory.solve.mp import solve_link
+    from krtheory.solve.float64 import solve_link_float
 
     if not link.parameters:  # the float64 path takes no per-coordinate link parameters
         result = solve_link_float(problem, link)

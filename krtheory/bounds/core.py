@@ -37,7 +37,7 @@ from fractions import Fraction
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import GUARD_DIGITS, agreeing_digits, check_dps, context, to_decimal
 from krtheory.problem import parse_number
-from krtheory.validation import check_depth
+from krtheory._validation import check_depth
 
 #: Working precision of the solves and references unless a caller asks for another.
 DEFAULT_DPS = 30
@@ -266,7 +266,7 @@ def printed_bounds(problem, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> P
 
 # -- the regularizer and the Lemma 2 witnesses ------------------------------------------
 def _derivation(depth: int):
-    from krtheory.derive import derive_diagonal
+    from krtheory.derive.engine import derive_diagonal
 
     return derive_diagonal(depth)
 
@@ -274,7 +274,7 @@ def _derivation(depth: int):
 def _q_verified(derivation, z, ctx, dps: int):
     """q_D(z) for a ctx number z, verified to ``dps`` digits (potential.potential_value); z is passed
     with dps + GUARD_DIGITS digits, which moves q by at most 2 10^-(dps+GUARD) relative."""
-    from krtheory.potential import potential_value
+    from krtheory.derive.potential import potential_value
 
     return ctx.mpf(potential_value(derivation, to_decimal(ctx, z, dps + GUARD_DIGITS), dps)[0])
 
@@ -359,7 +359,7 @@ class WitnessThreshold:
 def witness_threshold(d: int, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> WitnessThreshold:
     """Bisect x = ln(alpha^D) for the witness ratio crossing 1+eps (searched with q compiled at
     ``dps``; the two bracket ends are then re-evaluated with verified q values)."""
-    from krtheory.potential import potential_function
+    from krtheory.derive.potential import potential_function
 
     d, dps, depth = _dimension(d), check_dps(dps), check_depth(depth, MAX_DEPTH_CHECKED)
     eps = check_eps(eps)
@@ -427,8 +427,8 @@ class _Prober:
         return references(self.problem, dps + VERIFY_EXTRA_DIGITS)
 
     def probe(self, alpha: str, checks) -> Probe:
-        from krtheory.regularizers import implicit_link
-        from krtheory.solve import solve_link
+        from krtheory.families.diagonal import implicit_link
+        from krtheory.solve.mp import solve_link
 
         if Fraction(alpha) < SMALLEST_ALPHA:
             raise NotApplicable(f"alpha={alpha} is below SMALLEST_ALPHA={SMALLEST_ALPHA_TEXT}, the smallest alpha "

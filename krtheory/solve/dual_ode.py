@@ -1,8 +1,8 @@
 """The dual ODE: the n-dimensional trajectory path, cross-checked against the parameter flow.
 
-Along the gradient flow of a separable model (paper eq. (1), :mod:`krtheory.models`), the
+Along the gradient flow of a separable model (paper eq. (1), :mod:`krtheory.flow.models`), the
 parameters of coordinate i depend on t only through the drive s_i(t) = -2 int_0^t (X^T r)_i:
-they solve d theta_i/ds = grad P(theta_i), which is how :mod:`krtheory.derive` builds the link,
+they solve d theta_i/ds = grad P(theta_i), which is how :mod:`krtheory.derive.engine` builds the link,
 so beta_i(t) = a_i h(b_i s_i(t)) at every t (the KKT-ODE argument behind Theorems 1 and 3).
 With lam(t) = -2 int_0^t r, s = X^T lam and the whole trajectory solves
 
@@ -14,7 +14,7 @@ the stiffness ratio ~1/alpha^2 of small alpha (PERFORMANCE.md Table F2) that LSO
 PERFORMANCE.md §F measured it finishing every case in 0.02-5 s where explicit methods stalled.
 
 float64 throughout, with the float fast path's evaluator (log domain where needed): a fast
-trajectory, not high-precision evidence (that is :func:`krtheory.flow.integrate_flow`; the
+trajectory, not high-precision evidence (that is :func:`krtheory.flow.driver.integrate_flow`; the
 ``thm1.dual-trajectory`` claim and the tests compare the two). Links with per-coordinate
 parameters are not taken, as by the float path.
 """
@@ -31,7 +31,7 @@ import numpy as np
 
 from krtheory.errors import InvalidArgument
 from krtheory.problem import parse_number
-from krtheory.solve_float import MAX_LOG, _relative, _rows, evaluator, solve_link_float
+from krtheory.solve.float64 import MAX_LOG, _relative, _rows, evaluator, solve_link_float
 
 #: Stop once ||X beta - y|| / || |X||beta| + |y| || is below this (float64 resolves ~1e-14).
 RESIDUAL_TARGET = 1e-12

@@ -30,7 +30,7 @@ import numpy as np
 from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
 
 from krtheory.errors import InvalidArgument
-from krtheory.solve import ETA, STEP_CAP, bracket_middle
+from krtheory.solve.mp import ETA, STEP_CAP, bracket_middle
 
 #: Newton iterations per solve: PERFORMANCE.md §6 counts up to ~1850 cold iterations at
 #: alpha = 1e-300 for 100x1000 (50–270 with warm starts along alpha).
@@ -455,7 +455,7 @@ def line_search(psi, psi0, first, full, boundary, evaluations: int = LINE_SEARCH
     psi0 = psi(0) < 0), None where the trial point overflows; ``boundary`` the first step that
     leaves a bounded domain (or inf). Brackets by doubling from ``first`` and bisects:
     geometrically when the bracket is wide, or in the distance to the boundary when that shrinks
-    by a large factor (h blows up there), as krtheory.solve does. Returns the largest step found
+    by a large factor (h blows up there), as krtheory.solve.mp does. Returns the largest step found
     below the zero of psi when none qualifies, or None. Works for floats and for exact arb
     midpoints alike (``boundary`` may then be an arb, or inf)."""
     lo, hi, s = 0 * first, None, first

@@ -22,9 +22,9 @@ import dataclasses
 import functools
 
 from krtheory import precision
-from krtheory.derive import Step, check_positive, on_domain
+from krtheory.derive.engine import Step, check_positive, on_domain
 from krtheory.errors import InvalidArgument, NoConvergence
-from krtheory.potential import MAX_POTENTIAL_DPS
+from krtheory.derive.potential import MAX_POTENTIAL_DPS
 from krtheory.problem import parse_number
 
 #: The root solve of h(mu) = t uses mu itself on [0, 1/2] and the gap g = 1 - mu on (0, 1/2]:
@@ -38,8 +38,8 @@ ROOT_SLACK_BITS = 4
 class ExplicitDerivation:
     """The explicit regularizer's link and quartic, with the verification steps.
 
-    Field names match :class:`krtheory.derive.Derivation` where they mean the same thing, so
-    :func:`krtheory.regularizers.link_from_derivation` builds its Link the same way."""
+    Field names match :class:`krtheory.derive.engine.Derivation` where they mean the same thing, so
+    :func:`krtheory.families.diagonal.link_from_derivation` builds its Link the same way."""
 
     c: object
     nu: object                 # the Lagrange multiplier mu

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory.validation import check_positive, check_shape
+from krtheory._validation import check_positive, check_shape
 
 FAMILIES = ("diagonal", "explicit")
 
@@ -48,12 +48,12 @@ def implicit_link(family: str, depth: int, alpha, shape, d: int):
     regularizer R (eqs. 8-9) at scale alpha and shape w0 on R^d."""
     scales = initial_scales(alpha, shape, d)
     if family == "diagonal":
-        from krtheory.derive import derive_diagonal
+        from krtheory.derive.engine import derive_diagonal
 
         return link_from_derivation(derive_diagonal(depth), scales,
                                     f"diagonal depth {depth} (alpha={alpha})")
     if family == "explicit":
-        from krtheory.explicit import derive_explicit
+        from krtheory.families.explicit import derive_explicit
 
         return link_from_derivation(derive_explicit(), scales, f"explicit R (alpha={alpha})")
     raise InvalidArgument(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
@@ -62,7 +62,7 @@ def implicit_link(family: str, depth: int, alpha, shape, d: int):
 def regularizer_value(derivation, beta, scales, ctx):
     """Q(beta) = sum_i w(c_i) q(beta_i / a(c_i)) in ``ctx`` (beta: ctx numbers, scales: exact
     c_i), with q, a and w from the derivation (never retyped); for D >= 3 q solves h^{-1} itself."""
-    from krtheory.potential import potential_function
+    from krtheory.derive.potential import potential_function
     from krtheory.precision import lambdify
 
     q = potential_function(derivation, ctx)
