@@ -3,10 +3,45 @@ normalized (exact strings, ints) or raises InvalidArgument naming the argument a
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory.problem import parse_number
+
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
+def exact_decimal(value) -> str:
+    """An exact decimal string for an int, float (its exact binary value) or numeric string."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        raise TypeError("booleans are not numbers here")
+    return str(Decimal(value)) if isinstance(value, float) else str(value)
+
+
+def parse_number(text, where: str) -> str:
+    """Validate one cell and return it as a normalized exact string (decimal or p/q)."""
+    try:
+        cell = exact_decimal(text)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{where}: {text!r} is not a number") from None
+    if cell.lower() in _NON_FINITE:
+        raise InvalidArgument(f"{where}: {cell!r} is not finite (NaN and infinity are not allowed)")
+    if cell == "":
+        raise InvalidArgument(f"{where}: empty cell")
+    try:
+        Fraction(cell)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidArgument(f"{where}: {cell!r} is not a number") from None
+    return cell
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """An int >= ``minimum`` (``True`` and ``2.0`` are not ints here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidArgument(f"{name} must be an integer >= {minimum} but got {name}={value!r}")
+    return value
 
 
 def check_depth(depth, max_depth: int | None = None) -> int:

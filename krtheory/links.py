@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from krtheory.errors import InvalidArgument
 from krtheory._frozen import cached_hash, state_without_hash
-from krtheory.problem import parse_number
+from krtheory._validation import parse_number
 
 
 class LinkFunctions(NamedTuple):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from decimal import Decimal
 
 import mpmath
 
@@ -147,12 +146,3 @@ class Tolerance:
     def as_dict(self) -> dict:
         relative = None if self.digits is None else f"1e-{self.digits}"
         return {"digits": self.digits, "relative": relative, "why": self.why}
-
-
-def exact_decimal(value) -> str:
-    """An exact decimal string for an int, float (its exact binary value) or numeric string."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        raise TypeError("booleans are not numbers here")
-    return str(Decimal(value)) if isinstance(value, float) else str(value)

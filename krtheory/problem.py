@@ -18,10 +18,7 @@ from pathlib import Path
 
 from krtheory.errors import InvalidArgument
 from krtheory._frozen import cached_hash, state_without_hash
-from krtheory.precision import exact_decimal
-
-_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
-
+from krtheory._validation import parse_number
 
 class NotOverparametrizedWarning(UserWarning):
     """n >= d: the interpolation problem is not overparametrized."""
@@ -38,23 +35,6 @@ def exact_to_float(text: str) -> float:
         except OverflowError:
             return math.inf if (p < 0) == (q < 0) else -math.inf
     return float(text)
-
-
-def parse_number(text, where: str) -> str:
-    """Validate one cell and return it as a normalized exact string (decimal or p/q)."""
-    try:
-        cell = exact_decimal(text)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{where}: {text!r} is not a number") from None
-    if cell.lower() in _NON_FINITE:
-        raise InvalidArgument(f"{where}: {cell!r} is not finite (NaN and infinity are not allowed)")
-    if cell == "":
-        raise InvalidArgument(f"{where}: empty cell")
-    try:
-        Fraction(cell)
-    except (ValueError, ZeroDivisionError):
-        raise InvalidArgument(f"{where}: {cell!r} is not a number") from None
-    return cell
 
 
 @dataclasses.dataclass(frozen=True)

@@ -36,7 +36,7 @@ from fractions import Fraction
 
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import GUARD_DIGITS, agreeing_digits, check_dps, context, to_decimal
-from krtheory.problem import parse_number
+from krtheory._validation import parse_number
 from krtheory._validation import check_depth
 
 #: Working precision of the solves and references unless a caller asks for another.

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from krtheory.errors import InvalidArgument
-from krtheory.problem import Problem, load_matrix, parse_number
+from krtheory._validation import parse_number
+from krtheory.problem import Problem, load_matrix
 
 #: Families the command line can build (krtheory.flow.models).
 FAMILIES = ("diagonal", "wide")

@@ -25,7 +25,7 @@ from krtheory import precision
 from krtheory.derive.engine import Step, check_positive, on_domain
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.derive.potential import MAX_POTENTIAL_DPS
-from krtheory.problem import parse_number
+from krtheory._validation import parse_number
 
 #: The root solve of h(mu) = t uses mu itself on [0, 1/2] and the gap g = 1 - mu on (0, 1/2]:
 #: mu = 1/2 is where h(mu) = 32/9; both variables keep full relative precision on their side.

@@ -311,7 +311,7 @@ def biased_link(parameters, name: str = "biased hypentropy"):
     (U0_i = V0_i) makes beta_i(s) = -B e^{-2s} or A e^{2s}, which keeps the sign of beta_i(0),
     and the potential q_{A,B} (ln(B/A)) does not exist."""
     from krtheory.links import Link
-    from krtheory.problem import parse_number
+    from krtheory._validation import parse_number
 
     derivation = derive_wide()
     values = []

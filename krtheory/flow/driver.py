@@ -82,7 +82,8 @@ from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.flow.error import IntegrationError, jacobian, polynomial_gradient
 from krtheory.flow.models import SeparableModel
-from krtheory.problem import Problem, parse_number
+from krtheory._validation import parse_number
+from krtheory.problem import Problem
 
 #: Local tolerance per step: this many digits below the requested dps (relative to max|theta|),
 #: the room for summing the local errors of thousands of steps and for their growth.

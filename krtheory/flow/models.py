@@ -21,7 +21,7 @@ import dataclasses
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory.problem import parse_number
+from krtheory._validation import parse_number
 from krtheory._validation import check_depth, check_positive, check_shape
 
 

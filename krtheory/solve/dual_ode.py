@@ -30,7 +30,7 @@ from fractions import Fraction
 import numpy as np
 
 from krtheory.errors import InvalidArgument
-from krtheory.problem import parse_number
+from krtheory._validation import parse_number
 from krtheory.solve.float64 import MAX_LOG, _relative, _rows, evaluator, solve_link_float
 
 #: Stop once ||X beta - y|| / || |X||beta| + |y| || is below this (float64 resolves ~1e-14).
