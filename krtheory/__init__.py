@@ -3,15 +3,70 @@
 It derives implicit regularizers (sympy), integrates gradient flows at high precision
 (mpmath), and checks the theorems of Woodworth et al., "Kernel and Rich Regimes in
 Overparametrized Models" (COLT 2020), returning three-valued verdicts with evidence.
+
+The names below are the public API. They are loaded on first use (PEP 562), so
+``import krtheory`` costs no sympy, scipy or flint import:
+
+>>> import krtheory
+>>> sorted(krtheory.__all__)[:3]
+['Claim', 'DiagonalModel', 'FAMILIES']
 """
 
-from krtheory.claims import Claim, RunConfig, Status, Verdict
-from krtheory.errors import InvalidArgument, KRTheoryError, NoConvergence, NotApplicable
-from krtheory.precision import Tolerance
-from krtheory.problem import Problem
+from __future__ import annotations
 
-__all__ = [
-    "Claim", "RunConfig", "Status", "Verdict",
-    "KRTheoryError", "InvalidArgument", "NoConvergence", "NotApplicable",
-    "Tolerance", "Problem",
-]
+import importlib
+
+#: public name -> the module that defines it (the pipeline of the README, in order).
+_EXPORTS = {
+    # problems
+    "Problem": "krtheory.problem",
+    "builtin_problem": "krtheory.builtin_problems",
+    "builtin_problems": "krtheory.builtin_problems",
+    # the families and their derivations (the symbolic side)
+    "FAMILIES": "krtheory.families.base",
+    "family": "krtheory.families.base",
+    "derive_diagonal": "krtheory.derive.engine",
+    "derive_parametrization": "krtheory.families.custom",
+    "Link": "krtheory.links",
+    "implicit_link": "krtheory.families.diagonal",
+    "wide_link": "krtheory.families.wide",
+    # the prediction
+    "predict": "krtheory.solve.predict",
+    "dual_trajectory": "krtheory.solve.dual_ode",
+    # the evidence
+    "integrate_flow": "krtheory.flow.driver",
+    "DiagonalModel": "krtheory.flow.models",
+    "WideModel": "krtheory.flow.models",
+    # references and bounds
+    "min_l1": "krtheory.references",
+    "min_l2": "krtheory.references",
+    "printed_bounds": "krtheory.bounds",
+    "measure_thresholds": "krtheory.bounds",
+    # claims and verdicts
+    "Claim": "krtheory.claims",
+    "Domain": "krtheory.claims",
+    "RunConfig": "krtheory.claims",
+    "Status": "krtheory.claims",
+    "Verdict": "krtheory.claims",
+    "Tolerance": "krtheory.precision",
+    # errors
+    "KRTheoryError": "krtheory.errors",
+    "InvalidArgument": "krtheory.errors",
+    "NoConvergence": "krtheory.errors",
+    "NotApplicable": "krtheory.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'krtheory' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
