@@ -3,7 +3,8 @@
 A :class:`Claim` states what the paper says (with its section/theorem/equation), on which
 domain it is checked and to which tolerance; its ``check`` returns a :class:`Verdict`:
 HOLDS, REFUTED or INCONCLUSIVE ("the solver gave up" is never a pass). ``proofs_checks``
-modules add their claims with :func:`register`.
+modules add their claims with :func:`register`; ``krtheory verify`` imports them (this module
+imports nothing from there).
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ class Status(str, enum.Enum):
     HOLDS = "HOLDS"
     REFUTED = "REFUTED"
     INCONCLUSIVE = "INCONCLUSIVE"
+
+    @classmethod
+    def combine(cls, *statuses: "Status") -> "Status":
+        """The lattice REFUTED > INCONCLUSIVE > HOLDS: REFUTED if any is, else INCONCLUSIVE if any
+        is, else HOLDS (also for no statuses)."""
+        for status in (cls.REFUTED, cls.INCONCLUSIVE):
+            if status in statuses:
+                return status
+        return cls.HOLDS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,13 +96,6 @@ def register(claim: Claim) -> Claim:
     return claim
 
 
-def load_registry() -> dict[str, Claim]:
-    """Import every ``proofs_checks`` module so that the registry is complete."""
-    import proofs_checks  # noqa: F401  (registers on import)
-
-    return REGISTRY
-
-
 def jsonable(value):
     """Evidence as plain JSON values: mpf/arb become decimal strings, tuples lists."""
     if isinstance(value, enum.Enum):
@@ -130,9 +133,5 @@ def exit_code(verdicts: list[Verdict]) -> int:
     """0 when every verdict HOLDS, 1 when any is REFUTED, else 2 (INCONCLUSIVE or none)."""
     if not verdicts:
         return 2
-    statuses = {v.status for v in verdicts}
-    if Status.REFUTED in statuses:
-        return 1
-    if Status.INCONCLUSIVE in statuses:
-        return 2
-    return 0
+    return {Status.HOLDS: 0, Status.REFUTED: 1,
+            Status.INCONCLUSIVE: 2}[Status.combine(*(v.status for v in verdicts))]

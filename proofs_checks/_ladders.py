@@ -53,7 +53,8 @@ def _predictor_verdict(problem_name, depth, dps, alphas, rows, ctx, expected, ba
     slope = fitted_slope([float(a) for a in alphas], [float(d) for d, _ in rows])
     decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
     rate_ok = expected is None or abs(slope - expected) <= band
-    status = Status.HOLDS if decreasing and extra_ok and rate_ok else Status.REFUTED
+    status = Status.combine(*(Status.HOLDS if ok else Status.REFUTED
+                             for ok in (decreasing, extra_ok, rate_ok)))
     expectation = "problem-dependent" if expected is None else f"expected {expected}"
     return Verdict(status, f"{label} falls from {ctx.nstr(rows[0][0], 3)} to {ctx.nstr(rows[-1][0], 3)} "
                            f"over alpha {alphas[0]}..{alphas[-1]} at D = {depth}, fitted exponent "

@@ -63,7 +63,7 @@ def check_depth_sufficient(config: RunConfig) -> Verdict:
                 rows.append({"problem": name, "depth": depth, "eps": eps, "alpha": bounds.alpha_l1(),
                              "ratio_to_l1": ctx.nstr(ctx.convert(probe.ratio1), 10),
                              "holds": probe.verdicts[("l1", 0)]})
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     smallest = min(Fraction(r["alpha"]) for r in rows)
     return Verdict(status, f"{status.value.lower()}: at the depth-D alpha (as small as {float(smallest):.3g}: "
                            f"polynomial) ||beta||_1 <= (1+eps)||beta*_l1||_1 for D in {DEPTHS}, eps in "
@@ -100,7 +100,7 @@ def check_contrast(config: RunConfig) -> Verdict:
                     failures.append(f"D={depth}, d={d}: exponent {ctx.nstr(exponents[-1], 5)} "
                                     f"vs {ctx.nstr(expected, 5)}")
             rows.append(row)
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     spans = [f"{r['log10_alpha_star'][0]} -> {r['log10_alpha_star'][-1]} at D = {r['depth']}"
              for r in rows if r["d"] == rows[0]["d"]]
     return Verdict(status, f"{status.value.lower()}: as eps halves from 1/4 to 1/32, log10 alpha* goes "
@@ -122,7 +122,7 @@ def check_fig3b(config: RunConfig) -> Verdict:
     for upper, lower in zip(table, table[1:]):
         if not all(b < a for a, b in zip(upper[1:], lower[1:])):
             failures.append(f"D={lower[0]} not below D={upper[0]} at every x")
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     shown = {str(r[0]): [ctx.nstr(v, 6) for v in r[1:]] for r in table}
     return Verdict(status, f"{status.value.lower()}: at ln(alpha^D) = -2 the ratio falls "
                            + " > ".join(f"{shown[str(r[0])][3]} (D={r[0]})" for r in table)

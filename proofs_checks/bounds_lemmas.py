@@ -110,7 +110,7 @@ def check_lemma2(config: RunConfig) -> Verdict:
                          "sqrt_d_ratios": [ctx.nstr(r, 8) for r in ratios],
                          "measured_alpha": ctx.nstr(ctx.exp(ctx.convert(measured.ln_alpha)), 8),
                          "lemma2_over_measured_log10": round(slack, 4)})
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     lowest = min(Decimal(r["sqrt_d_ratios"][0]) - 1 - Decimal(r["eps"]) for r in rows)
     return Verdict(status, f"{status.value.lower()}: sqrt(d) Q(e_1)/Q(1_d/sqrt d) >= 1+eps and nondecreasing on "
                            f"alpha = d^(-1/4-1/(8eps)) x 10^{{0,1,2,4}} for {len(rows)} (d, eps) pairs, d up to "

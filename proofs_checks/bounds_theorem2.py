@@ -97,12 +97,7 @@ def check_at_bound(config: RunConfig, side: str) -> Verdict:
         failures += evidence["property_search"]["counterexample"] is not None
     norm = "||beta||_1/||beta*_l1||_1" if side == "l1" else "||beta||_2^2/||beta*_l2||_2^2"
     worst = max(instances, key=lambda i: i["excess_over_eps"])
-    if failures:
-        status = Status.REFUTED
-    elif uncertified:
-        status = Status.INCONCLUSIVE
-    else:
-        status = Status.HOLDS
+    status = Status.combine(*[Status.REFUTED] * failures, *[Status.INCONCLUSIVE] * uncertified)
     summary = (f"{status.value.lower()}: at the printed {side} bound, {norm} = 1 + excess with excess <= eps on "
                f"{len(instances)} (problem, eps) pairs; largest excess/eps {worst['excess_over_eps']:.3g} "
                f"({worst['problem']}, eps {worst['eps']}, alpha {worst['alpha']})")
@@ -126,7 +121,7 @@ def check_tightness(config: RunConfig) -> Verdict:
                              "bound": threshold.bound, "threshold": threshold.value,
                              "status": threshold.status, "tightness_log10": threshold.tightness,
                              "changes": threshold.changes, "probes": report.probes})
-    status = Status.REFUTED if bad else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in bad))
     measured = [r for r in rows if r["tightness_log10"] is not None]
     span = {side: [r["tightness_log10"] for r in measured if r["side"] == side] for side in ("l1", "l2")}
     summary = (f"{status.value.lower()}: no violation on the promised side of any bound; measured slack "

@@ -24,7 +24,6 @@ from fractions import Fraction
 
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, agreeing_digits, context
-from proofs_checks._compare import combine
 from proofs_checks._ladders import (D_VECTOR, fitted_slope, l1_limit_verdict, l2_limit_verdict,
                                     seeded_beta)
 
@@ -113,7 +112,7 @@ def _ladder(config: RunConfig, side: str, ladders: dict, exponent, limit, consta
                      "fitted_exponent": round(slope, 5), "expected_exponent": expected_slope,
                      "error_constant": ctx.nstr(observed, 10), "series_constant": ctx.nstr(predicted, 10),
                      "constant_relative_error": f"{constant_error:.2e}"})
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     exponents = ", ".join(f"D={r['depth']}: {r['fitted_exponent']:.4f} (expected {r['expected_exponent']})"
                           for r in rows)
     return Verdict(status, f"{status.value.lower()}: fitted exponents of the relative error {exponents}",

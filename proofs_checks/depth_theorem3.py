@@ -20,7 +20,7 @@ from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 from krtheory.families.diagonal import implicit_link
-from proofs_checks._compare import combine, flows_against_predictions
+from proofs_checks._compare import flows_against_predictions
 from proofs_checks.diagonal_theorem1 import random_shape
 
 DPS = 40
@@ -150,7 +150,7 @@ def check_not_rescaling(config: RunConfig) -> Verdict:
         status, evidence = rescaling_verdict(derived_potential(first), derived_potential(second))
         statuses.append(status)
         rows.append({"depths": [first, second], "status": status.value, **evidence})
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     worst = ", ".join(f"({r['depths'][0]},{r['depths'][1]}): {r['max_mismatch']}" for r in rows)
     return Verdict(status, f"{status.value.lower()}: the best two-point rescaling q_D = lam q_D'(mu .) "
                            f"misses elsewhere by relative {worst} (evaluation error <= 1e-30)",

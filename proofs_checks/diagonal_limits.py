@@ -73,7 +73,7 @@ def _ladder(config: RunConfig, alphas, expected_slope: float, limit, error_const
                      "error_constant": ctx.nstr(observed, 10),
                      "series_constant": ctx.nstr(predicted, 10),
                      "constant_relative_error": f"{constant_error:.2e}"})
-    status = Status.REFUTED if Status.REFUTED in statuses else Status.HOLDS
+    status = Status.combine(*statuses)
     return status, {"beta": list(beta_text), "alphas": list(alphas), "dps": DPS, "ladders": rows,
                     "slope_band": SLOPE_BAND, "constant_band": CONSTANT_BAND}
 

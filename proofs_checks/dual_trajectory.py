@@ -47,8 +47,7 @@ def check_dual_trajectory(config: RunConfig) -> Verdict:
             instances.append({"problem": name, "depth": depth, "alpha": alpha, "times": list(TIMES),
                               "max_relative_difference": f"{worst:.2e}", "dual_status": dual.status,
                               "dual_seconds": round(dual.seconds, 3), "flow_seconds": round(flow.seconds, 3)})
-    status = (Status.REFUTED if Status.REFUTED in statuses else
-              Status.INCONCLUSIVE if Status.INCONCLUSIVE in statuses else Status.HOLDS)
+    status = Status.combine(*statuses)
     worst = max(float(i["max_relative_difference"]) for i in instances)
     summary = (f"dual ODE (float64 LSODA) vs the {FLOW_DPS}-digit parameter flow at t in {{{', '.join(TIMES)}}}: "
                f"max relative difference {worst:.1e} over {len(instances)} (problem, depth, alpha) instances")

@@ -24,7 +24,6 @@ from fractions import Fraction
 
 from krtheory.claims import Claim, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, agreeing_digits, context
-from proofs_checks._compare import combine
 from proofs_checks.depth_limits import D_VECTOR, seeded_beta
 from proofs_checks.diagonal_limits import fitted_slope
 
@@ -173,7 +172,7 @@ def check_algebraic(config: RunConfig, r_value=None, q_value=None) -> Verdict:
                      "quartic_factor_through_r": minimal, "r_status": r_status.value,
                      "q": ctx.nstr(q, 20), "q_polynomial_found": found_q,
                      "q_relation_residual_at_120_digits": residual, "q_status": q_status.value})
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     degrees = ", ".join(sorted({str(len(row["quartic_factor_through_r"]) - 1) for row in rows}))
     return Verdict(status, f"{status.value.lower()}: PSLQ at {PSLQ_DPS} digits finds r(z)'s minimal "
                            f"polynomial (degree {degrees}, the paper's quartic) at z in "

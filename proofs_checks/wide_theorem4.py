@@ -23,7 +23,7 @@ from krtheory.flow.models import WideModel
 from krtheory.precision import Tolerance
 from krtheory.families.diagonal import implicit_link
 from krtheory.solve.mp import solve_link
-from proofs_checks._compare import combine, compare_limits
+from proofs_checks._compare import compare_limits
 
 DPS = 40
 REQUIRED_DIGITS = 25
@@ -111,7 +111,7 @@ def _prediction_record(predicted) -> dict:
 
 def _verdict(instances, statuses, where: str, what: str) -> Verdict:
     """The combined verdict; certified when every prediction is an arb ball (python-flint)."""
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     worst = min(i["agreeing_digits"] for i in instances)
     certified = all(i["prediction_certified"] for i in instances)
     return Verdict(status, f"{status.value.lower()}: {what} agree to >= {worst:.1f} digits (need "

@@ -4,10 +4,11 @@ import dataclasses
 
 import pytest
 
-from krtheory.claims import RunConfig, Status, load_registry
+from krtheory.claims import RunConfig, Status
+from krtheory.cli.verify import load_registry
 from krtheory.precision import context
 from proofs_checks import diagonal_theorem1
-from proofs_checks._compare import combine, compare_limits
+from proofs_checks._compare import compare_limits
 
 REGISTRY = load_registry()
 
@@ -54,6 +55,8 @@ def test_compare_limits_is_three_valued(offset, flow_error, digits, expected):
 
 
 def test_combine():
-    assert combine([Status.HOLDS, Status.HOLDS]) is Status.HOLDS
-    assert combine([Status.HOLDS, Status.INCONCLUSIVE]) is Status.INCONCLUSIVE
-    assert combine([Status.INCONCLUSIVE, Status.REFUTED]) is Status.REFUTED
+    assert Status.combine(Status.HOLDS, Status.HOLDS) is Status.HOLDS
+    assert Status.combine(Status.HOLDS, Status.INCONCLUSIVE) is Status.INCONCLUSIVE
+    assert Status.combine(Status.INCONCLUSIVE, Status.REFUTED) is Status.REFUTED
+    assert Status.combine(Status.REFUTED, Status.HOLDS, Status.INCONCLUSIVE) is Status.REFUTED
+    assert Status.combine() is Status.HOLDS
