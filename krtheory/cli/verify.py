@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from krtheory.claims import (VERDICT_SCHEMA, RunConfig, Status, exit_code, load_registry,
+from krtheory.claims import (REGISTRY, VERDICT_SCHEMA, Claim, RunConfig, Status, exit_code,
                              verdict_record)
 from krtheory.cli.output import table, write_json_atomically
 from krtheory.errors import InvalidArgument
+
+
+def load_registry() -> dict[str, Claim]:
+    """Import every ``proofs_checks`` module so that the registry is complete."""
+    import proofs_checks  # noqa: F401  (registers on import)
+
+    return REGISTRY
 
 
 def add_parser(subparsers):
