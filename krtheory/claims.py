@@ -14,7 +14,7 @@ import enum
 import time
 from collections.abc import Callable, Mapping
 
-from krtheory.errors import KRTheoryError
+from krtheory.errors import InvalidArgument, KRTheoryError
 from krtheory.precision import Tolerance
 
 #: Version of the verdict JSON layout written by ``krtheory verify --json`` (see README).
@@ -39,14 +39,17 @@ class Status(str, enum.Enum):
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
     """How a verification run is carried out: ``quick`` (default problems, minutes) or
-    ``full`` (heavier ladders and property searches), and the seed of all randomness."""
+    ``full`` (heavier ladders and property searches), and the seed of all randomness (an
+    integer >= 0, as numpy's generators require)."""
 
     mode: str = "quick"
     seed: int = 0
 
     def __post_init__(self):
         if self.mode not in ("quick", "full"):
-            raise ValueError(f"mode must be 'quick' or 'full', not {self.mode!r}")
+            raise InvalidArgument(f"Expected mode 'quick' or 'full' but got mode={self.mode!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InvalidArgument(f"Expected an integer seed >= 0 but got seed={self.seed!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +94,7 @@ REGISTRY: dict[str, Claim] = {}
 def register(claim: Claim) -> Claim:
     """Add a claim to the registry (ids are unique)."""
     if claim.id in REGISTRY:
-        raise ValueError(f"claim id {claim.id!r} registered twice")
+        raise InvalidArgument(f"claim id {claim.id!r} registered twice")
     REGISTRY[claim.id] = claim
     return claim
 
