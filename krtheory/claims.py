@@ -1,7 +1,8 @@
 """Claims of the paper as data, three-valued verdicts with evidence, and the claim registry.
 
 A :class:`Claim` states what the paper says (with its section/theorem/equation), on which
-domain it is checked and to which tolerance; its ``check`` returns a :class:`Verdict`:
+:class:`Domain` it is checked (the data its check runs on, rendered as text by
+:meth:`Domain.describe`) and to which tolerance; its ``check`` returns a :class:`Verdict`:
 HOLDS, REFUTED or INCONCLUSIVE ("the solver gave up" is never a pass). ``proofs_checks``
 modules add their claims with :func:`register`; ``krtheory verify`` imports them (this module
 imports nothing from there).
@@ -19,6 +20,8 @@ from krtheory.precision import Tolerance
 
 #: Version of the verdict JSON layout written by ``krtheory verify --json`` (see README).
 VERDICT_SCHEMA = "krtheory.verdicts/1"
+#: the run modes: ``quick`` (default problems, minutes) and ``full`` (heavier ladders)
+MODES = ("quick", "full")
 
 
 class Status(str, enum.Enum):
@@ -46,10 +49,69 @@ class RunConfig:
     seed: int = 0
 
     def __post_init__(self):
-        if self.mode not in ("quick", "full"):
+        if self.mode not in MODES:
             raise InvalidArgument(f"Expected mode 'quick' or 'full' but got mode={self.mode!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise InvalidArgument(f"Expected an integer seed >= 0 but got seed={self.seed!r}")
+
+
+def in_mode(value, mode: str):
+    """``value[mode]`` for a per-mode value ``{"quick": ..., "full": ...}``; any other value is
+    the same in both modes."""
+    if isinstance(value, Mapping) and set(value) == set(MODES):
+        return value[mode]
+    return value
+
+
+def _render(value, inner: bool = False) -> str:
+    """A set as {a, b}, a tuple inside it as (a, b), ladders per depth as D=3: {...}; ..."""
+    if isinstance(value, Mapping):
+        return "; ".join(f"D={key}: {_render(v)}" for key, v in value.items())
+    if isinstance(value, (tuple, list)):
+        text = ", ".join(_render(v, True) for v in value)
+        return f"({text})" if inner else f"{{{text}}}"
+    return str(value)
+
+
+def _render_modes(label: str, value) -> str:
+    quick, full = in_mode(value, "quick"), in_mode(value, "full")
+    text = f"{label} {_render(quick)}"
+    return text if full == quick else f"{text} (full: {_render(full)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Domain:
+    """Where a claim is checked, as the data its check runs on: ``problems`` (built-in names),
+    ``alphas`` (the values of ``parameter``: a tuple, or ``{depth: tuple}``), ``dps`` and named
+    ``extras``. Each of these is either the same in both modes or ``{"quick": ..., "full": ...}``.
+    :meth:`describe` renders the text ``verify --list`` and the verdict JSON show."""
+
+    subject: str
+    problems: object = ()
+    alphas: object = ()
+    parameter: str = "alpha"
+    dps: int | None = None
+    extras: Mapping = dataclasses.field(default_factory=dict)
+
+    def problems_in(self, mode: str):
+        return in_mode(self.problems, mode)
+
+    def alphas_in(self, mode: str):
+        return in_mode(self.alphas, mode)
+
+    def extra(self, name: str, mode: str = "quick"):
+        return in_mode(self.extras[name], mode)
+
+    def describe(self) -> str:
+        parts = [self.subject]
+        if self.problems:
+            parts.append(_render_modes("problems", self.problems))
+        if self.alphas:
+            parts.append(_render_modes(f"{self.parameter} in", self.alphas))
+        parts += [_render_modes(name, value) for name, value in self.extras.items()]
+        if self.dps is not None:
+            parts.append(f"dps {self.dps}")
+        return ", ".join(p for p in parts if p)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +133,7 @@ class Claim:
     id: str
     statement: str
     reference: str
-    domain: str
+    domain: Domain
     tolerance: Tolerance
     check: Callable[[RunConfig], Verdict]
 
@@ -123,7 +185,7 @@ def verdict_record(claim: Claim, verdict: Verdict) -> dict:
         "status": verdict.status.value,
         "statement": claim.statement,
         "reference": claim.reference,
-        "domain": claim.domain,
+        "domain": claim.domain.describe(),
         "tolerance": claim.tolerance.as_dict(),
         "summary": verdict.summary,
         "certified": verdict.certified,

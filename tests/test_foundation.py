@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from krtheory import InvalidArgument, Problem
-from krtheory.claims import (Claim, RunConfig, Status, Verdict, exit_code, register,
+from krtheory.claims import (Claim, Domain, RunConfig, Status, Verdict, exit_code, register,
                              verdict_record)
 from krtheory.cli import main
 from krtheory.errors import NoConvergence
@@ -172,7 +172,7 @@ def test_check_dps_and_tolerance():
 
 # -- verdicts and registry -------------------------------------------------------------------
 def _claim(check):
-    return Claim("test.claim", "statement", "§0", "nowhere", Tolerance(10, "test"), check)
+    return Claim("test.claim", "statement", "§0", Domain("nowhere"), Tolerance(10, "test"), check)
 
 
 def test_claim_turns_krtheory_errors_into_inconclusive():
