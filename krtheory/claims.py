@@ -1,9 +1,11 @@
 """Claims of the paper as data, three-valued verdicts with evidence, and the claim registry.
 
 A :class:`Claim` states what the paper says (with its section/theorem/equation), on which
-domain it is checked and to which tolerance; its ``check`` returns a :class:`Verdict`:
+:class:`Domain` it is checked (the data its check runs on, rendered as text by
+:meth:`Domain.describe`) and to which tolerance; its ``check`` returns a :class:`Verdict`:
 HOLDS, REFUTED or INCONCLUSIVE ("the solver gave up" is never a pass). ``proofs_checks``
-modules add their claims with :func:`register`.
+modules add their claims with :func:`register`; ``krtheory verify`` imports them (this module
+imports nothing from there).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import enum
 import time
 from collections.abc import Callable, Mapping
 
-from krtheory.errors import KRTheoryError
+from krtheory.errors import InvalidArgument, KRTheoryError
 from krtheory.precision import Tolerance
 
 #: Version of the verdict JSON layout written by ``krtheory verify --json`` (see README).
 VERDICT_SCHEMA = "krtheory.verdicts/1"
+#: the run modes: ``quick`` (default problems, minutes) and ``full`` (heavier ladders)
+MODES = ("quick", "full")
 
 
 class Status(str, enum.Enum):
@@ -25,18 +29,89 @@ class Status(str, enum.Enum):
     REFUTED = "REFUTED"
     INCONCLUSIVE = "INCONCLUSIVE"
 
+    @classmethod
+    def combine(cls, *statuses: "Status") -> "Status":
+        """The lattice REFUTED > INCONCLUSIVE > HOLDS: REFUTED if any is, else INCONCLUSIVE if any
+        is, else HOLDS (also for no statuses)."""
+        for status in (cls.REFUTED, cls.INCONCLUSIVE):
+            if status in statuses:
+                return status
+        return cls.HOLDS
+
 
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
     """How a verification run is carried out: ``quick`` (default problems, minutes) or
-    ``full`` (heavier ladders and property searches), and the seed of all randomness."""
+    ``full`` (heavier ladders and property searches), and the seed of all randomness (an
+    integer >= 0, as numpy's generators require)."""
 
     mode: str = "quick"
     seed: int = 0
 
     def __post_init__(self):
-        if self.mode not in ("quick", "full"):
-            raise ValueError(f"mode must be 'quick' or 'full', not {self.mode!r}")
+        if self.mode not in MODES:
+            raise InvalidArgument(f"Expected mode 'quick' or 'full' but got mode={self.mode!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InvalidArgument(f"Expected an integer seed >= 0 but got seed={self.seed!r}")
+
+
+def in_mode(value, mode: str):
+    """``value[mode]`` for a per-mode value ``{"quick": ..., "full": ...}``; any other value is
+    the same in both modes."""
+    if isinstance(value, Mapping) and set(value) == set(MODES):
+        return value[mode]
+    return value
+
+
+def _render(value, inner: bool = False) -> str:
+    """A set as {a, b}, a tuple inside it as (a, b), ladders per depth as D=3: {...}; ..."""
+    if isinstance(value, Mapping):
+        return "; ".join(f"D={key}: {_render(v)}" for key, v in value.items())
+    if isinstance(value, (tuple, list)):
+        text = ", ".join(_render(v, True) for v in value)
+        return f"({text})" if inner else f"{{{text}}}"
+    return str(value)
+
+
+def _render_modes(label: str, value) -> str:
+    quick, full = in_mode(value, "quick"), in_mode(value, "full")
+    text = f"{label} {_render(quick)}"
+    return text if full == quick else f"{text} (full: {_render(full)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Domain:
+    """Where a claim is checked, as the data its check runs on: ``problems`` (built-in names),
+    ``alphas`` (the values of ``parameter``: a tuple, or ``{depth: tuple}``), ``dps`` and named
+    ``extras``. Each of these is either the same in both modes or ``{"quick": ..., "full": ...}``.
+    :meth:`describe` renders the text ``verify --list`` and the verdict JSON show."""
+
+    subject: str
+    problems: object = ()
+    alphas: object = ()
+    parameter: str = "alpha"
+    dps: int | None = None
+    extras: Mapping = dataclasses.field(default_factory=dict)
+
+    def problems_in(self, mode: str):
+        return in_mode(self.problems, mode)
+
+    def alphas_in(self, mode: str):
+        return in_mode(self.alphas, mode)
+
+    def extra(self, name: str, mode: str = "quick"):
+        return in_mode(self.extras[name], mode)
+
+    def describe(self) -> str:
+        parts = [self.subject]
+        if self.problems:
+            parts.append(_render_modes("problems", self.problems))
+        if self.alphas:
+            parts.append(_render_modes(f"{self.parameter} in", self.alphas))
+        parts += [_render_modes(name, value) for name, value in self.extras.items()]
+        if self.dps is not None:
+            parts.append(f"dps {self.dps}")
+        return ", ".join(p for p in parts if p)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,7 +133,7 @@ class Claim:
     id: str
     statement: str
     reference: str
-    domain: str
+    domain: Domain
     tolerance: Tolerance
     check: Callable[[RunConfig], Verdict]
 
@@ -81,16 +156,9 @@ REGISTRY: dict[str, Claim] = {}
 def register(claim: Claim) -> Claim:
     """Add a claim to the registry (ids are unique)."""
     if claim.id in REGISTRY:
-        raise ValueError(f"claim id {claim.id!r} registered twice")
+        raise InvalidArgument(f"claim id {claim.id!r} registered twice")
     REGISTRY[claim.id] = claim
     return claim
-
-
-def load_registry() -> dict[str, Claim]:
-    """Import every ``proofs_checks`` module so that the registry is complete."""
-    import proofs_checks  # noqa: F401  (registers on import)
-
-    return REGISTRY
 
 
 def jsonable(value):
@@ -117,7 +185,7 @@ def verdict_record(claim: Claim, verdict: Verdict) -> dict:
         "status": verdict.status.value,
         "statement": claim.statement,
         "reference": claim.reference,
-        "domain": claim.domain,
+        "domain": claim.domain.describe(),
         "tolerance": claim.tolerance.as_dict(),
         "summary": verdict.summary,
         "certified": verdict.certified,
@@ -130,9 +198,5 @@ def exit_code(verdicts: list[Verdict]) -> int:
     """0 when every verdict HOLDS, 1 when any is REFUTED, else 2 (INCONCLUSIVE or none)."""
     if not verdicts:
         return 2
-    statuses = {v.status for v in verdicts}
-    if Status.REFUTED in statuses:
-        return 1
-    if Status.INCONCLUSIVE in statuses:
-        return 2
-    return 0
+    return {Status.HOLDS: 0, Status.REFUTED: 1,
+            Status.INCONCLUSIVE: 2}[Status.combine(*(v.status for v in verdicts))]

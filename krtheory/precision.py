@@ -136,7 +136,9 @@ class Tolerance:
     def from_dps(cls, dps: int, slack_digits: int, why: str) -> "Tolerance":
         """``dps - slack_digits`` digits: the precision less what the computation may lose."""
         if slack_digits < 0 or slack_digits >= dps:
-            raise ValueError(f"slack_digits must be in [0, dps) but got {slack_digits} for dps={dps}")
+            from krtheory.errors import InvalidArgument
+
+            raise InvalidArgument(f"slack_digits must be in [0, dps) but got {slack_digits} for dps={dps}")
         return cls(dps - slack_digits, why)
 
     def value(self, ctx: mpmath.MPContext):

@@ -53,7 +53,8 @@ def _predictor_verdict(problem_name, depth, dps, alphas, rows, ctx, expected, ba
     slope = fitted_slope([float(a) for a in alphas], [float(d) for d, _ in rows])
     decreasing = all(b[0] < a[0] for a, b in zip(rows, rows[1:]))
     rate_ok = expected is None or abs(slope - expected) <= band
-    status = Status.HOLDS if decreasing and extra_ok and rate_ok else Status.REFUTED
+    status = Status.combine(*(Status.HOLDS if ok else Status.REFUTED
+                             for ok in (decreasing, extra_ok, rate_ok)))
     expectation = "problem-dependent" if expected is None else f"expected {expected}"
     return Verdict(status, f"{label} falls from {ctx.nstr(rows[0][0], 3)} to {ctx.nstr(rows[-1][0], 3)} "
                            f"over alpha {alphas[0]}..{alphas[-1]} at D = {depth}, fitted exponent "
@@ -64,12 +65,13 @@ def _predictor_verdict(problem_name, depth, dps, alphas, rows, ctx, expected, ba
         **evidence})
 
 
-def l2_limit_verdict(problem_name: str, depth: int, alphas, dps: int, expected: int, band: float):
-    """argmin Q -> beta*_l2 as alpha -> oo: distances strictly decreasing, fitted exponent
-    ``expected`` within ``band``."""
+def l2_limit_verdict(domain, mode: str, depth: int, expected: int, band: float):
+    """argmin Q -> beta*_l2 as alpha -> oo on the domain's problem and alpha ladder: distances
+    strictly decreasing, fitted exponent ``expected`` within ``band``."""
     from krtheory.builtin_problems import builtin_problem
     from krtheory.references import min_l2
 
+    [problem_name], alphas, dps = domain.problems_in(mode), domain.alphas_in(mode), domain.dps
     problem = builtin_problem(problem_name)
     l2 = min_l2(problem, dps=dps)
     rows, ctx = interpolator_distances(problem, depth, alphas, l2.beta,
@@ -78,15 +80,17 @@ def l2_limit_verdict(problem_name: str, depth: int, alphas, dps: int, expected: 
                               "||beta_alpha - beta*_l2||_2", {})
 
 
-def l1_limit_verdict(problem_name: str, depth: int, alphas, dps: int, final_relative: float,
-                     expected: int | None, band: float):
-    """argmin Q -> beta*_l1 (certified) as alpha -> 0: distances strictly decreasing, the last one
-    below ``final_relative`` of ||beta*_l1||_1, and (when ``expected`` is given) the fitted
-    exponent within ``band``; INCONCLUSIVE when the l1 vertex cannot be certified."""
+def l1_limit_verdict(domain, mode: str, depth: int, final_relative: float, expected: int | None,
+                     band: float):
+    """argmin Q -> beta*_l1 (certified) as alpha -> 0 on the domain's problem and alpha ladder:
+    distances strictly decreasing, the last one below ``final_relative`` of ||beta*_l1||_1, and
+    (when ``expected`` is given) the fitted exponent within ``band``; INCONCLUSIVE when the l1
+    vertex cannot be certified."""
     from krtheory.builtin_problems import builtin_problem
     from krtheory.claims import Status, Verdict
     from krtheory.references import min_l1
 
+    [problem_name], alphas, dps = domain.problems_in(mode), domain.alphas_in(mode), domain.dps
     problem = builtin_problem(problem_name)
     l1 = min_l1(problem, dps=dps)
     if l1.status != "certified":

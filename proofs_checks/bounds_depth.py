@@ -1,4 +1,4 @@
-"""Depth D >= 3 (§5 / §6 of FORMULAS.md): a polynomially small alpha suffices for the l1 limit,
+"""Depth D >= 3 (§5, Theorem 3; Appendix E): a polynomially small alpha suffices for the l1 limit,
 against the exponentially small alpha depth 2 needs, and Figure 3(b).
 
 * depth.l1-sufficient: the derived condition alpha^(D-2) <= (2eps/D)(1+eps)^(-2/D)(B/d)^(1-2/D) gives
@@ -8,7 +8,7 @@ against the exponentially small alpha depth 2 needs, and Figure 3(b).
   witnesses (sqrt(d) Q(e_1)/Q(1_d/sqrt d) = 1+eps, a measured threshold): at D = 2 ln alpha* falls
   linearly in 1/eps with slope -(ln d)/4 (exponentially small in 1/eps), for D >= 3 alpha* ~
   eps^(1/(D-2)) (polynomial). Asymptotics from q ~ |z| ln|z| - |z| (D = 2) and
-  q_D ~ |u| - (D/2)|u|^(2/D) (FORMULAS.md §3, §6), not from the code under test.
+  q_D ~ |u| - (D/2)|u|^(2/D) (large-argument series of the paper's q and q_D), not from the code under test.
 * fig3b.depth-hastens: Figure 3(b), Q^D(e_1)/Q^D(1_d/sqrt d) against ln(alpha^D), d = 100: between
   1/sqrt(d) and 1, nondecreasing in alpha, and smaller at every alpha for larger D ("increasing D
   hastens the transition to the rich limit").
@@ -20,24 +20,27 @@ from fractions import Fraction
 
 from krtheory.bounds.core import fig3b_table, guarantee_at, printed_bounds, witness_threshold
 from krtheory.builtin_problems import builtin_problem
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 
 DPS = 30
-DEPTHS = (3, 4, 6)
-DEPTH_EPS = ("0.05", "0.2", "1")
-DEPTH_PROBLEMS = {"quick": ("planted-4x10",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")}
 #: u ladder for q_D(u) >= |u| - (D/2)|u|^(2/D): 10^-4 .. 10^12
-U_LADDER = tuple(f"1e{k}" for k in range(-4, 13, 2))
+SUFFICIENT = Domain("built-in problems at the depth-D l1 alpha",
+                    problems={"quick": ("planted-4x10",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")},
+                    alphas=("0.05", "0.2", "1"), parameter="eps", dps=DPS,
+                    extras={"D in": (3, 4, 6), "q_D inequality at u in": tuple(f"1e{k}" for k in range(-4, 13, 2))})
 CONTRAST_EPS = ("0.25", "0.125", "0.0625", "0.03125")
 CONTRAST_DEPTHS = (2, 3, 4)
-CONTRAST_DIMENSIONS = {"quick": (100,), "full": (100, 10 ** 4, 10 ** 8)}
+CONTRAST = Domain("Lemma 2's witnesses, thresholds bisected on ln(alpha^D) to 1e-6", alphas=CONTRAST_EPS,
+                  parameter="eps", dps=DPS, extras={"D in": CONTRAST_DEPTHS,
+                                                    "d in": {"quick": (100,), "full": (100, 10 ** 4, 10 ** 8)}})
+FIG3B = Domain("Figure 3(b)'s ratio", alphas=(-8, -6, -4, -2, 0, 1), parameter="ln(alpha^D)", dps=DPS,
+               extras={"d =": 100, "D in": (2, 3, 5, 10, 100)})
 #: D = 2: the fitted slope of ln alpha* against 1/eps over the two smallest eps must be within this
 #: fraction of -(ln d)/4; D >= 3: the local exponent d ln alpha*/d ln eps within POLY_BAND of 1/(D-2).
 #: Both asymptotic laws have O(eps) corrections; at eps ~ 0.05 they are ~1e-4 (D = 2) and ~7% (D = 3).
 EXP_BAND = 0.01
 POLY_BAND = 0.15
-FIG3B_X = (-8, -6, -4, -2, 0, 1)
 
 
 def check_depth_sufficient(config: RunConfig) -> Verdict:
@@ -45,17 +48,19 @@ def check_depth_sufficient(config: RunConfig) -> Verdict:
     from krtheory.derive.potential import potential_value
 
     ctx = context(DPS + 10)
-    rows, failures = [], []
-    for depth in DEPTHS:
+    rows, failures, mode = [], [], config.mode
+    depths, eps_values = SUFFICIENT.extra("D in", mode), SUFFICIENT.alphas_in(mode)
+    u_ladder = SUFFICIENT.extra("q_D inequality at u in", mode)
+    for depth in depths:
         derivation = derive_diagonal(depth)
-        for u in U_LADDER:
+        for u in u_ladder:
             q = ctx.mpf(potential_value(derivation, u, DPS)[0])
             lower = ctx.mpf(u) - ctx.mpf(depth) / 2 * ctx.mpf(u) ** (ctx.mpf(2) / depth)
             if not q > lower:
                 failures.append(f"q_{depth}({u}) = {ctx.nstr(q, 10)} < {ctx.nstr(lower, 10)}")
-        for name in DEPTH_PROBLEMS[config.mode]:
+        for name in SUFFICIENT.problems_in(mode):
             problem = builtin_problem(name)
-            for eps in DEPTH_EPS:
+            for eps in eps_values:
                 bounds = printed_bounds(problem, eps, depth=depth, dps=DPS)
                 probe = guarantee_at(problem, bounds.alpha_l1(), [eps], depth=depth, dps=DPS)
                 if not probe.verdicts[("l1", 0)]:
@@ -63,13 +68,13 @@ def check_depth_sufficient(config: RunConfig) -> Verdict:
                 rows.append({"problem": name, "depth": depth, "eps": eps, "alpha": bounds.alpha_l1(),
                              "ratio_to_l1": ctx.nstr(ctx.convert(probe.ratio1), 10),
                              "holds": probe.verdicts[("l1", 0)]})
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     smallest = min(Fraction(r["alpha"]) for r in rows)
     return Verdict(status, f"{status.value.lower()}: at the depth-D alpha (as small as {float(smallest):.3g}: "
-                           f"polynomial) ||beta||_1 <= (1+eps)||beta*_l1||_1 for D in {DEPTHS}, eps in "
-                           f"{DEPTH_EPS} on {len(rows)} cases; q_D(u) >= |u| - (D/2)|u|^(2/D) on u = 1e-4..1e12"
-                           + (f"; failed: {failures}" if failures else ""),
-                   {"dps": DPS, "cases": rows, "u_ladder": list(U_LADDER)})
+                           f"polynomial) ||beta||_1 <= (1+eps)||beta*_l1||_1 for D in {depths}, eps in "
+                           f"{eps_values} on {len(rows)} cases; q_D(u) >= |u| - (D/2)|u|^(2/D) on u = "
+                           f"{u_ladder[0]}..{u_ladder[-1]}" + (f"; failed: {failures}" if failures else ""),
+                   {"dps": DPS, "cases": rows, "u_ladder": list(u_ladder)})
 
 
 def _ln_thresholds(d: int, depth: int):
@@ -79,7 +84,8 @@ def _ln_thresholds(d: int, depth: int):
 def check_contrast(config: RunConfig) -> Verdict:
     ctx = context(DPS + 10)
     rows, failures = [], []
-    for d in CONTRAST_DIMENSIONS[config.mode]:
+    # CONTRAST_DEPTHS is CONTRAST's "D in" (read by name so that a test can narrow it)
+    for d in CONTRAST.extra("d in", config.mode):
         for depth in CONTRAST_DEPTHS:
             ln_alpha = [ctx.convert(v) for v in _ln_thresholds(d, depth)]
             eps = [ctx.mpf(e) for e in CONTRAST_EPS]
@@ -100,7 +106,7 @@ def check_contrast(config: RunConfig) -> Verdict:
                     failures.append(f"D={depth}, d={d}: exponent {ctx.nstr(exponents[-1], 5)} "
                                     f"vs {ctx.nstr(expected, 5)}")
             rows.append(row)
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     spans = [f"{r['log10_alpha_star'][0]} -> {r['log10_alpha_star'][-1]} at D = {r['depth']}"
              for r in rows if r["d"] == rows[0]["d"]]
     return Verdict(status, f"{status.value.lower()}: as eps halves from 1/4 to 1/32, log10 alpha* goes "
@@ -111,9 +117,10 @@ def check_contrast(config: RunConfig) -> Verdict:
 
 
 def check_fig3b(config: RunConfig) -> Verdict:
-    table = fig3b_table(xs=FIG3B_X, dps=DPS)
+    xs, d = FIG3B.alphas_in(config.mode), FIG3B.extra("d =", config.mode)
+    table = fig3b_table(d=d, depths=FIG3B.extra("D in", config.mode), xs=xs, dps=DPS)
     ctx = table[0][1].context
-    floor = 1 / ctx.sqrt(100)
+    floor = 1 / ctx.sqrt(d)
     failures = []
     for row in table:
         values = row[1:]
@@ -122,13 +129,13 @@ def check_fig3b(config: RunConfig) -> Verdict:
     for upper, lower in zip(table, table[1:]):
         if not all(b < a for a, b in zip(upper[1:], lower[1:])):
             failures.append(f"D={lower[0]} not below D={upper[0]} at every x")
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     shown = {str(r[0]): [ctx.nstr(v, 6) for v in r[1:]] for r in table}
     return Verdict(status, f"{status.value.lower()}: at ln(alpha^D) = -2 the ratio falls "
                            + " > ".join(f"{shown[str(r[0])][3]} (D={r[0]})" for r in table)
                            + "; every row rises from near 1/sqrt(d) = 0.1 to near 1"
                            + (f"; failed: {failures}" if failures else ""),
-                   {"d": 100, "x": list(FIG3B_X), "rows": shown, "dps": DPS})
+                   {"d": d, "x": list(xs), "rows": shown, "dps": DPS})
 
 
 register(Claim(
@@ -136,9 +143,8 @@ register(Claim(
     statement="alpha^(D-2) <= (2eps/D)(1+eps)^(-2/D)(||beta*_l1||_1/d)^(1-2/D) implies ||beta_alpha,D||_1 <= "
               "(1+eps)||beta*_l1||_1: a polynomially small alpha suffices for D >= 3",
     reference="§5 (Theorem 3 discussion: 'the scale of alpha needed ... is polynomial'); the bound is derived "
-              "in FORMULAS.md §6",
-    domain=f"D in {DEPTHS}, eps in {DEPTH_EPS}, built-in planted-4x10 (full: all three); q_D inequality on "
-           "u = 1e-4..1e12",
+              "here from h_D (Appendix E)",
+    domain=SUFFICIENT,
     tolerance=Tolerance.criterion("each verdict decided beyond the solve's verified error; q_D values "
                                   "verified to 30 digits"),
     check=check_depth_sufficient))
@@ -147,9 +153,8 @@ register(Claim(
     id="depth.exp-vs-poly",
     statement="The alpha at which Q^D_alpha is (1+eps)-proportional to l1 on e_1 vs 1_d/sqrt(d) is "
               "exponentially small in 1/eps at D = 2 and polynomial in eps for D >= 3",
-    reference="§4 footnote 3, Appendix D Lemma 2, §5 ('polynomial rather than exponential'); FORMULAS.md §9.1-2",
-    domain=f"eps in {{1/4, 1/8, 1/16, 1/32}}, D in {CONTRAST_DEPTHS}, d = 100 (full: 1e2, 1e4, 1e8); "
-           "thresholds bisected on ln(alpha^D) to 1e-6",
+    reference="§4 footnote 3, Appendix D Lemma 2, §5 ('polynomial rather than exponential')",
+    domain=CONTRAST,
     tolerance=Tolerance.criterion(f"D = 2: slope of ln alpha* vs 1/eps within {EXP_BAND:.0%} of -(ln d)/4; "
                                   f"D >= 3: exponent d ln alpha*/d ln eps within {POLY_BAND:.0%} of 1/(D-2)"),
     check=check_contrast))
@@ -159,6 +164,6 @@ register(Claim(
     statement="Q^D_alpha(e_1)/Q^D_alpha(1_d/sqrt d) rises from 1/sqrt(d) (l1-like) to 1 (l2-like) with "
               "alpha, and increasing D hastens the transition to the rich limit",
     reference="§5, Figure 3(b)",
-    domain=f"d = 100, D in (2, 3, 5, 10, 100), ln(alpha^D) in {FIG3B_X}",
+    domain=FIG3B,
     tolerance=Tolerance.criterion("strict orderings of values verified to 29 digits"),
     check=check_fig3b))

@@ -1,4 +1,4 @@
-"""Appendix D's lemmas behind Theorem 2 (FORMULAS.md §4), checked at the alphas they name.
+"""Appendix D's lemmas behind Theorem 2, checked at the alphas they name.
 
 * lemma1.sandwich: alpha <= alpha_1(eps, ||beta||_1, d) gives
   (1-eps)||beta||_1 <= Q_alpha(beta)/ln(1/alpha^2) <= (1+eps)||beta||_1;
@@ -21,16 +21,23 @@ from fractions import Fraction
 
 from krtheory.bounds.core import (decimal_beside, lemma1_alpha, lemma2_alpha, lemma2_least_dimension, lemma3_alpha,
                              regularizer, witness_ratio, witness_threshold)
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 
 DPS = 30
-#: (number of random vectors, eps values, alpha multipliers as powers of 10 into the lemma's range)
-SANDWICH = {"quick": (4, ("0.1", "0.5"), (0, 3)), "full": (16, ("0.05", "0.1", "0.25", "0.5", "0.9"), (0, 1, 10))}
-LEMMA2_EPS = ("0.25", "0.5", "1")
-LEMMA2_DIMENSIONS = {"quick": (10 ** 4, 10 ** 8), "full": tuple(10 ** k for k in range(2, 9))}
-#: alpha ladder above Lemma 2's alpha (powers of 10): the lemma holds for every alpha >= its alpha
-LEMMA2_LADDER = (0, 1, 2, 4)
+_VECTORS = "seeded random dyadic beta, d in [2, 12], ||beta||_1 from ~1e-2 to ~1e2"
+_EPS = {"quick": ("0.1", "0.5"), "full": ("0.05", "0.1", "0.25", "0.5", "0.9")}
+_COUNT = {"quick": 4, "full": 16}
+#: the lemma's alpha moved into its range by these powers of 10
+_POWERS = {"quick": (0, 3), "full": (0, 1, 10)}
+_MOVED = "alpha = the lemma's alpha moved 10^k into its range, k in"
+SANDWICH = Domain(_VECTORS, alphas=_EPS, parameter="eps", dps=DPS, extras={"vectors": _COUNT, _MOVED: _POWERS})
+#: d: the smallest allowed and these; alpha: Lemma 2's alpha times 10^k (the lemma holds for
+#: every alpha >= its alpha)
+LEMMA2 = Domain("separable evaluation, no d-vector", alphas=("0.25", "0.5", "1"), parameter="eps", dps=DPS,
+                extras={"d = the smallest allowed and": {"quick": (10 ** 4, 10 ** 8),
+                                                         "full": tuple(10 ** k for k in range(2, 9))},
+                        "alpha = Lemma 2's alpha x 10^k, k in": (0, 1, 2, 4)})
 MARGIN = Tolerance(DPS - 2, "q values verified to 30 digits; the sandwich/witness inequalities are "
                             "decided when their margin exceeds 1e-28 relative")
 
@@ -57,7 +64,9 @@ def _norms(beta, ctx):
 
 
 def _sandwich(config: RunConfig, lemma: int) -> Verdict:
-    count, eps_values, multipliers = SANDWICH[config.mode]
+    mode = config.mode
+    count, eps_values = SANDWICH.extra("vectors", mode), SANDWICH.alphas_in(mode)
+    multipliers = SANDWICH.extra(_MOVED, mode)
     ctx = context(DPS + 10)
     rows, worst = [], None
     for beta in random_vectors(config.seed, count):
@@ -91,13 +100,15 @@ def _sandwich(config: RunConfig, lemma: int) -> Verdict:
 
 def check_lemma2(config: RunConfig) -> Verdict:
     ctx = context(DPS + 10)
-    rows, failures = [], []
-    for eps in LEMMA2_EPS:
+    rows, failures, mode = [], [], config.mode
+    ladder = LEMMA2.extra("alpha = Lemma 2's alpha x 10^k, k in", mode)
+    for eps in LEMMA2.alphas_in(mode):
         smallest = int(ctx.ceil(lemma2_least_dimension(eps, ctx)))
-        for d in (smallest,) + tuple(n for n in LEMMA2_DIMENSIONS[config.mode] if n > smallest):
+        dimensions = LEMMA2.extra("d = the smallest allowed and", mode)
+        for d in (smallest,) + tuple(n for n in dimensions if n > smallest):
             alpha = lemma2_alpha(d, eps, ctx)
             ratios = []
-            for k in LEMMA2_LADDER:
+            for k in ladder:
                 a_text = decimal_beside(ctx, alpha * ctx.mpf(10) ** k, DPS, "above")
                 ratios.append(ctx.convert(witness_ratio(d, a_text, dps=DPS)[0]))
             holds = all(r >= 1 + ctx.mpf(eps) for r in ratios)
@@ -110,10 +121,10 @@ def check_lemma2(config: RunConfig) -> Verdict:
                          "sqrt_d_ratios": [ctx.nstr(r, 8) for r in ratios],
                          "measured_alpha": ctx.nstr(ctx.exp(ctx.convert(measured.ln_alpha)), 8),
                          "lemma2_over_measured_log10": round(slack, 4)})
-    status = Status.REFUTED if failures else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in failures))
     lowest = min(Decimal(r["sqrt_d_ratios"][0]) - 1 - Decimal(r["eps"]) for r in rows)
     return Verdict(status, f"{status.value.lower()}: sqrt(d) Q(e_1)/Q(1_d/sqrt d) >= 1+eps and nondecreasing on "
-                           f"alpha = d^(-1/4-1/(8eps)) x 10^{{0,1,2,4}} for {len(rows)} (d, eps) pairs, d up to "
+                           f"alpha = d^(-1/4-1/(8eps)) x 10^{{{','.join(map(str, ladder))}}} for {len(rows)} (d, eps) pairs, d up to "
                            f"{max(r['d'] for r in rows):.0e}; smallest excess over 1+eps {lowest:.3g}; Lemma 2's "
                            f"alpha lies {min(r['lemma2_over_measured_log10'] for r in rows):.2f}.."
                            f"{max(r['lemma2_over_measured_log10'] for r in rows):.2f} decades above the measured "
@@ -125,9 +136,8 @@ register(Claim(
     id="lemma1.sandwich",
     statement="alpha <= alpha_1 = min{1, sqrt(B), (2B)^(-1/(2eps)), exp(-d/(2eps B))}, B = ||beta||_1, implies "
               "(1-eps) B <= Q_alpha(beta)/ln(1/alpha^2) <= (1+eps) B",
-    reference="Appendix D, Lemma 1 (FORMULAS.md §4)",
-    domain="seeded random dyadic beta, d in [2, 12], ||beta||_1 from ~1e-2 to ~1e2; quick: 4 vectors, eps in "
-           "{0.1, 0.5}, alpha in {alpha_1, alpha_1/1e3}; full: 16 vectors, 5 eps, 3 alphas",
+    reference="Appendix D, Lemma 1",
+    domain=SANDWICH,
     tolerance=MARGIN,
     check=lambda config: _sandwich(config, 1)))
 
@@ -135,8 +145,8 @@ register(Claim(
     id="lemma3.sandwich",
     statement="alpha >= alpha_2 = sqrt(||beta||_2)(1 + eps^(-1/4)) implies (1-eps)||beta||_2^2 <= "
               "4 alpha^2 Q_alpha(beta) <= (1+eps)||beta||_2^2",
-    reference="Appendix D, Lemma 3 (FORMULAS.md §4)",
-    domain="seeded random dyadic beta as for Lemma 1; alpha in {alpha_2, 1e3 alpha_2} (quick)",
+    reference="Appendix D, Lemma 3",
+    domain=SANDWICH,
     tolerance=MARGIN,
     check=lambda config: _sandwich(config, 3)))
 
@@ -144,8 +154,7 @@ register(Claim(
     id="lemma2.witness",
     statement="For d >= max{e, 12^(4eps)} and alpha >= d^(-1/4-1/(8eps)): sqrt(d) Q_alpha(e_1)/Q_alpha(1_d/sqrt d) "
               ">= 1+eps, so Q_alpha is not (1+eps)-proportional to ||.||_1; the ratio is nondecreasing in alpha",
-    reference="Appendix D, Lemma 2 and footnote 3 (FORMULAS.md §4)",
-    domain="eps in {0.25, 0.5, 1}; d = the smallest allowed and 1e4, 1e8 (quick) or 1e2..1e8 (full); alpha = "
-           "Lemma 2's alpha x 10^{0,1,2,4}; separable evaluation, no d-vector",
+    reference="Appendix D, Lemma 2 and footnote 3",
+    domain=LEMMA2,
     tolerance=MARGIN,
     check=check_lemma2))

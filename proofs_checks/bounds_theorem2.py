@@ -20,16 +20,25 @@ from fractions import Fraction
 
 from krtheory.bounds.core import (SMALLEST_ALPHA, guarantee_at, measure_thresholds, printed_bounds)
 from krtheory.builtin_problems import builtin_problem, builtin_problems
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance
 
 EPS = {"quick": ("0.05", "0.5"), "full": ("0.05", "0.2", "0.5", "1")}
 #: hypothesis examples per side in full mode (draws whose bound lies below SMALLEST_ALPHA are
 #: counted and reported, not checked)
 PROPERTY_EXAMPLES = 25
+_SEARCH = {"hypothesis search": {"quick": "none", "full": f"seeded, {PROPERTY_EXAMPLES} random problems "
+                                                          "(n <= 3, d <= 6) per side, eps = k/16"}}
+AT_BOUND = {"l1": Domain("every built-in dyadic problem at alpha = the printed l1 bound rounded down "
+                         "(down to ~1e-105)", alphas=EPS, parameter="eps", extras=_SEARCH),
+            "l2": Domain("every built-in dyadic problem at alpha = the printed l2 bound rounded up",
+                         alphas=EPS, parameter="eps", extras=_SEARCH)}
 #: tightness scan: quick = one problem, a coarse grid and brackets of 0.01 decades
-TIGHTNESS = {"quick": (("planted-3x8",), ("0.1", "0.2"), 24, "0.01"),
-             "full": (("planted-3x8", "planted-4x10", "planted-5x12"), ("0.05", "0.2", "0.5"), 120, "0.0001")}
+TIGHTNESS = Domain("a grid scan from each bound, bisected",
+                   problems={"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")},
+                   alphas={"quick": ("0.1", "0.2"), "full": ("0.05", "0.2", "0.5")}, parameter="eps",
+                   extras={"grid points": {"quick": 24, "full": 120},
+                           "bracket decades": {"quick": "0.01", "full": "0.0001"}})
 DECIDED = Tolerance.criterion("each verdict decided beyond the solve's verified error and the references' "
                               "error (precision raised until it is)")
 
@@ -83,7 +92,7 @@ def _property_search(config: RunConfig, side: str) -> dict:
 def check_at_bound(config: RunConfig, side: str) -> Verdict:
     instances, failures, uncertified = [], 0, 0
     for problem in builtin_problems():
-        for eps in EPS[config.mode]:
+        for eps in AT_BOUND[side].alphas_in(config.mode):
             holds, alpha, ratio, certified = _at_bound(problem, eps, side)
             failures += not holds
             uncertified += not certified
@@ -97,12 +106,7 @@ def check_at_bound(config: RunConfig, side: str) -> Verdict:
         failures += evidence["property_search"]["counterexample"] is not None
     norm = "||beta||_1/||beta*_l1||_1" if side == "l1" else "||beta||_2^2/||beta*_l2||_2^2"
     worst = max(instances, key=lambda i: i["excess_over_eps"])
-    if failures:
-        status = Status.REFUTED
-    elif uncertified:
-        status = Status.INCONCLUSIVE
-    else:
-        status = Status.HOLDS
+    status = Status.combine(*[Status.REFUTED] * failures, *[Status.INCONCLUSIVE] * uncertified)
     summary = (f"{status.value.lower()}: at the printed {side} bound, {norm} = 1 + excess with excess <= eps on "
                f"{len(instances)} (problem, eps) pairs; largest excess/eps {worst['excess_over_eps']:.3g} "
                f"({worst['problem']}, eps {worst['eps']}, alpha {worst['alpha']})")
@@ -114,7 +118,9 @@ def check_at_bound(config: RunConfig, side: str) -> Verdict:
 
 
 def check_tightness(config: RunConfig) -> Verdict:
-    names, eps_values, points, bracket = TIGHTNESS[config.mode]
+    mode = config.mode
+    names, eps_values = TIGHTNESS.problems_in(mode), TIGHTNESS.alphas_in(mode)
+    points, bracket = TIGHTNESS.extra("grid points", mode), TIGHTNESS.extra("bracket decades", mode)
     rows, bad = [], []
     for name in names:
         for report in measure_thresholds(builtin_problem(name), eps_values, max_points=points,
@@ -126,7 +132,7 @@ def check_tightness(config: RunConfig) -> Verdict:
                              "bound": threshold.bound, "threshold": threshold.value,
                              "status": threshold.status, "tightness_log10": threshold.tightness,
                              "changes": threshold.changes, "probes": report.probes})
-    status = Status.REFUTED if bad else Status.HOLDS
+    status = Status.combine(*(Status.REFUTED for _ in bad))
     measured = [r for r in rows if r["tightness_log10"] is not None]
     span = {side: [r["tightness_log10"] for r in measured if r["side"] == side] for side in ("l1", "l2")}
     summary = (f"{status.value.lower()}: no violation on the promised side of any bound; measured slack "
@@ -141,9 +147,7 @@ register(Claim(
     statement="alpha <= min{(2(1+eps)B)^(-(2+eps)/(2eps)), exp(-d/(eps B))}, B = ||beta*_l1||_1, implies "
               "||beta_alpha||_1 <= (1+eps) B (0 < eps < d)",
     reference="§4, Theorem 2 (l1 part)",
-    domain="built-in dyadic problems at alpha = the printed bound rounded down (down to ~1e-105), "
-           "eps in {0.05, 0.5}; full: eps in {0.05, 0.2, 0.5, 1} plus a seeded hypothesis search over "
-           "random problems (n <= 3, d <= 6) and eps = k/16",
+    domain=AT_BOUND["l1"],
     tolerance=DECIDED,
     check=lambda config: check_at_bound(config, "l1")))
 
@@ -151,8 +155,7 @@ register(Claim(
     id="thm2.l2-at-bound",
     statement="alpha >= sqrt(2(1+eps)(1+2/eps)||beta*_l2||_2) implies ||beta_alpha||_2^2 <= (1+eps)||beta*_l2||_2^2",
     reference="§4, Theorem 2 (l2 part)",
-    domain="built-in dyadic problems at alpha = the printed bound rounded up, eps in {0.05, 0.5}; full: "
-           "eps in {0.05, 0.2, 0.5, 1} plus a seeded hypothesis search",
+    domain=AT_BOUND["l2"],
     tolerance=DECIDED,
     check=lambda config: check_at_bound(config, "l2")))
 
@@ -161,7 +164,6 @@ register(Claim(
     statement="The measured critical alphas lie beyond Theorem 2's bounds (l1: above; l2: below); "
               "tightness = log10 of the gap",
     reference="§4, Theorem 2 and footnote 3 (measured, not stated by the paper)",
-    domain="quick: planted-3x8, eps in {0.1, 0.2}, 24-point grid, brackets of 0.01 decades; full: the "
-           "three built-in problems, eps in {0.05, 0.2, 0.5}, 120 points, 1e-4 decades",
+    domain=TIGHTNESS,
     tolerance=DECIDED,
     check=check_tightness))

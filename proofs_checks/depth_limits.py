@@ -1,4 +1,4 @@
-"""The two limits of the depth-D regularizer (§5, Theorem 3; FORMULAS.md §6, §9 item 4) and of
+"""The two limits of the depth-D regularizer (§5, Theorem 3; Appendix E) and of
 the predictor it selects, in the paper's normalization Q^D_alpha(beta) = alpha^D sum q_D(beta_i/alpha^D).
 
 * kernel, alpha -> oo: Q^D ~ (D-2)/(4D) alpha^-D ||beta||^2. From
@@ -11,7 +11,7 @@ the predictor it selects, in the paper's normalization Q^D_alpha(beta) = alpha^D
   dual nu_i held inside (-1, 1) by the strict l1 certificate (D >= 3: no log, unlike D = 2).
 
 q_D is the derived potential (krtheory.derive.engine, never retyped); the constants above are typed
-from FORMULAS.md §6 as the independent expectation. Each error is computed at two working
+from the series of q_D (derived by hand from h_D, Appendix E) as the independent expectation. Each error is computed at two working
 precisions and its agreeing digits are reported. beta_alpha is the solve's prediction, tied to
 the flow by thm3.depth-D. :func:`interpolator_distances` is depth-generic (the depth-2 checks in
 diagonal_interpolator_limits could use it too).
@@ -22,9 +22,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, agreeing_digits, context
-from proofs_checks._compare import combine
 from proofs_checks._ladders import (D_VECTOR, fitted_slope, l1_limit_verdict, l2_limit_verdict,
                                     seeded_beta)
 
@@ -50,6 +49,10 @@ SLOPE_BAND = 0.02
 #: the leading error constant must match the series prediction this well at the ladder's far end,
 #: where the next order is at most alpha^2 = 1e-8 (rich, D = 10) or alpha^(-2D) <= 1e-6 (kernel)
 CONSTANT_BAND = 1e-6
+_VECTORS = f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1"
+_DIGITS = {"working digits": f"{BASE_DPS} + cancellation cost", "verified at": f"+{VERIFY_EXTRA}"}
+KERNEL = Domain(_VECTORS, alphas=KERNEL_ALPHAS, extras=_DIGITS)
+RICH = Domain(_VECTORS, alphas=RICH_ALPHAS, extras=_DIGITS)
 
 
 def paper_regularizer(depth: int, alpha, beta, ctx):
@@ -113,7 +116,7 @@ def _ladder(config: RunConfig, side: str, ladders: dict, exponent, limit, consta
                      "fitted_exponent": round(slope, 5), "expected_exponent": expected_slope,
                      "error_constant": ctx.nstr(observed, 10), "series_constant": ctx.nstr(predicted, 10),
                      "constant_relative_error": f"{constant_error:.2e}"})
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     exponents = ", ".join(f"D={r['depth']}: {r['fitted_exponent']:.4f} (expected {r['expected_exponent']})"
                           for r in rows)
     return Verdict(status, f"{status.value.lower()}: fitted exponents of the relative error {exponents}",
@@ -123,14 +126,14 @@ def _ladder(config: RunConfig, side: str, ladders: dict, exponent, limit, consta
 
 
 def _k4_over_k2(depth: int) -> Fraction:
-    """k4/k2 of q_D(u) = k2 u^2 - k4 u^4 (FORMULAS.md §6, typed): (D-1)(3D-4)/(24 D^2)."""
+    """k4/k2 of q_D(u) = k2 u^2 - k4 u^4 (small-u series, typed): (D-1)(3D-4)/(24 D^2)."""
     k2 = Fraction(depth - 2, 4 * depth)
     k4 = Fraction((depth - 1) * (depth - 2) * (3 * depth - 4), 96 * depth ** 3)
     return k4 / k2
 
 
 def _kernel_limit(depth, alpha, beta, ctx):
-    """(D-2)/(4D) alpha^-D ||beta||^2 (FORMULAS.md §6, §9 item 4)."""
+    """(D-2)/(4D) alpha^-D ||beta||^2 (Theorem 3, kernel limit)."""
     return ctx.mpf(depth - 2) / (4 * depth) * alpha ** -depth * ctx.fsum(b * b for b in beta)
 
 
@@ -145,28 +148,29 @@ def _rich_limit(depth, alpha, beta, ctx):
 
 
 def _rich_constant(depth, beta, ctx):
-    """-(D/2) sum |beta_i|^(2/D) / ||beta||_1 (FORMULAS.md §6, large-u expansion, typed)."""
+    """-(D/2) sum |beta_i|^(2/D) / ||beta||_1 (large-u expansion, typed)."""
     return -ctx.mpf(depth) / 2 * ctx.fsum(abs(b) ** (ctx.mpf(2) / depth) for b in beta) / \
         ctx.fsum(abs(b) for b in beta)
 
 
 def check_kernel_limit(config: RunConfig) -> Verdict:
-    return _ladder(config, "kernel", KERNEL_ALPHAS, lambda depth: -2 * depth, _kernel_limit,
-                   _kernel_constant)
+    return _ladder(config, "kernel", KERNEL.alphas_in(config.mode), lambda depth: -2 * depth,
+                   _kernel_limit, _kernel_constant)
 
 
 def check_rich_limit(config: RunConfig) -> Verdict:
-    return _ladder(config, "rich", RICH_ALPHAS, lambda depth: depth - 2, _rich_limit, _rich_constant)
+    return _ladder(config, "rich", RICH.alphas_in(config.mode), lambda depth: depth - 2, _rich_limit,
+                   _rich_constant)
 
 
 # -- the predictor's limits (Theorem 3, "Furthermore") -------------------------------------------
 PREDICTOR_DEPTH = 3
-PREDICTOR_PROBLEM = "planted-5x12"
-PREDICTOR_DPS = 60
 #: distances ~ alpha^-6 fall from 1e-9 to 1e-33 (resolved at 60 digits)
-L2_ALPHAS = ("10", "100", "1000", "10000", "100000")
+L2 = Domain(f"exact dyadic, D = {PREDICTOR_DEPTH}, w0 = 1", problems=("planted-5x12",),
+            alphas=("10", "100", "1000", "10000", "100000"), dps=60)
 #: distances ~ alpha^3 fall from 1e-4 to 1e-22: the last still 38 digits above the solve's rounding
-L1_ALPHAS = ("1e-2", "1e-3", "1e-4", "1e-6", "1e-8")
+L1 = Domain(f"exact dyadic, planted sparse, D = {PREDICTOR_DEPTH}, w0 = 1", problems=("planted-5x12",),
+            alphas=("1e-2", "1e-3", "1e-4", "1e-6", "1e-8"), dps=60)
 #: fitted exponent of the distance must match -2D (l2) or D (l1) within this band: the next-order
 #: corrections are relative alpha^-2D resp. alpha^(D-2) at the near end of each ladder
 PREDICTOR_SLOPE_BAND = 0.05
@@ -175,26 +179,20 @@ L1_FINAL_RELATIVE = 1e-20
 
 
 def check_l2_limit(config: RunConfig) -> Verdict:
-    return l2_limit_verdict(PREDICTOR_PROBLEM, PREDICTOR_DEPTH, L2_ALPHAS, PREDICTOR_DPS,
-                            -2 * PREDICTOR_DEPTH, PREDICTOR_SLOPE_BAND)
+    return l2_limit_verdict(L2, config.mode, PREDICTOR_DEPTH, -2 * PREDICTOR_DEPTH, PREDICTOR_SLOPE_BAND)
 
 
 def check_l1_limit(config: RunConfig) -> Verdict:
-    return l1_limit_verdict(PREDICTOR_PROBLEM, PREDICTOR_DEPTH, L1_ALPHAS, PREDICTOR_DPS,
-                            L1_FINAL_RELATIVE, PREDICTOR_DEPTH, PREDICTOR_SLOPE_BAND)
-
-
-def _domain(ladders: dict) -> str:
-    return "; ".join(f"D={depth}: alpha in {{{', '.join(alphas)}}}" for depth, alphas in ladders.items())
+    return l1_limit_verdict(L1, config.mode, PREDICTOR_DEPTH, L1_FINAL_RELATIVE, PREDICTOR_DEPTH,
+                            PREDICTOR_SLOPE_BAND)
 
 
 register(Claim(
     id="thm3.kernel-limit",
     statement="Q^D_alpha(beta) = alpha^D sum q_D(beta_i/alpha^D) ~ (D-2)/(4D) alpha^-D ||beta||_2^2 as "
               "alpha -> oo, relative error O(alpha^(-2D)) with constant -(k4/k2) sum beta^4/||beta||^2",
-    reference="§5, Theorem 3 (kernel limit); FORMULAS.md §6 small-u series, §9 item 4",
-    domain=f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1, {_domain(KERNEL_ALPHAS)} "
-           f"(working digits {BASE_DPS} + cancellation cost, verified at +{VERIFY_EXTRA})",
+    reference="§5, Theorem 3 (kernel limit); small-u series of q_D",
+    domain=KERNEL,
     tolerance=Tolerance.criterion(f"fitted exponent within {SLOPE_BAND} of -2D, error constant matched "
                                   f"to {CONSTANT_BAND:.0e}, each error verified to {ERROR_DIGITS} digits"),
     check=check_kernel_limit))
@@ -203,9 +201,8 @@ register(Claim(
     id="thm3.rich-limit",
     statement="Q^D_alpha(beta) -> ||beta||_1 as alpha -> 0 for D >= 3 with no log normalization, relative "
               "error O(alpha^(D-2)) (polynomial) with constant -(D/2) sum |beta_i|^(2/D) / ||beta||_1",
-    reference="§5, Theorem 3 and the discussion after it; FORMULAS.md §6 large-u expansion, §9 item 2",
-    domain=f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1, {_domain(RICH_ALPHAS)} (working digits "
-           f"{BASE_DPS} + cancellation cost, verified at +{VERIFY_EXTRA})",
+    reference="§5, Theorem 3 and the discussion after it; large-u expansion of q_D",
+    domain=RICH,
     tolerance=Tolerance.criterion(f"fitted exponent within {SLOPE_BAND} of D-2, error constant matched "
                                   f"to {CONSTANT_BAND:.0e}, each error verified to {ERROR_DIGITS} digits"),
     check=check_rich_limit))
@@ -215,8 +212,7 @@ register(Claim(
     statement="beta_alpha = argmin Q^D_alpha s.t. X beta = y -> beta*_l2 as alpha -> oo (D = 3), at rate "
               "alpha^(-2D)",
     reference="§5, Theorem 3 ('Furthermore', kernel side)",
-    domain=f"built-in {PREDICTOR_PROBLEM} (exact dyadic), D = {PREDICTOR_DEPTH}, w0 = 1, alpha in "
-           f"{{{', '.join(L2_ALPHAS)}}}, dps {PREDICTOR_DPS}",
+    domain=L2,
     tolerance=Tolerance.criterion(f"fitted exponent within {PREDICTOR_SLOPE_BAND} of -2D, distances "
                                   "strictly decreasing"),
     check=check_l2_limit))
@@ -226,8 +222,7 @@ register(Claim(
     statement="beta_alpha = argmin Q^D_alpha s.t. X beta = y -> beta*_l1 as alpha -> 0 (D = 3), at the "
               "polynomial rate alpha^D (the dual stays inside (-1, 1))",
     reference="§5, Theorem 3 ('Furthermore', rich side) and 'the scale of alpha needed is polynomial'",
-    domain=f"built-in {PREDICTOR_PROBLEM} (exact dyadic, planted sparse), D = {PREDICTOR_DEPTH}, w0 = 1, "
-           f"alpha in {{{', '.join(L1_ALPHAS)}}}, dps {PREDICTOR_DPS}",
+    domain=L1,
     tolerance=Tolerance(20, f"relative l1 distance at the smallest alpha below 1e-20, fitted exponent "
                             f"within {PREDICTOR_SLOPE_BAND} of D, strictly decreasing"),
     check=check_l1_limit))

@@ -17,28 +17,25 @@ each other.
 from __future__ import annotations
 
 from krtheory.builtin_problems import builtin_problem
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 from krtheory.families.diagonal import implicit_link
-from proofs_checks._compare import combine, flows_against_predictions
+from proofs_checks._compare import flows_against_predictions
 from proofs_checks.diagonal_theorem1 import random_shape
 
-DPS = 40
 REQUIRED_DIGITS = 25
-#: alpha per depth. For small alpha the flow's horizon grows fast (alpha^-4 at D = 3, PERFORMANCE.md
-#: Table F2) and becomes stiff; the flows hand that tail to Radau IIA steps (method "auto"): on
+#: alpha per depth. For small alpha the flow's horizon grows fast (measured: ~alpha^-4 at D = 3)
+#: and becomes stiff; the flows hand that tail to Radau IIA steps (method "auto"): on
 #: planted-5x12 (D, alpha) = (3, 0.1) takes 6.5 s and (4, 0.2) 7 s (120 s and 270 s with explicit
 #: Taylor steps alone), (3, 0.2) on planted-3x8 3 s.
 ALPHAS = {"quick": {3: ("0.2", "5"), 4: ("1", "5")},
           "full": {3: ("0.1", "0.2", "0.5", "1", "2", "5", "10"), 4: ("0.2", "0.5", "1", "2", "5", "10"),
                    5: ("0.3", "0.5", "1", "2", "5")}}
-PROBLEMS = {"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")}
+DOMAIN = Domain("built-in dyadic problems, w0 = 1 and seeded random positive dyadic shapes in [1/2, 2]",
+                problems={"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")},
+                alphas=ALPHAS, dps=40)
 TOLERANCE = Tolerance(REQUIRED_DIGITS, "flow at dps 40 stops at loss ~1e-72 and carries an error "
                                        "estimate; the bar is 25 significant digits as for Theorem 1")
-
-
-def _covered(mode: str) -> str:
-    return "; ".join(f"D={d}: alpha in {{{', '.join(a)}}}" for d, a in ALPHAS[mode].items())
 
 
 def check_theorem3(config: RunConfig, *, link_factory=implicit_link) -> Verdict:
@@ -47,21 +44,23 @@ def check_theorem3(config: RunConfig, *, link_factory=implicit_link) -> Verdict:
     import numpy as np
 
     rng = np.random.default_rng(config.seed)
+    # ALPHAS is DOMAIN.alphas (read by name so that a test can narrow the ladder)
+    ladders, dps = ALPHAS[config.mode], DOMAIN.dps
 
     def cases():
-        for name in PROBLEMS[config.mode]:
+        for name in DOMAIN.problems_in(config.mode):
             problem = builtin_problem(name)
-            for depth, alphas in ALPHAS[config.mode].items():
+            for depth, alphas in ladders.items():
                 for shape in (None, random_shape(rng, problem.d)):
                     for alpha in alphas:
                         yield problem, depth, alpha, shape
 
-    evidence = flows_against_predictions(cases(), link_factory, "diagonal", dps=DPS,
+    evidence = flows_against_predictions(cases(), link_factory, "diagonal", dps=dps,
                                          required_digits=REQUIRED_DIGITS)
-    covered = f"{_covered(config.mode)}, w0 = 1 and random shapes"
-    return Verdict(evidence.status, evidence.summary(REQUIRED_DIGITS, covered),
-                   {"dps": DPS, "required_digits": REQUIRED_DIGITS,
-                    "alphas_covered": {str(d): list(a) for d, a in ALPHAS[config.mode].items()},
+    covered = "; ".join(f"D={d}: alpha in {{{', '.join(a)}}}" for d, a in ladders.items())
+    return Verdict(evidence.status, evidence.summary(REQUIRED_DIGITS, f"{covered}, w0 = 1 and random shapes"),
+                   {"dps": dps, "required_digits": REQUIRED_DIGITS,
+                    "alphas_covered": {str(d): list(a) for d, a in ladders.items()},
                     "seed": config.seed, "instances": evidence.instances}, certified=evidence.certified)
 
 
@@ -72,8 +71,7 @@ register(Claim(
               "q_D = int h_D^-1; for w0 = 1 this is the paper's Q^D_alpha up to a constant factor. "
               "The general-shape case is new: the paper states Theorem 3 only for w0 = 1",
     reference="§5, Theorem 3, eq. (10); App. E",
-    domain=f"built-in dyadic problems, w0 = 1 and seeded random positive dyadic shapes in [1/2, 2], "
-           f"{_covered('quick')}; --full: {_covered('full')} on {len(PROBLEMS['full'])} problems; dps {DPS}",
+    domain=DOMAIN,
     tolerance=TOLERANCE,
     check=check_theorem3))
 
@@ -95,6 +93,9 @@ EVALUATION_FLOOR = Tolerance.from_dps(RESCALING_DPS, 10, "40-digit potentials, f
 #: mismatch is within REFUTE_FACTOR of it
 HOLD_FACTOR = 10 ** 6
 REFUTE_FACTOR = 10
+RESCALING = Domain("q_D fitted by lam q_D'(mu .)", extras={
+    "pairs (D, D') in": PAIRS, "fitted at z in": FIT_POINTS, "probed at z in": PROBE_POINTS,
+    "verified at dps": RESCALING_DPS + VERIFY_EXTRA}, dps=RESCALING_DPS)
 
 
 def derived_potential(depth: int):
@@ -146,11 +147,11 @@ def rescaling_verdict(make_first, make_second) -> tuple[Status, dict]:
 
 def check_not_rescaling(config: RunConfig) -> Verdict:
     rows, statuses = [], []
-    for first, second in PAIRS:
+    for first, second in RESCALING.extra("pairs (D, D') in", config.mode):
         status, evidence = rescaling_verdict(derived_potential(first), derived_potential(second))
         statuses.append(status)
         rows.append({"depths": [first, second], "status": status.value, **evidence})
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     worst = ", ".join(f"({r['depths'][0]},{r['depths'][1]}): {r['max_mismatch']}" for r in rows)
     return Verdict(status, f"{status.value.lower()}: the best two-point rescaling q_D = lam q_D'(mu .) "
                            f"misses elsewhere by relative {worst} (evaluation error <= 1e-30)",
@@ -162,9 +163,7 @@ register(Claim(
     statement="For D != D' the depth-D regularizer is not a rescaling of the depth-D' one: no fixed "
               "lam, mu > 0 give q_D(z) = lam q_D'(mu z) for all z",
     reference="§5, Theorem 3 and Figure 3(a) (q_D for several D)",
-    domain=f"pairs (D, D') in {{{', '.join(f'({a},{b})' for a, b in PAIRS)}}}, fitted at z in "
-           f"{{{', '.join(FIT_POINTS)}}}, probed at z in {{{', '.join(PROBE_POINTS)}}}, dps {RESCALING_DPS} "
-           f"verified at {RESCALING_DPS + VERIFY_EXTRA}",
+    domain=RESCALING,
     tolerance=Tolerance.criterion(f"relative mismatch above {HOLD_FACTOR:.0e} x the evaluation error "
                                   f"(difference of two precisions plus 1e-{EVALUATION_FLOOR.digits})"),
     check=check_not_rescaling))

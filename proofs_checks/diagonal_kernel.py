@@ -12,12 +12,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from krtheory.builtin_problems import builtin_problem
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.flow.models import DiagonalModel
 from krtheory.precision import Tolerance
 
-ALPHAS = ("1e-3", "0.7", "13")
-PROBLEM = "planted-4x10"
+DOMAIN = Domain("symbolic in alpha; exact Gram matrices", problems=("planted-4x10",),
+                alphas=("1e-3", "0.7", "13"))
 
 
 def symbolic_kernel_factor(depth: int):
@@ -56,23 +56,24 @@ def check_kernel(config: RunConfig) -> Verdict:
 
     factor, c = symbolic_kernel_factor(2)
     symbolic_ok = sympy.simplify(factor - 8 * c ** 2) == 0
-    problem = builtin_problem(PROBLEM)
+    [name], alphas = DOMAIN.problems_in(config.mode), DOMAIN.alphas_in(config.mode)
+    problem = builtin_problem(name)
     X = problem.X_fraction()
     mismatches = []
-    for alpha in ALPHAS:
+    for alpha in alphas:
         gram = model_gram(DiagonalModel(2, alpha), problem)
         a = Fraction(alpha)
         expected = [[8 * a * a * sum(u * v for u, v in zip(xn, xm)) for xm in X] for xn in X]
         if gram != expected:
             mismatches.append(alpha)
     status = Status.HOLDS if symbolic_ok and not mismatches else Status.REFUTED
-    summary = (f"symbolic factor {factor} (expected 8*c**2); exact Gram matrices on {PROBLEM} "
+    summary = (f"symbolic factor {factor} (expected 8*c**2); exact Gram matrices on {name} "
                f"{'equal' if not mismatches else 'differ at alpha ' + ', '.join(mismatches)} "
-               f"8 alpha^2 X X^T for alpha in {{{', '.join(ALPHAS)}}}")
+               f"8 alpha^2 X X^T for alpha in {{{', '.join(alphas)}}}")
     depth3, _ = symbolic_kernel_factor(3)
     return Verdict(status, summary, {
         "symbolic_factor": str(factor), "symbolic_equal": symbolic_ok,
-        "alphas": list(ALPHAS), "problem": PROBLEM, "exact_mismatches": mismatches,
+        "alphas": list(alphas), "problem": name, "exact_mismatches": mismatches,
         "depth3_factor": str(depth3),
         "note": "factor = sum_p (d beta_i/d p)^2 at p = c = alpha*w0_i; K = factor * <x, x'>"})
 
@@ -82,6 +83,6 @@ register(Claim(
     statement="At initialization w+ = w- = alpha*1 the tangent kernel of the depth-2 model is "
               "K(x, x') = 8 alpha^2 <x, x'>",
     reference="§3 (tangent kernel) and §4, eq. (3)",
-    domain=f"symbolic in alpha; exact Gram matrices on {PROBLEM} for alpha in {{{', '.join(ALPHAS)}}}",
+    domain=DOMAIN,
     tolerance=Tolerance.criterion("exact equality: symbolic and rational arithmetic, no rounding"),
     check=check_kernel))

@@ -9,7 +9,7 @@
   ~ alpha^-4) and to beta*_l1 as alpha -> 0, on exact dyadic problems, followed far below 1e-16.
 
 Q is the derived regularizer (krtheory.derive.engine), evaluated at high precision; the expected
-rates and constants come from the series of the paper's q (FORMULAS.md §3), typed here.
+rates and constants come from the series of the paper's q (§4, eqs. 4-7), typed here.
 beta_alpha is the solve's prediction: Theorem 1 (checked against the flow by thm1.*) makes it
 the flow limit; at alpha = 1e-30 no flow can be integrated.
 """
@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 from krtheory.families.diagonal import initial_scales, regularizer_value
 from proofs_checks._ladders import D_VECTOR, fitted_slope, seeded_beta
 
-DPS = 60
-KERNEL_ALPHAS = ("10", "100", "1000", "10000", "100000")
-RICH_ALPHAS = ("1e-5", "1e-10", "1e-20", "1e-40", "1e-80")
+_VECTORS = f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1 and a random dyadic shape"
+KERNEL = Domain(_VECTORS, alphas=("10", "100", "1000", "10000", "100000"), dps=60)
+RICH = Domain(_VECTORS, alphas=("1e-5", "1e-10", "1e-20", "1e-40", "1e-80"), dps=60)
 #: a fitted log-log slope must match the predicted exponent to this many units: the ladders are
 #: deep in the asymptotic regime, where the next-order terms shift the slope by < 1e-3 for eq. (6)
 #: and by O(alpha^2 ln) for eq. (7)
@@ -44,12 +44,14 @@ def _test_vectors(seed: int):
     return seeded_beta(seed), [None, shape]
 
 
-def _ladder(config: RunConfig, alphas, expected_slope: float, limit, error_constant, scaled_error):
-    """Q on an alpha ladder for each shape: fitted slope and constant vs the series prediction."""
+def _ladder(config: RunConfig, domain: Domain, expected_slope: float, limit, error_constant, scaled_error):
+    """Q on the domain's alpha ladder for each shape: fitted slope and constant vs the series
+    prediction."""
     from krtheory.derive.engine import derive_diagonal
 
     derivation = derive_diagonal(2)
-    ctx = context(DPS)
+    alphas = domain.alphas_in(config.mode)
+    ctx = context(domain.dps)
     beta_text, shapes = _test_vectors(config.seed)
     beta = [ctx.mpf(b) for b in beta_text]
     rows, statuses = [], []
@@ -73,14 +75,14 @@ def _ladder(config: RunConfig, alphas, expected_slope: float, limit, error_const
                      "error_constant": ctx.nstr(observed, 10),
                      "series_constant": ctx.nstr(predicted, 10),
                      "constant_relative_error": f"{constant_error:.2e}"})
-    status = Status.REFUTED if Status.REFUTED in statuses else Status.HOLDS
-    return status, {"beta": list(beta_text), "alphas": list(alphas), "dps": DPS, "ladders": rows,
+    status = Status.combine(*statuses)
+    return status, {"beta": list(beta_text), "alphas": list(alphas), "dps": domain.dps, "ladders": rows,
                     "slope_band": SLOPE_BAND, "constant_band": CONSTANT_BAND}
 
 
 def check_kernel_limit(config: RunConfig) -> Verdict:
     status, evidence = _ladder(
-        config, KERNEL_ALPHAS, -4.0,
+        config, KERNEL, -4.0,
         limit=lambda b, w, ctx: ctx.fsum(x * x / (s * s) for x, s in zip(b, w)),
         error_constant=lambda b, w, ctx: -ctx.fsum(x ** 4 / (48 * s ** 6) for x, s in zip(b, w)),
         scaled_error=lambda Q, a, b, w, ctx: 4 * a * a * Q)
@@ -91,7 +93,7 @@ def check_kernel_limit(config: RunConfig) -> Verdict:
 
 def check_rich_limit(config: RunConfig) -> Verdict:
     status, evidence = _ladder(
-        config, RICH_ALPHAS, -1.0,
+        config, RICH, -1.0,
         limit=lambda b, w, ctx: ctx.fsum(abs(x) for x in b),
         error_constant=lambda b, w, ctx: ctx.fsum(abs(x) * (ctx.log(abs(x) / (s * s)) - 1)
                                                    for x, s in zip(b, w)),
@@ -105,8 +107,7 @@ register(Claim(
     id="eq6.kernel-limit",
     statement="4 alpha^2 Q_{alpha,w0}(beta) -> sum_i beta_i^2/w0_i^2 as alpha -> oo, error O(alpha^-4)",
     reference="§4, eq. (6)",
-    domain=f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1 and a random dyadic shape, alpha in "
-           f"{{{', '.join(KERNEL_ALPHAS)}}}, dps {DPS}",
+    domain=KERNEL,
     tolerance=Tolerance.criterion("error constant sum beta^4/(48 w0^6) matched to 1e-6; fitted slope within 0.02 of -4"),
     check=check_kernel_limit))
 
@@ -114,8 +115,7 @@ register(Claim(
     id="eq7.rich-limit",
     statement="Q_{alpha,w0}(beta)/ln(1/alpha^2) -> ||beta||_1 as alpha -> 0, error O(1/ln(1/alpha^2))",
     reference="§4, eq. (7)",
-    domain=f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1 and a random dyadic shape, alpha in "
-           f"{{{', '.join(RICH_ALPHAS)}}}, dps {DPS}",
+    domain=RICH,
     tolerance=Tolerance.criterion("error constant sum |b|(ln(|b|/w0^2) - 1) matched to 1e-6; "
                                   "fitted slope within 0.02 of -1"),
     check=check_rich_limit))

@@ -9,7 +9,7 @@ than the flow's error estimate: the paper's "the implicit bias is not the explic
 from __future__ import annotations
 
 from krtheory.builtin_problems import builtin_problem
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.flow.driver import integrate_flow
 from krtheory.flow.models import DiagonalModel
 from krtheory.precision import Tolerance
@@ -17,20 +17,21 @@ from krtheory.families.diagonal import implicit_link
 from krtheory.solve.predict import predict
 from proofs_checks._compare import compare_limits
 
-DPS = 40
-ALPHAS = ("0.3", "1", "3")
-PROBLEMS = {"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")}
+DOMAIN = Domain("built-in dyadic problems, w0 = 1",
+                problems={"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")},
+                alphas=("0.3", "1", "3"), dps=40)
 #: the gap must exceed the combined error budget of flow and solve by this factor
 SEPARATION = 10 ** 6
 
 
 def check_not_explicit(config: RunConfig) -> Verdict:
     instances, separated, budgets = [], [], []
-    for name in PROBLEMS[config.mode]:
+    dps = DOMAIN.dps
+    for name in DOMAIN.problems_in(config.mode):
         problem = builtin_problem(name)
-        for alpha in ALPHAS:
-            flow = integrate_flow(DiagonalModel(2, alpha), problem, dps=DPS)
-            explicit = predict(problem, implicit_link("explicit", 2, alpha, None, problem.d), dps=DPS)
+        for alpha in DOMAIN.alphas_in(config.mode):
+            flow = integrate_flow(DiagonalModel(2, alpha), problem, dps=dps)
+            explicit = predict(problem, implicit_link("explicit", 2, alpha, None, problem.d), dps=dps)
             agreement = compare_limits(flow, explicit, 25)
             separated.append(agreement.distance > SEPARATION * agreement.budget)
             budgets.append(float(agreement.budget))
@@ -39,7 +40,7 @@ def check_not_explicit(config: RunConfig) -> Verdict:
     gaps = ", ".join(f"{i['alpha']}: {i['distance']}" for i in instances)
     return Verdict(status, f"flow limit vs argmin R: relative gaps at alpha {gaps} (error budgets "
                            f"<= {max(budgets):.1e})",
-                   {"dps": DPS, "separation_factor": SEPARATION, "instances": instances})
+                   {"dps": dps, "separation_factor": SEPARATION, "instances": instances})
 
 
 register(Claim(
@@ -47,7 +48,7 @@ register(Claim(
     statement="At intermediate alpha the depth-2 flow limit is not argmin R_{alpha,1}(beta) s.t. "
               "X beta = y, R = min ||w - alpha 1||^2 over F(w) = beta",
     reference="§4, eqs. (8)-(9)",
-    domain=f"built-in dyadic problems, w0 = 1, alpha in {{{', '.join(ALPHAS)}}}, dps {DPS}",
+    domain=DOMAIN,
     tolerance=Tolerance.criterion(f"relative gap > {SEPARATION:.0e} x (flow error estimate + "
                                   "solve's verified error)"),
     check=check_not_explicit))

@@ -1,4 +1,4 @@
-"""The explicit regularizer R of §4 eqs. (8)-(9) against the implicit ones (FORMULAS.md §5, §9 item 6).
+"""The explicit regularizer R of §4 eqs. (8)-(9) against the implicit ones (§4-5).
 
 * ``eq8-9.r-equals-q4``: r = q_4 (derived here, not in the paper). Symbolically: the explicit
   link 4 mu/(1 - mu^2)^2 equals h_4 after simplify; r' = mu (envelope step of the explicit
@@ -14,7 +14,7 @@
   Lindemann-Weierstrass; the search is the checkable evidence, and it can fail: fed q_4 = r as
   "q" it says REFUTED.)
 * ``eq8-9.r-polynomial-rate``: R_{alpha,1}(beta)/||beta||_1 - 1 ~ -2 alpha sum sqrt|beta_i|/||beta||_1
-  (from r(z) = |z| - 2 sqrt|z| + 3/2 + ..., FORMULAS.md §5) is O(alpha), against
+  (from r(z) = |z| - 2 sqrt|z| + 3/2 + ..., the large-z series of eq. 9) is O(alpha), against
   O(1/ln(1/alpha^2)) for Q_alpha(beta)/(||beta||_1 ln(1/alpha^2)) - 1 on the same ladder.
 """
 
@@ -22,18 +22,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, agreeing_digits, context
-from proofs_checks._compare import combine
-from proofs_checks.depth_limits import D_VECTOR, seeded_beta
-from proofs_checks.diagonal_limits import fitted_slope
+from proofs_checks._ladders import D_VECTOR, fitted_slope, seeded_beta
 
 # -- r = q_4 ----------------------------------------------------------------------------------
-Z_POINTS = ("1e-3", "0.5", "1", "10", "1e3", "1e6", "-7")
 #: each side is evaluated to this many verified digits ...
 VALUE_DIGITS = 45
 #: ... and they must agree to this many (the bar the issue sets)
 REQUIRED_DIGITS = 40
+R_IS_Q4 = Domain("symbolic (links, initial values, derivative identities); numeric",
+                 alphas=("1e-3", "0.5", "1", "10", "1e3", "1e6", "-7"), parameter="z",
+                 extras={"verified digits per side": VALUE_DIGITS})
 
 
 def _step_status(derivation, fragment: str) -> str:
@@ -60,8 +60,8 @@ def check_r_equals_q4(config: RunConfig, depth: int = 4) -> Verdict:
         "q_4(0) = 0": _step_status(implicit, "q(0) = 0"),
     }
     ctx = context(VALUE_DIGITS + 10)
-    points, worst = [], float(VALUE_DIGITS)
-    for z in Z_POINTS:
+    points, worst, z_points = [], float(VALUE_DIGITS), R_IS_Q4.alphas_in(config.mode)
+    for z in z_points:
         r, _ = r_value(z, VALUE_DIGITS)
         q, _ = potential_value(implicit, z, VALUE_DIGITS)
         digits = agreeing_digits(ctx, ctx.mpf(r), ctx.mpf(q))
@@ -76,7 +76,7 @@ def check_r_equals_q4(config: RunConfig, depth: int = 4) -> Verdict:
         status = Status.HOLDS
     return Verdict(status, f"{status.value.lower()}: h_4 = h_R symbolically with r(0) = q_4(0) = 0 and "
                            f"r' = mu, q_4' = h_4^-1 verified; r(z) and q_4(z) agree to >= {worst:.1f} "
-                           f"digits at z in {{{', '.join(Z_POINTS)}}}",
+                           f"digits at z in {{{', '.join(z_points)}}}",
                    {"symbolic": symbolic, "points": points, "value_digits": VALUE_DIGITS,
                     "required_digits": REQUIRED_DIGITS,
                     "consequence": "R_{alpha,1}(beta) = alpha^2 sum r(beta_i/alpha^2) "
@@ -87,17 +87,14 @@ register(Claim(
     id="eq8-9.r-equals-q4",
     statement="The explicit regularizer's r (eq. 9, w0 = 1) equals the depth-4 implicit potential q_4 "
               "(Theorem 3): R_{alpha,1} = Q^4_{sqrt(alpha)}. Derived here, not stated in the paper",
-    reference="§4 eqs. (8)-(9) and §5 Theorem 3; FORMULAS.md §5 'new observation', §9 item 6",
-    domain=f"symbolic (links, initial values, derivative identities); numeric at z in "
-           f"{{{', '.join(Z_POINTS)}}}, each side to {VALUE_DIGITS} verified digits",
+    reference="§4 eqs. (8)-(9) and §5 Theorem 3 (the identity is derived here)",
+    domain=R_IS_Q4,
     tolerance=Tolerance(REQUIRED_DIGITS, "r and q_4 are each verified to 45 digits by a second precision; "
                                          "the issue's bar is 40"),
     check=check_r_equals_q4))
 
 
 # -- r algebraic, q transcendental -------------------------------------------------------------
-#: rational z at which both are tested (exact decimal strings)
-ALGEBRAIC_POINTS = ("1", "1.5", "10")
 PSLQ_DPS = 60
 #: a relation must hold to 1e-50 at 60 digits (mpmath's default would accept 1e-45)
 PSLQ_TOLERANCE = Tolerance.from_dps(PSLQ_DPS, 10, "60-digit values; a true relation holds to rounding")
@@ -112,6 +109,12 @@ PSLQ_MAXSTEPS = 100_000
 #: a relation found for q is re-checked at this precision: real if it still holds to 1e-100
 RECHECK_DPS = 120
 RECHECK = Tolerance(100, "a relation that survives 120 digits to 1e-100 is not a chance relation")
+#: rational z at which both are tested (exact decimal strings)
+ALGEBRAIC_POINTS = ("1", "1.5", "10")
+ALGEBRAIC = Domain("rational z", alphas=ALGEBRAIC_POINTS, parameter="z", extras={
+    "PSLQ tolerance": f"1e-{PSLQ_TOLERANCE.digits}", "r: degree <=": R_DEGREE,
+    "r: coefficients <=": f"{R_MAXCOEFF:.0e}", "q: degree <=": Q_DEGREE,
+    "q: coefficients <=": f"{Q_MAXCOEFF:.0e}"}, dps=PSLQ_DPS)
 
 
 def _minimal_polynomial(z_text: str, r_value_mp, ctx) -> list[int]:
@@ -150,8 +153,9 @@ def check_algebraic(config: RunConfig, r_value=None, q_value=None) -> Verdict:
     q_value = q_value or (lambda z, dps: potential_value(derive_diagonal(2), z, dps))
     ctx = context(PSLQ_DPS)
     tol = PSLQ_TOLERANCE.value(ctx)
-    rows, statuses = [], []
-    for z in ALGEBRAIC_POINTS:
+    # ALGEBRAIC_POINTS is ALGEBRAIC's z (read by name so that a test can narrow it)
+    rows, statuses, z_points = [], [], ALGEBRAIC_POINTS
+    for z in z_points:
         r = ctx.mpf(r_value(z, PSLQ_DPS)[0])
         found_r = ctx.findpoly(r, R_DEGREE, maxcoeff=R_MAXCOEFF, maxsteps=PSLQ_MAXSTEPS, tol=tol)
         minimal = _minimal_polynomial(z, r, ctx)
@@ -173,11 +177,11 @@ def check_algebraic(config: RunConfig, r_value=None, q_value=None) -> Verdict:
                      "quartic_factor_through_r": minimal, "r_status": r_status.value,
                      "q": ctx.nstr(q, 20), "q_polynomial_found": found_q,
                      "q_relation_residual_at_120_digits": residual, "q_status": q_status.value})
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     degrees = ", ".join(sorted({str(len(row["quartic_factor_through_r"]) - 1) for row in rows}))
     return Verdict(status, f"{status.value.lower()}: PSLQ at {PSLQ_DPS} digits finds r(z)'s minimal "
                            f"polynomial (degree {degrees}, the paper's quartic) at z in "
-                           f"{{{', '.join(ALGEBRAIC_POINTS)}}} and no integer polynomial of degree <= "
+                           f"{{{', '.join(z_points)}}} and no integer polynomial of degree <= "
                            f"{Q_DEGREE} with coefficients <= {Q_MAXCOEFF:.0e} for q(z)", {
         "points": rows, "pslq_dps": PSLQ_DPS, "pslq_tolerance": f"1e-{PSLQ_TOLERANCE.digits}",
         "r_search": {"degree": R_DEGREE, "maxcoeff": R_MAXCOEFF},
@@ -189,19 +193,17 @@ register(Claim(
     statement="r(z) of eq. (9) is algebraic (a root of the paper's quartic p_z) while the depth-2 q(z) "
               "is transcendental, so R_{alpha,1} and Q_alpha differ",
     reference="§4, eqs. (8)-(9) and the discussion after them",
-    domain=f"rational z in {{{', '.join(ALGEBRAIC_POINTS)}}}; PSLQ at {PSLQ_DPS} digits, tolerance "
-           f"1e-{PSLQ_TOLERANCE.digits}; r: degree <= {R_DEGREE}, coefficients <= {R_MAXCOEFF:.0e}; "
-           f"q: degree <= {Q_DEGREE}, coefficients <= {Q_MAXCOEFF:.0e}",
+    domain=ALGEBRAIC,
     tolerance=Tolerance.criterion("r's relation equals the quartic's irreducible factor through r; none "
                                   "for q within the bounds (a relation surviving 120 digits refutes)"),
     check=check_algebraic))
 
 
 # -- R -> ||beta||_1 polynomially, Q only logarithmically --------------------------------------
-RATE_ALPHAS = ("1e-4", "1e-5", "1e-6", "1e-7", "1e-8")
-RATE_DPS = 60
 #: the second evaluation's extra digits; the error terms must agree to RATE_ERROR_DIGITS
 VERIFY_EXTRA = 20
+RATE = Domain(f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1", alphas=("1e-4", "1e-5", "1e-6", "1e-7", "1e-8"),
+              extras={"verified at dps": 60 + VERIFY_EXTRA}, dps=60)
 RATE_ERROR_DIGITS = 15
 #: R's fitted exponent must be 1 within this band (next order alpha relative: <= 1e-4)
 SLOPE_BAND = 0.02
@@ -225,22 +227,22 @@ def _relative_errors(alpha: str, beta_text, dps: int):
 
 
 def check_polynomial_rate(config: RunConfig) -> Verdict:
-    beta_text = seeded_beta(config.seed)
+    beta_text, alphas, dps = seeded_beta(config.seed), RATE.alphas_in(config.mode), RATE.dps
     r_errors, q_errors, digits = [], [], []
-    for alpha in RATE_ALPHAS:
-        low = _relative_errors(alpha, beta_text, RATE_DPS)
-        high = _relative_errors(alpha, beta_text, RATE_DPS + VERIFY_EXTRA)
+    for alpha in alphas:
+        low = _relative_errors(alpha, beta_text, dps)
+        high = _relative_errors(alpha, beta_text, dps + VERIFY_EXTRA)
         ctx = high[0].context
         digits.append(round(min(agreeing_digits(ctx, ctx.convert(a), b) for a, b in zip(low, high)), 1))
         r_errors.append(high[0])
         q_errors.append(high[1])
-    r_slope = fitted_slope([float(a) for a in RATE_ALPHAS], [float(e) for e in r_errors])
-    q_slope_alpha = fitted_slope([float(a) for a in RATE_ALPHAS], [float(e) for e in q_errors])
-    q_slope_log = fitted_slope([float(ctx.log(1 / ctx.mpf(a) ** 2)) for a in RATE_ALPHAS],
+    r_slope = fitted_slope([float(a) for a in alphas], [float(e) for e in r_errors])
+    q_slope_alpha = fitted_slope([float(a) for a in alphas], [float(e) for e in q_errors])
+    q_slope_log = fitted_slope([float(ctx.log(1 / ctx.mpf(a) ** 2)) for a in alphas],
                                [float(e) for e in q_errors])
     beta = [ctx.mpf(b) for b in beta_text]
     predicted = -2 * ctx.fsum(ctx.sqrt(abs(b)) for b in beta) / ctx.fsum(abs(b) for b in beta)
-    observed = r_errors[-1] / ctx.mpf(RATE_ALPHAS[-1])
+    observed = r_errors[-1] / ctx.mpf(alphas[-1])
     constant_error = float(abs(observed / predicted - 1))
     if min(digits) < RATE_ERROR_DIGITS:
         status = Status.INCONCLUSIVE
@@ -252,7 +254,7 @@ def check_polynomial_rate(config: RunConfig) -> Verdict:
     return Verdict(status, f"{status.value.lower()}: R's relative error has fitted exponent {r_slope:.4f} in "
                            f"alpha (expected 1); Q's has {q_slope_alpha:.4f} in alpha but {q_slope_log:.4f} "
                            f"in ln(1/alpha^2) (expected -1): polynomial vs logarithmic", {
-        "beta": list(beta_text), "alphas": list(RATE_ALPHAS), "dps": RATE_DPS,
+        "beta": list(beta_text), "alphas": list(alphas), "dps": dps,
         "R_relative_errors": [ctx.nstr(e, 6) for e in r_errors],
         "Q_relative_errors": [ctx.nstr(e, 6) for e in q_errors], "error_digits": digits,
         "R_exponent_in_alpha": round(r_slope, 5), "Q_exponent_in_alpha": round(q_slope_alpha, 5),
@@ -266,9 +268,8 @@ register(Claim(
     statement="R_{alpha,1}(beta) -> ||beta||_1 polynomially in alpha (relative error ~ -2 alpha "
               "sum sqrt|beta_i|/||beta||_1), while Q_alpha/ln(1/alpha^2) -> ||beta||_1 only at rate "
               "1/ln(1/alpha^2)",
-    reference="§4, after eqs. (8)-(9) ('R approaches ||beta||_1 polynomially'); FORMULAS.md §5, §9 item 6",
-    domain=f"seeded dyadic beta in R^{D_VECTOR}, w0 = 1, alpha in {{{', '.join(RATE_ALPHAS)}}}, dps "
-           f"{RATE_DPS} verified at {RATE_DPS + VERIFY_EXTRA}",
+    reference="§4, after eqs. (8)-(9) ('R approaches ||beta||_1 polynomially')",
+    domain=RATE,
     tolerance=Tolerance.criterion(f"R's exponent within {SLOPE_BAND} of 1 and its constant to "
                                   f"{CONSTANT_BAND:.0e}; Q's exponent in ln(1/alpha^2) within "
                                   f"{SLOPE_BAND} of -1"),

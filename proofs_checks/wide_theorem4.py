@@ -17,30 +17,32 @@ from fractions import Fraction
 
 from krtheory.solve.predict import predict
 from krtheory.builtin_problems import builtin_problem
-from krtheory.claims import Claim, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.flow.driver import integrate_flow
 from krtheory.flow.models import WideModel
 from krtheory.precision import Tolerance
 from krtheory.families.diagonal import implicit_link
 from krtheory.solve.mp import solve_link
-from proofs_checks._compare import combine, compare_limits
+from proofs_checks._compare import compare_limits
 
-DPS = 40
 REQUIRED_DIGITS = 25
 TOLERANCE = Tolerance(REQUIRED_DIGITS, "flow at dps 40 stops at loss ~1e-72 and carries an error estimate; "
                                        "the bar is 25 significant digits")
-MUS = ("0.3", "1", "3")
-PROBLEMS = {"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10")}
+_PROBLEMS = {"quick": ("planted-3x8",), "full": ("planted-3x8", "planted-4x10")}
+SPECIAL = Domain("built-in dyadic problems, the exact rotation [mu I, mu I], [-mu I, mu I] of the special "
+                 "init (same M-bar(0)), width k = 2d", problems=_PROBLEMS, alphas=("0.3", "1", "3"),
+                 parameter="mu", dps=40)
 #: Gaussian initializations of the finite-k claim: (width k, mu), alpha^2 = 2 mu^2 / k, entries
-#: rounded to multiples of 2^-DYADIC_BITS (exact data; A_i, B_i are then exact rationals).
-FINITE_WIDTHS = ((1, "1"), (3, "0.5"), (3, "2"))
-DYADIC_BITS = 20
+#: rounded to multiples of 2^-dyadic bits (exact data; A_i, B_i are then exact rationals).
+FINITE = Domain("built-in dyadic problems, seeded Gaussian dyadic U0, V0", problems=_PROBLEMS,
+                extras={"(k, mu) in": ((1, "1"), (3, "0.5"), (3, "2")), "dyadic bits": 20}, dps=40)
 
 #: The width sweep: mu, widths ~ 10^(j/2), seeds averaged (root mean square) per width.
 RATE_MU = "0.5"
 RATE_WIDTHS = (10, 31, 100, 316, 1000, 3162, 10_000, 31_623, 100_000)
-RATE_SEEDS = {"quick": 8, "full": 32}
-RATE_PROBLEM = "planted-5x12"
+RATE = Domain(f"mu = {RATE_MU}, float64 solves of the derived biased hypentropy",
+              problems=("planted-5x12",), alphas=RATE_WIDTHS,
+              parameter="k", extras={"seeds": {"quick": 8, "full": 32}})
 EXPECTED_EXPONENT = -0.5
 #: |fitted exponent + 1/2| allowed. Measured on planted-5x12: the seed-bootstrap standard error of
 #: the fit is 0.013 (8 seeds) and 0.0065 (32 seeds); the next-order term (relative size ~ k^-1/2,
@@ -63,19 +65,19 @@ def check_special_init(config: RunConfig) -> Verdict:
     argmin Q_mu, Theorem 1's hypentropy at alpha = mu."""
     from krtheory.families.wide import special_initialization
 
-    instances, statuses = [], []
-    for name in PROBLEMS[config.mode]:
+    instances, statuses, dps, mus = [], [], SPECIAL.dps, SPECIAL.alphas_in(config.mode)
+    for name in SPECIAL.problems_in(config.mode):
         problem = builtin_problem(name)
-        for mu in MUS:
-            flow = integrate_flow(WideModel(*special_initialization(mu, problem.d)), problem, dps=DPS)
-            predicted = predict(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=DPS)
+        for mu in mus:
+            flow = integrate_flow(WideModel(*special_initialization(mu, problem.d)), problem, dps=dps)
+            predicted = predict(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=dps)
             agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
             statuses.append(agreement.status)
             instances.append({"problem": name, "mu": mu, "width": 2 * problem.d, **agreement.as_dict(),
                               "flow_steps": flow.steps, "flow_seconds": round(flow.seconds, 2),
                               **_prediction_record(predicted)})
-    return _verdict(instances, statuses, f"special init, mu in {{{', '.join(MUS)}}}, k = 2d",
-                    "flow limit vs argmin Q_mu")
+    return _verdict(instances, statuses, f"special init, mu in {{{', '.join(mus)}}}, k = 2d",
+                    "flow limit vs argmin Q_mu", dps)
 
 
 def check_biased_finite_k(config: RunConfig) -> Verdict:
@@ -86,22 +88,23 @@ def check_biased_finite_k(config: RunConfig) -> Verdict:
     from krtheory.families.wide import gaussian_initialization, wide_link
 
     rng = np.random.default_rng(config.seed)
-    instances, statuses = [], []
-    for name in PROBLEMS[config.mode]:
+    instances, statuses, dps = [], [], FINITE.dps
+    widths, bits = FINITE.extra("(k, mu) in", config.mode), FINITE.extra("dyadic bits", config.mode)
+    for name in FINITE.problems_in(config.mode):
         problem = builtin_problem(name)
-        for k, mu in FINITE_WIDTHS:
-            U0, V0 = gaussian_initialization(rng, problem.d, k, math.sqrt(2 * float(mu) ** 2 / k), DYADIC_BITS)
-            flow = integrate_flow(WideModel(U0, V0), problem, dps=DPS)
-            predicted = predict(problem, wide_link(U0, V0), dps=DPS)
-            unbiased = solve_link(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=DPS)
+        for k, mu in widths:
+            U0, V0 = gaussian_initialization(rng, problem.d, k, math.sqrt(2 * float(mu) ** 2 / k), bits)
+            flow = integrate_flow(WideModel(U0, V0), problem, dps=dps)
+            predicted = predict(problem, wide_link(U0, V0), dps=dps)
+            unbiased = solve_link(problem, implicit_link("diagonal", 2, mu, None, problem.d), dps=dps)
             agreement = compare_limits(flow, predicted, REQUIRED_DIGITS)
             statuses.append(agreement.status)
             instances.append({"problem": name, "width": k, "mu": mu, **agreement.as_dict(),
                               "distance_to_argmin_Q_mu": _relative_distance(flow.beta, unbiased.beta),
                               "flow_steps": flow.steps, "flow_seconds": round(flow.seconds, 2),
                               **_prediction_record(predicted)})
-    return _verdict(instances, statuses, f"seeded Gaussian U0, V0 (2^-{DYADIC_BITS} grid), (k, mu) in "
-                    f"{list(FINITE_WIDTHS)}", "flow limit vs argmin of the biased hypentropy")
+    return _verdict(instances, statuses, f"seeded Gaussian U0, V0 (2^-{bits} grid), (k, mu) in "
+                    f"{list(widths)}", "flow limit vs argmin of the biased hypentropy", dps)
 
 
 def _prediction_record(predicted) -> dict:
@@ -109,15 +112,15 @@ def _prediction_record(predicted) -> dict:
             "prediction_radius": predicted.radius, "prediction_certified": predicted.certified}
 
 
-def _verdict(instances, statuses, where: str, what: str) -> Verdict:
+def _verdict(instances, statuses, where: str, what: str, dps: int) -> Verdict:
     """The combined verdict; certified when every prediction is an arb ball (python-flint)."""
-    status = combine(statuses)
+    status = Status.combine(*statuses)
     worst = min(i["agreeing_digits"] for i in instances)
     certified = all(i["prediction_certified"] for i in instances)
     return Verdict(status, f"{status.value.lower()}: {what} agree to >= {worst:.1f} digits (need "
                            f"{REQUIRED_DIGITS}) on {len(instances)} flows, {where}"
                            + ("; predictions certified (arb Krawczyk)" if certified else ""),
-                   {"dps": DPS, "required_digits": REQUIRED_DIGITS, "instances": instances}, certified=certified)
+                   {"dps": dps, "required_digits": REQUIRED_DIGITS, "instances": instances}, certified=certified)
 
 
 def _relative_distance(a, b) -> str:
@@ -125,17 +128,17 @@ def _relative_distance(a, b) -> str:
     return f"{float(max(abs(x - y) for x, y in zip(a, b)) / scale):.3e}"
 
 
-def width_errors(problem, reference, seeds: int):
-    """errors[seed][j] = max_i |beta_k - beta_mu|_i / max|beta_mu| at k = RATE_WIDTHS[j], beta_k the
+def width_errors(problem, reference, seeds: int, widths):
+    """errors[seed][j] = max_i |beta_k - beta_mu|_i / max|beta_mu| at k = widths[j], beta_k the
     float64 argmin of the biased hypentropy of a Gaussian init at alpha^2 k = 2 mu^2 (seed, k)."""
     import numpy as np
 
     from krtheory.families.wide import solve_wide_float
 
     mu = float(RATE_MU)
-    errors = np.zeros((seeds, len(RATE_WIDTHS)))
+    errors = np.zeros((seeds, len(widths)))
     for seed in range(seeds):
-        for j, k in enumerate(RATE_WIDTHS):
+        for j, k in enumerate(widths):
             A, B = _gaussian_AB(seed, k, problem.d, mu)
             beta = solve_wide_float(problem, A, B).beta
             errors[seed, j] = np.abs(beta - reference).max() / np.abs(reference).max()
@@ -158,18 +161,20 @@ def check_width_rate(config: RunConfig) -> Verdict:
 
     from krtheory.families.wide import biased_link, solve_wide_float
 
-    problem = builtin_problem(RATE_PROBLEM)
-    seeds = RATE_SEEDS[config.mode]
+    # RATE_WIDTHS is RATE's k (read by name so that a test can narrow the sweep)
+    [name], widths = RATE.problems_in(config.mode), RATE_WIDTHS
+    problem = builtin_problem(name)
+    seeds = RATE.extra("seeds", config.mode)
     reference_solve = solve_link(problem, implicit_link("diagonal", 2, RATE_MU, None, problem.d), dps=30)
     reference = np.array([float(b) for b in reference_solve.beta])
     # the fast path against the exact link's mpmath solve, on the sweep's first instance
-    A, B = _gaussian_AB(0, RATE_WIDTHS[0], problem.d, float(RATE_MU))
+    A, B = _gaussian_AB(0, widths[0], problem.d, float(RATE_MU))
     exact = solve_link(problem, biased_link([(Fraction(a), Fraction(b)) for a, b in zip(A, B)]), dps=30)
     fast = solve_wide_float(problem, A, B).beta
     float_error = float(np.abs(fast - np.array([float(b) for b in exact.beta])).max() / np.abs(fast).max())
 
-    errors = width_errors(problem, reference, seeds)
-    log_k = np.log(RATE_WIDTHS)
+    errors = width_errors(problem, reference, seeds, widths)
+    log_k = np.log(widths)
 
     def fit(rows):
         return float(np.polyfit(log_k, np.log(np.sqrt((rows ** 2).mean(axis=0))), 1)[0])
@@ -184,11 +189,11 @@ def check_width_rate(config: RunConfig) -> Verdict:
         status = Status.HOLDS if abs(exponent - EXPECTED_EXPONENT) <= RATE_BAND else Status.REFUTED
     summary = (f"{status.value.lower()}: RMS over {seeds} seeds of |argmin biased - argmin Q_mu| / max|.| "
                f"~ k^{exponent:.3f} (expected -1/2 within {RATE_BAND}; bootstrap s.e. {spread:.4f}) for "
-               f"k = {RATE_WIDTHS[0]}..{RATE_WIDTHS[-1]}, mu = {RATE_MU}, alpha^2 k = 2 mu^2")
+               f"k = {widths[0]}..{widths[-1]}, mu = {RATE_MU}, alpha^2 k = 2 mu^2")
     return Verdict(status, summary, {
-        "problem": RATE_PROBLEM, "mu": RATE_MU, "widths": list(RATE_WIDTHS), "seeds": seeds,
+        "problem": name, "mu": RATE_MU, "widths": list(widths), "seeds": seeds,
         "rms_error": [f"{e:.4e}" for e in rms], "rms_error_times_sqrt_k": [round(float(e * math.sqrt(k)), 4)
-                                                                          for e, k in zip(rms, RATE_WIDTHS)],
+                                                                          for e, k in zip(rms, widths)],
         "fitted_exponent": round(exponent, 4), "expected_exponent": EXPECTED_EXPONENT, "band": RATE_BAND,
         "bootstrap_standard_error": round(spread, 5), "float64_vs_mpmath_relative_error": f"{float_error:.2e}",
         "reference_digits": reference_solve.digits})
@@ -199,8 +204,7 @@ register(Claim(
     statement="From U0 = [sqrt2 mu I, 0], V0 = [0, sqrt2 mu I] the flow of diag(U V^T) under diagonal "
               "measurements converges to argmin Q_mu(beta) s.t. X beta = y (Theorem 1 with alpha -> mu)",
     reference="§6, Theorem 4 (Appendix F, eq. 67)",
-    domain=f"built-in dyadic problems, mu in {{{', '.join(MUS)}}}, the exact rotation [mu I, mu I], "
-           f"[-mu I, mu I] of the special init (same M-bar(0)), dps {DPS}",
+    domain=SPECIAL,
     tolerance=TOLERANCE,
     check=check_special_init))
 
@@ -208,9 +212,8 @@ register(Claim(
     id="thm4.biased-finite-k",
     statement="For any U0, V0 (width k) the flow converges to argmin sum_i q_{A_i,B_i}(beta_i), the biased "
               "hypentropy with A_i = ||U0_i + V0_i||^2/4, B_i = ||U0_i - V0_i||^2/4",
-    reference="§6, Theorem 4 at finite width (reduction of Appendix F; FORMULAS.md §7)",
-    domain=f"built-in dyadic problems, seeded Gaussian dyadic U0, V0 with (k, mu) in {list(FINITE_WIDTHS)}, "
-           f"dps {DPS}",
+    reference="§6, Theorem 4 at finite width (reduction of Appendix F)",
+    domain=FINITE,
     tolerance=TOLERANCE,
     check=check_biased_finite_k))
 
@@ -218,9 +221,8 @@ register(Claim(
     id="thm4.width-rate",
     statement="With Gaussian U0, V0 at alpha^2 k = 2 mu^2 the limit approaches argmin Q_mu as k -> oo, "
               "at rate k^-1/2",
-    reference="§6, Theorem 4 (k -> oo, mu^2 = lim sigma sqrt(k)/2); FORMULAS.md §7 (~0.85/sqrt(k))",
-    domain=f"{RATE_PROBLEM}, mu = {RATE_MU}, k in {list(RATE_WIDTHS)}, {RATE_SEEDS['quick']} seeds "
-           f"({RATE_SEEDS['full']} in full mode), float64 solves of the derived biased hypentropy",
+    reference="§6, Theorem 4 (k -> oo, mu^2 = lim sigma sqrt(k)/2; measured ~0.85/sqrt(k))",
+    domain=RATE,
     tolerance=Tolerance.criterion(f"fitted exponent within {RATE_BAND} of -1/2 (>= 4 bootstrap standard "
                                   f"errors plus the pre-asymptotic bias); float64 path within "
                                   f"1e-{FLOAT_DIGITS} of the mpmath solve"),

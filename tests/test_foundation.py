@@ -1,5 +1,6 @@
 """Exact input, precision policy, verdicts and the CLI skeleton (issue: Foundation)."""
 
+import dataclasses
 import json
 import pickle
 import subprocess
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from krtheory import InvalidArgument, Problem
-from krtheory.claims import (Claim, RunConfig, Status, Verdict, exit_code,
+from krtheory.claims import (Claim, Domain, RunConfig, Status, Verdict, exit_code, register,
                              verdict_record)
 from krtheory.cli import main
 from krtheory.errors import NoConvergence
@@ -171,7 +172,7 @@ def test_check_dps_and_tolerance():
 
 # -- verdicts and registry -------------------------------------------------------------------
 def _claim(check):
-    return Claim("test.claim", "statement", "§0", "nowhere", Tolerance(10, "test"), check)
+    return Claim("test.claim", "statement", "§0", Domain("nowhere"), Tolerance(10, "test"), check)
 
 
 def test_claim_turns_krtheory_errors_into_inconclusive():
@@ -224,6 +225,8 @@ def test_verify_json_and_exit_code_with_a_claim(monkeypatch, capsys, tmp_path):
     ["verify", "no.such.claim"],
     ["verify", "--quick", "--full"],
     ["verify", "--bogus"],
+    ["verify", "--seed=-1"],
+    ["verify", "--list", "no.such.claim"],
     ["frobnicate"],
     [],
 ])
@@ -231,6 +234,42 @@ def test_usage_errors_exit_3_with_one_line(argv, capsys):
     assert main(argv) == 3
     err = capsys.readouterr().err
     assert "Traceback" not in err
+
+
+def test_verify_runs_a_repeated_claim_once(monkeypatch, capsys):
+    runs = []
+    claim = _claim(lambda c: runs.append(c) or Verdict(Status.HOLDS, "ok"))
+    monkeypatch.setattr("krtheory.cli.verify.load_registry", lambda: {claim.id: claim})
+    assert main(["verify", claim.id, claim.id]) == 0
+    assert len(runs) == 1
+
+
+def test_verify_list_shows_only_the_named_claims(monkeypatch, capsys):
+    named = _claim(lambda c: Verdict(Status.HOLDS, "ok"))
+    other = dataclasses.replace(named, id="test.other", statement="another statement")
+    monkeypatch.setattr("krtheory.cli.verify.load_registry", lambda: {named.id: named, other.id: other})
+    assert main(["verify", "--list", named.id]) == 0
+    out = capsys.readouterr().out
+    assert named.id in out and other.id not in out and "another statement" not in out
+
+
+@pytest.mark.parametrize("make", [
+    lambda: RunConfig(seed=-1),
+    lambda: RunConfig(seed=1.5),
+    lambda: RunConfig(mode="slow"),
+    lambda: Tolerance.from_dps(10, 10, "all digits lost"),
+])
+def test_bad_run_settings_are_invalid_arguments(make):
+    with pytest.raises(InvalidArgument):
+        make()
+
+
+def test_registering_an_id_twice_is_an_invalid_argument(monkeypatch):
+    monkeypatch.setattr("krtheory.claims.REGISTRY", {})
+    claim = _claim(lambda c: Verdict(Status.HOLDS, "ok"))
+    register(claim)
+    with pytest.raises(InvalidArgument):
+        register(claim)
 
 
 def test_json_into_missing_directory_is_an_input_error(monkeypatch, tmp_path, capsys):

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from krtheory.claims import (VERDICT_SCHEMA, RunConfig, Status, exit_code, load_registry,
+from krtheory.claims import (REGISTRY, VERDICT_SCHEMA, Claim, RunConfig, Status, exit_code,
                              verdict_record)
 from krtheory.cli.output import table, write_json_atomically
 from krtheory.errors import InvalidArgument
+
+
+def load_registry() -> dict[str, Claim]:
+    """Import every ``proofs_checks`` module so that the registry is complete."""
+    import proofs_checks  # noqa: F401  (registers on import)
+
+    return REGISTRY
 
 
 def add_parser(subparsers):
@@ -29,17 +36,17 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    config = RunConfig(mode=args.mode, seed=args.seed)
     registry = load_registry()
     unknown = [c for c in args.claims if c not in registry]
     if unknown:
         raise InvalidArgument(f"unknown claim id(s): {', '.join(unknown)} (see krtheory verify --list)")
-    selected = [registry[c] for c in (args.claims or registry)]
+    selected = [registry[c] for c in dict.fromkeys(args.claims or registry)]  # each claim once
     if args.list:
         print(table(["claim", "reference", "statement"],
-                    [[c.id, c.reference, c.statement] for c in registry.values()])
+                    [[c.id, c.reference, c.statement] for c in selected])
               if registry else "no claims are registered")
         return 0
-    config = RunConfig(mode=args.mode, seed=args.seed)
     verdicts = []
     for i, claim in enumerate(selected, start=1):
         print(f"[{i}/{len(selected)}] {claim.id} ...", file=sys.stderr, flush=True)
