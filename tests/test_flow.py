@@ -19,7 +19,8 @@ from krtheory import InvalidArgument, Problem
 from krtheory.cli import main
 from krtheory.cli.common import parse_shape
 from krtheory.errors import NoConvergence
-from krtheory.flow.driver import RESIDUAL_SLACK_DIGITS, integrate_flow, stability_interval
+from krtheory.flow.driver import (RESIDUAL_SLACK_DIGITS, FlowStatus, integrate_flow,
+                                  stability_interval)
 from krtheory.flow.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 
@@ -241,6 +242,22 @@ def test_budgets_raise_no_convergence_naming_them():
         integrate_flow(DiagonalModel(2, "0.1"), problem, max_steps=0)
     with pytest.raises(InvalidArgument, match="dps"):
         integrate_flow(DiagonalModel(2, "0.1"), problem, dps=2)
+
+
+def test_throw_false_returns_the_partial_flow_with_its_status():
+    """The flow stopped after 3 steps is the full flow's trajectory at that time (its dense
+    output there, from other steps), and says which budget ran out."""
+    problem, model = small_problem(), DiagonalModel(2, "0.1")
+    partial = integrate_flow(model, problem, dps=30, max_steps=3, throw=False)
+    assert partial.status is FlowStatus.MAX_STEPS and not partial.converged
+    assert "max_steps" in partial.status.value and "max_steps=3" in partial.message
+    assert partial.steps == 3 and partial.loss > 1e-40
+    full = integrate_flow(model, problem, dps=30, times=[mpmath.nstr(partial.time, 30)])
+    assert full.status is FlowStatus.CONVERGED and full.converged and full.message == ""
+    sample = full.samples[0]
+    assert max(abs(a - b) for a, b in zip(partial.beta, sample.beta)) < 1e-22
+    timed = integrate_flow(model, problem, dps=30, max_time="0.01", throw=False)
+    assert timed.status is FlowStatus.MAX_TIME and timed.time >= 0.01
 
 
 # -- command line --------------------------------------------------------------------------

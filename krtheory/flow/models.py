@@ -11,7 +11,7 @@ the k products U_ij*V_ij as terms, and a user polynomial is any list of (coeffic
 a new model only supplies :class:`Polynomial` terms and :meth:`SeparableModel.initial_parameters`.
 
 This module holds parametrizations only: no link function, potential or anything derived from
-the flow, so that :mod:`krtheory.flow.driver` stays independent evidence (DESIGN.md §4).
+the flow, so that :mod:`krtheory.flow.driver` stays independent evidence (it never sees a link or potential).
 """
 
 from __future__ import annotations
