@@ -13,7 +13,7 @@ what the flow is compared against), and it imports none of them.
 The right-hand side is polynomial in theta, so the Taylor coefficients at t0 follow from the
 recurrence ``theta_{k+1} = -2/(k+1) * sum_j g_j (grad P)_{k-j}`` with the monomials of P built
 from Cauchy products (squares by the symmetric half-sum), r_k = X beta_k, g_k = X^T r_k, as
-Python generated once per polynomial (``_OrderProgram``). The recurrences run on integers (mpmath's MPZ, i.e. gmpy2 mpz) in mpmath's fixed-point convention
+Python generated once per polynomial (:mod:`krtheory.flow._kernel`; the steps: :mod:`krtheory.flow.taylor`). The recurrences run on integers (mpmath's MPZ, i.e. gmpy2 mpz) in mpmath's fixed-point convention
 (``ctx.to_fixed``, as mpmath's own series code does) at ``P = prec + guard`` bits, P large
 enough that every parameter converts exactly; the state between steps is kept as numbers of
 the private working context (dps + GUARD_DIGITS). The coefficients are those of the rescaled
@@ -86,7 +86,7 @@ from krtheory.flow.models import SeparableModel
 from krtheory.flow.tail import tail_bound
 from krtheory.flow.taylor import (MAX_STEP_GROWTH, MIN_ORDER, _choose_order, _Jet,
                                   stability_interval)  # noqa: F401 (stability_interval: re-export)
-from krtheory._validation import parse_number
+from krtheory._validation import check_positive, check_positive_int, parse_number
 from krtheory.problem import Problem
 
 #: Local tolerance per step: this many digits below the requested dps (relative to max|theta|),
@@ -98,6 +98,8 @@ LOCAL_EXTRA_DIGITS = 5
 RESIDUAL_SLACK_DIGITS = 4
 #: Safety factor on the tail bound: A (hence lambda_min) is taken at T, in float64.
 TAIL_SAFETY = 2
+#: Fixed-point bits the float64 step control converts (float(int) overflows past 2^1024).
+MAX_FIXED_BITS = 960
 #: The integrators integrate_flow offers (see its docstring).
 METHODS = ("taylor", "radau", "auto")
 #: With "radau"/"auto", stop only once the estimated tail is below 10^-(dps - this) max|beta|.
@@ -223,25 +225,26 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     partial evidence: ``error_estimate`` then bounds nothing about the limit).
     """
     dps = precision.check_dps(dps)
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        raise InvalidArgument(f"max_steps must be a positive int but got max_steps={max_steps!r}")
+    check_positive_int(max_steps, "max_steps")
     if method not in METHODS:
         raise InvalidArgument(f"method must be one of {', '.join(METHODS)} but got method={method!r}")
     _check_interpolable(problem)
     work = precision.context(dps + precision.GUARD_DIGITS)
     out = precision.context(dps)
     theta = model.initial_parameters(work, problem.d)
-    sample_times = sorted(work.mpf(_positive(v, "times entry", allow_zero=True)) for v in times)
-    horizon = None if max_time is None else work.mpf(_positive(max_time, "max_time"))
+    sample_times = sorted(work.mpf(_non_negative(v, "times entry")) for v in times)
+    horizon = None if max_time is None else work.mpf(check_positive(max_time, "max_time"))
     if loss_target is None:
         y_norm2 = work.fsum(v * v for v in problem.y_mp(work))
         target = work.mpf(10) ** (-2 * (dps - RESIDUAL_SLACK_DIGITS)) * max(work.one, y_norm2)
     else:
-        target = work.mpf(_positive(loss_target, "loss_target"))
+        target = work.mpf(check_positive(loss_target, "loss_target"))
     tail_target = (None if method == "taylor" or loss_target is not None
                    else 10.0 ** -(dps - TAIL_SLACK_DIGITS))
 
     kernel = _Kernel(model.polynomial, problem)
+    _check_float_range(kernel, theta, work.prec)
+    _check_moves(model, problem, work, theta, target)
     log2_tol = -(dps + LOCAL_EXTRA_DIGITS) * math.log2(10)  # relative to max|theta|
     q_max = max(MIN_ORDER + 2, math.ceil(-log2_tol * math.log(2) / 2 + 1))  # Jorba-Zou order
     switch = _Switch(method)
@@ -426,13 +429,23 @@ def _check_interpolable(problem: Problem) -> None:
     """InvalidArgument when X beta = y has no solution: the loss then never reaches 0.
 
     Full row rank (float64 rank n, the usual overparametrized case) settles it at once;
-    otherwise rank X and rank [X | y] are compared exactly (fraction elimination)."""
-    if np.linalg.matrix_rank(problem.X_float()) == problem.n:
+    otherwise rank X and rank [X | y] are compared exactly (fraction elimination), and an X
+    whose exact rank exceeds its float64 rank (sigma_min below float64 resolution) is refused:
+    the flow would need times ~1/sigma_min^2."""
+    X_float = problem.X_float()
+    float_rank = np.linalg.matrix_rank(X_float)
+    if float_rank == problem.n:
         return
     X, y = problem.X_fraction(), problem.y_fraction()
-    if _rank([row + [v] for row, v in zip(X, y)]) > _rank(X):
+    rank = _rank(X)
+    if _rank([row + [v] for row, v in zip(X, y)]) > rank:
         raise InvalidArgument(f"{problem.name}: y is not in the range of X (no beta has "
                               "X beta = y), so the loss of the flow cannot reach 0")
+    if rank > float_rank:
+        raise InvalidArgument(
+            f"{problem.name}: X is numerically singular (float64 rank {float_rank} < exact rank "
+            f"{rank}): the residual decays at rate ~sigma_min(X)^2 < 1e-30 sigma_max(X)^2, so the flow would "
+            "need flow times beyond reach; remove or separate the nearly dependent rows")
 
 
 def _rank(rows) -> int:
@@ -448,6 +461,42 @@ def _rank(rows) -> int:
             rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank])]
         rank += 1
     return rank
+
+
+def _check_float_range(kernel: _Kernel, theta, prec: int) -> None:
+    """InvalidArgument when theta(0) is beyond the float64 step control: fixed-point values of
+    more than MAX_FIXED_BITS bits (tiny nonzero entries) or an overflowing grad P, Hess P."""
+    P = kernel.fixed_bits(theta, prec)
+    if P > MAX_FIXED_BITS:
+        raise InvalidArgument(
+            f"flow: the smallest nonzero initial parameter needs {P} fixed-point bits, beyond the "
+            f"{MAX_FIXED_BITS} that the float64 step control converts: raise alpha or the shape "
+            "entries (or lower dps)")
+    with np.errstate(over="ignore", invalid="ignore"):
+        th = np.array([[float(v) for v in row] for row in theta])
+        grad_sq, hess = kernel.polynomial.jet_float(th)
+        finite = np.isfinite(th).all() and np.isfinite(grad_sq).all() and np.isfinite(hess).all()
+    if not finite:
+        raise InvalidArgument("flow: the initial parameters overflow the float64 step control "
+                              "(theta(0), grad P or Hess P beyond 1e308): lower alpha or the shape "
+                              "entries")
+
+
+def _check_moves(model, problem: Problem, work, theta, target) -> None:
+    """InvalidArgument when grad P(theta_i(0)) = 0 for every coordinate i (e.g. U0 = V0 = 0):
+    then theta' = -2 g grad P(theta) = 0 and the flow stays at theta(0), with loss above target."""
+    polynomial = model.polynomial
+    for row in theta:
+        for j in range(polynomial.n_parameters):
+            if work.fsum(work.mpf(c.numerator) / c.denominator * work.fprod(v ** k for v, k in zip(row, e))
+                         for c, e in polynomial.derivative(j)):
+                return
+    beta = model.beta(work, theta)
+    residual = [work.fdot(row, beta) - v for row, v in zip(problem.X_mp(work), problem.y_mp(work))]
+    if work.fsum(v * v for v in residual) > target:
+        raise InvalidArgument("flow: grad P(theta_i(0)) = 0 in every coordinate (e.g. U0 = V0 = 0), "
+                              "so theta(0) is a stationary point and the loss never decreases: "
+                              "start from a nonzero initialization")
 
 
 def _check_budgets(steps, max_steps, t, horizon, start, max_seconds, loss, target):
@@ -468,10 +517,10 @@ def _stop(status: FlowStatus, text: str):
     raise exc
 
 
-def _positive(value, name: str, allow_zero: bool = False) -> str:
+def _non_negative(value, name: str) -> str:
     text = parse_number(value, name)
-    if Fraction(text) < 0 or (Fraction(text) == 0 and not allow_zero):
-        raise InvalidArgument(f"{name} must be > 0 but got {name}={value!r}")
+    if Fraction(text) < 0:
+        raise InvalidArgument(f"{name} must be >= 0 but got {name}={value!r}")
     return text
 
 

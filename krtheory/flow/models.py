@@ -24,6 +24,9 @@ from krtheory.errors import InvalidArgument
 from krtheory._validation import parse_number
 from krtheory._validation import check_depth, check_positive, check_shape
 
+#: Largest depth accepted: the cap of the other depth-taking commands (derive, bounds).
+MAX_DEPTH = 100
+
 
 @dataclasses.dataclass(frozen=True)
 class Polynomial:
@@ -120,7 +123,7 @@ class DiagonalModel(SeparableModel):
     ``beta = w+^D - w-^D`` elementwise, ``w+(0) = w-(0) = alpha * w0`` (w0 = 1 without a shape)."""
 
     def __init__(self, depth: int, alpha: str, shape: tuple[str, ...] | None = None):
-        self.depth = check_depth(depth)
+        self.depth = check_depth(depth, MAX_DEPTH)
         self.alpha = check_positive(alpha, "alpha")
         self.shape = None if shape is None else check_shape(shape)
         D = self.depth
