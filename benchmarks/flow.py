@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # PERFORMANCE.md §7.2
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread: the float64 work is small matrices, threads only add overhead
 
 import argparse  # noqa: E402
 import sys  # noqa: E402

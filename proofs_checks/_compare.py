@@ -92,12 +92,24 @@ class FlowEvidence:
 
 def flows_against_predictions(cases, link_factory, family: str, *, dps: int, required_digits: int) -> FlowEvidence:
     """:func:`flow_against_prediction` on every (problem, depth, alpha, shape) of ``cases``, the
-    prediction from ``link_factory(family, depth, alpha, shape, d)``."""
+    prediction from ``link_factory(family, depth, alpha, shape, d)``. A flow that runs out of
+    its budget (NoConvergence) is one INCONCLUSIVE instance; the others are still compared."""
+    from krtheory.errors import NoConvergence
+
     instances, statuses, certified = [], [], []
     for problem, depth, alpha, shape in cases:
-        agreement, record, sure = flow_against_prediction(
-            problem, depth, alpha, shape, link_factory(family, depth, alpha, shape, problem.d),
-            dps=dps, required_digits=required_digits)
+        try:
+            agreement, record, sure = flow_against_prediction(
+                problem, depth, alpha, shape, link_factory(family, depth, alpha, shape, problem.d),
+                dps=dps, required_digits=required_digits)
+        except NoConvergence as exc:
+            statuses.append(Status.INCONCLUSIVE)
+            instances.append({"problem": problem.name, "depth": depth, "alpha": alpha,
+                              "shape": "1" if shape is None else list(shape),
+                              "status": Status.INCONCLUSIVE.value, "agreeing_digits": 0.0,
+                              "flow_status": str(exc)})
+            certified.append(False)
+            continue
         statuses.append(agreement.status)
         instances.append(record)
         certified.append(sure)

@@ -19,7 +19,8 @@ from krtheory import InvalidArgument, Problem
 from krtheory.cli import main
 from krtheory.cli.common import parse_shape
 from krtheory.errors import NoConvergence
-from krtheory.flow.driver import RESIDUAL_SLACK_DIGITS, integrate_flow, stability_interval
+from krtheory.flow.driver import (RESIDUAL_SLACK_DIGITS, FlowStatus, integrate_flow,
+                                  stability_interval)
 from krtheory.flow.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 
@@ -243,6 +244,22 @@ def test_budgets_raise_no_convergence_naming_them():
         integrate_flow(DiagonalModel(2, "0.1"), problem, dps=2)
 
 
+def test_throw_false_returns_the_partial_flow_with_its_status():
+    """The flow stopped after 3 steps is the full flow's trajectory at that time (its dense
+    output there, from other steps), and says which budget ran out."""
+    problem, model = small_problem(), DiagonalModel(2, "0.1")
+    partial = integrate_flow(model, problem, dps=30, max_steps=3, throw=False)
+    assert partial.status is FlowStatus.MAX_STEPS and not partial.converged
+    assert "max_steps" in partial.status.value and "max_steps=3" in partial.message
+    assert partial.steps == 3 and partial.loss > 1e-40
+    full = integrate_flow(model, problem, dps=30, times=[mpmath.nstr(partial.time, 30)])
+    assert full.status is FlowStatus.CONVERGED and full.converged and full.message == ""
+    sample = full.samples[0]
+    assert max(abs(a - b) for a, b in zip(partial.beta, sample.beta)) < 1e-22
+    timed = integrate_flow(model, problem, dps=30, max_time="0.01", throw=False)
+    assert timed.status is FlowStatus.MAX_TIME and timed.time >= 0.01
+
+
 # -- command line --------------------------------------------------------------------------
 def test_parse_shape_from_list_and_files(tmp_path):
     assert parse_shape("1, 2,0.5", 3) == ("1", "2", "0.5")
@@ -272,7 +289,11 @@ def test_cli_flow_json_matches_the_api(tmp_path, capsys):
 
 @pytest.mark.parametrize("options, message", [
     (["--alpha", "-1"], "alpha"), (["--alpha", "nan"], "alpha"), (["--depth", "2.5"], "depth"),
-    (["--shape", "1,0,1"], "zero"), (["--shape", "1,2"], "--shape has 2 entries")])
+    (["--shape", "1,0,1"], "zero"), (["--shape", "1,2"], "--shape has 2 entries"),
+    # theta(0) beyond the float64 step control: tiny entries need > 960 fixed-point bits, huge
+    # ones overflow Hess P (these were an OverflowError and a LinAlgError)
+    (["--alpha", "1e-400"], "fixed-point bits"), (["--alpha", "1e400"], "overflow"),
+    (["--shape", "1e-400,1,1"], "fixed-point bits"), (["--depth", "1000"], "[2, 100]")])
 def test_cli_flow_bad_input_exits_3(options, message, capsys):
     args = ["flow", "--X", str(DATA / "X_small.csv"), "--y", str(DATA / "y_small.csv"), *options]
     assert main(args) == 3
@@ -292,3 +313,28 @@ def test_inconsistent_problem_is_refused_at_once():
     residual = abs(result.beta[0] + 2 * result.beta[1] - 1)
     assert residual <= mpmath.mpf(10) ** (RESIDUAL_SLACK_DIGITS - 20)
     assert result.digits >= 12
+
+
+def _one_line_exit_3(args, capsys):
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    return err
+
+
+def test_cli_flow_refuses_a_stationary_start(tmp_path, capsys):
+    """U0 = V0 = 0: grad <U_i, V_i> = (V_i, U_i) = 0, so the flow never moves (it crashed)."""
+    zeros = tmp_path / "zeros.csv"
+    zeros.write_text("0,0\n0,0\n0,0\n")
+    args = ["flow", "--family", "wide", "--U0", str(zeros), "--V0", str(zeros),
+            "--X", str(DATA / "X_small.csv"), "--y", str(DATA / "y_small.csv")]
+    assert "stationary point" in _one_line_exit_3(args, capsys)
+
+
+def test_cli_flow_refuses_a_numerically_singular_X_at_once(tmp_path, capsys):
+    """Rows 1e-17 apart: exact rank 2, float64 rank 1; the residual would decay at rate
+    ~1e-34 (this ran for minutes without output)."""
+    (tmp_path / "X.csv").write_text("1,1,0\n1,1.00000000000000001,0\n")
+    (tmp_path / "y.csv").write_text("1\n2\n")
+    args = ["flow", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv")]
+    assert "numerically singular" in _one_line_exit_3(args, capsys)

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from krtheory import InvalidArgument, Problem
-from krtheory.flow.driver import _Kernel, integrate_flow
+from krtheory.flow._kernel import _Kernel
+from krtheory.flow.driver import integrate_flow
 from krtheory.flow.radau import _radau_polynomial, radau_tableau, stages_for
 from krtheory.flow.tail import _positive_definite, tail_bound
 from krtheory.flow.models import DiagonalModel, WideModel

@@ -13,7 +13,7 @@ what the flow is compared against), and it imports none of them.
 The right-hand side is polynomial in theta, so the Taylor coefficients at t0 follow from the
 recurrence ``theta_{k+1} = -2/(k+1) * sum_j g_j (grad P)_{k-j}`` with the monomials of P built
 from Cauchy products (squares by the symmetric half-sum), r_k = X beta_k, g_k = X^T r_k, as
-Python generated once per polynomial (``_OrderProgram``). The recurrences run on integers (mpmath's MPZ, i.e. gmpy2 mpz) in mpmath's fixed-point convention
+Python generated once per polynomial (:mod:`krtheory.flow._kernel`; the steps: :mod:`krtheory.flow.taylor`). The recurrences run on integers (mpmath's MPZ, i.e. gmpy2 mpz) in mpmath's fixed-point convention
 (``ctx.to_fixed``, as mpmath's own series code does) at ``P = prec + guard`` bits, P large
 enough that every parameter converts exactly; the state between steps is kept as numbers of
 the private working context (dps + GUARD_DIGITS). The coefficients are those of the rescaled
@@ -69,20 +69,24 @@ time) that runs out first.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import math
 import time as _time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from itertools import islice
-from operator import mul
 
-from mpmath.libmp import MPZ
+import numpy as np
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence
+from krtheory.flow import radau as flow_radau
+from krtheory.flow._kernel import _FloatInfo, _Kernel, _to_fixed
 from krtheory.flow.error import IntegrationError, jacobian, polynomial_gradient
 from krtheory.flow.models import SeparableModel
-from krtheory._validation import parse_number
+from krtheory.flow.tail import tail_bound
+from krtheory.flow.taylor import (MAX_STEP_GROWTH, MIN_ORDER, _choose_order, _Jet,
+                                  stability_interval)  # noqa: F401 (stability_interval: re-export)
+from krtheory._validation import check_positive, check_positive_int, parse_number
 from krtheory.problem import Problem
 
 #: Local tolerance per step: this many digits below the requested dps (relative to max|theta|),
@@ -94,16 +98,8 @@ LOCAL_EXTRA_DIGITS = 5
 RESIDUAL_SLACK_DIGITS = 4
 #: Safety factor on the tail bound: A (hence lambda_min) is taken at T, in float64.
 TAIL_SAFETY = 2
-#: Lowest Taylor order tried (the stiff tail prefers low orders: stability per unit work).
-MIN_ORDER = 4
-#: Fraction of the real stability interval used, since lambda is taken at the step start.
-STABILITY_MARGIN = 0.9
-#: A step may grow at most this factor over the previous one. The jet is expanded with
-#: H = MAX_STEP_GROWTH * (previous step) and evaluated at s = h/H <= 1, so the fixed-point
-#: rounding of c_k is never amplified by s^k.
-MAX_STEP_GROWTH = 2.0
-#: Fixed-point guard bits beyond the working precision (sums of up to q_max + 1 products).
-FIXED_GUARD_BITS = 16
+#: Fixed-point bits the float64 step control converts (float(int) overflows past 2^1024).
+MAX_FIXED_BITS = 960
 #: The integrators integrate_flow offers (see its docstring).
 METHODS = ("taylor", "radau", "auto")
 #: With "radau"/"auto", stop only once the estimated tail is below 10^-(dps - this) max|beta|.
@@ -120,11 +116,15 @@ RADAU_FIRST_STEP = 10.0
 RADAU_TRIAL = 3
 
 
-def stability_interval(order: int) -> float:
-    """A lower bound of the real stability interval [-sigma, 0] of the degree-``order``
-    truncated exponential sum_{k<=q} z^k/k! (numerically: 2.78 at q=4, 5.06 at 10, 8.82 at 20,
-    12.55 at 30, 23.68 at 60; the line 0.37 q + 1.3 stays below for q >= 4)."""
-    return 0.37 * order + 1.3
+class FlowStatus(enum.Enum):
+    """How the flow ended; each value says what to do about it."""
+
+    CONVERGED = "converged: the loss reached its target"
+    MAX_STEPS = "the step budget ran out: raise max_steps (flow --max-steps)"
+    MAX_TIME = "the flow-time budget ran out: raise max_time"
+    MAX_SECONDS = "the wall-clock budget ran out: raise max_seconds (flow --max-seconds)"
+    STEP_SIZE = ("the Radau step size collapsed (a stage solve kept failing): try "
+                 "method='taylor' or a higher dps")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +169,18 @@ class FlowResult:
     #: estimate, and ``tail_method`` says why.
     tail_certified: bool = False
     tail_method: str = ""
+    #: CONVERGED, or which budget stopped the flow (only with ``integrate_flow(throw=False)``);
+    #: ``message`` is then the NoConvergence text (where, at what loss).
+    status: "FlowStatus" = None
+    message: str = ""
+
+    def __post_init__(self):
+        if self.status is None:
+            object.__setattr__(self, "status", FlowStatus.CONVERGED)
+
+    @property
+    def converged(self) -> bool:
+        return self.status is FlowStatus.CONVERGED
 
     @property
     def digits(self) -> int:
@@ -196,7 +208,7 @@ class FlowResult:
 def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, loss_target=None,
                    max_steps: int = 200_000, max_time=None, max_seconds: float | None = None,
                    times: Sequence = (), progress: Callable | None = None,
-                   method: str = "auto") -> FlowResult:
+                   method: str = "auto", throw: bool = True) -> FlowResult:
     """Integrate ``w' = -grad L(w)`` from the model's initialization until the loss is tiny.
 
     ``loss_target`` (exact number) overrides the dps-derived stopping loss; ``max_time`` bounds
@@ -207,114 +219,119 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     alpha; as fast as "taylor" where the flow is not stiff), "taylor" (explicit Taylor steps
     only) or "radau" (Radau IIA steps only, :mod:`krtheory.flow.radau`). With "radau" or "auto" and no ``loss_target`` the flow also runs until the
     estimated tail is below 10^-(dps - TAIL_SLACK_DIGITS) max|beta|.
-    Raises :class:`InvalidArgument` for bad input and :class:`NoConvergence` naming the budget
-    that ran out.
+    Raises :class:`InvalidArgument` for bad input and, with ``throw`` (the default),
+    :class:`NoConvergence` naming the budget that ran out; with ``throw=False`` it returns the
+    flow at the last step point instead, with ``status`` saying which budget ran out (the
+    partial evidence: ``error_estimate`` then bounds nothing about the limit).
     """
     dps = precision.check_dps(dps)
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        raise InvalidArgument(f"max_steps must be a positive int but got max_steps={max_steps!r}")
+    check_positive_int(max_steps, "max_steps")
     if method not in METHODS:
         raise InvalidArgument(f"method must be one of {', '.join(METHODS)} but got method={method!r}")
     _check_interpolable(problem)
     work = precision.context(dps + precision.GUARD_DIGITS)
     out = precision.context(dps)
     theta = model.initial_parameters(work, problem.d)
-    sample_times = sorted(work.mpf(_positive(v, "times entry", allow_zero=True)) for v in times)
-    horizon = None if max_time is None else work.mpf(_positive(max_time, "max_time"))
+    sample_times = sorted(work.mpf(_non_negative(v, "times entry")) for v in times)
+    horizon = None if max_time is None else work.mpf(check_positive(max_time, "max_time"))
     if loss_target is None:
         y_norm2 = work.fsum(v * v for v in problem.y_mp(work))
         target = work.mpf(10) ** (-2 * (dps - RESIDUAL_SLACK_DIGITS)) * max(work.one, y_norm2)
     else:
-        target = work.mpf(_positive(loss_target, "loss_target"))
+        target = work.mpf(check_positive(loss_target, "loss_target"))
     tail_target = (None if method == "taylor" or loss_target is not None
                    else 10.0 ** -(dps - TAIL_SLACK_DIGITS))
 
     kernel = _Kernel(model.polynomial, problem)
+    _check_float_range(kernel, theta, work.prec)
+    _check_moves(model, problem, work, theta, target)
     log2_tol = -(dps + LOCAL_EXTRA_DIGITS) * math.log2(10)  # relative to max|theta|
     q_max = max(MIN_ORDER + 2, math.ceil(-log2_tol * math.log(2) / 2 + 1))  # Jorba-Zou order
     switch = _Switch(method)
     stiff = None
     if method != "taylor":
-        from krtheory.flow import radau as flow_radau
-
         stiff = flow_radau.RadauStepper(kernel, flow_radau.stages_for(log2_tol * math.log10(2)))
     start = _time.perf_counter()
     t, steps, H = work.zero, 0, None  # H: the largest step the next jet allows
     error, pending, samples = IntegrationError(problem.d, kernel.m), None, []
-    while True:
-        began = _time.perf_counter()
-        P = kernel.fixed_bits(theta, work.prec)
-        if switch.stiff:
-            fixed = _to_fixed(theta, P)
-            g0, residual0 = stiff.point(fixed, P)
-            loss = work.ldexp(sum(v * v for v in residual0), -2 * P)
-        else:
-            jet = _Jet(kernel, theta, P, 1.0 if H is None else H)
-            g0, loss = jet.first_gradient(), jet.loss(work)
-        info = kernel.float_info(theta, g0, P)
-        if pending is not None:  # the previous step's error carried over the step
-            h, le, J, mu = pending
-            error = error.advanced(h, le, J, max(mu, info.mu))
-        while sample_times and sample_times[0] <= t:
-            samples.append(_sample(model, kernel, work, out, sample_times.pop(0), theta, error))
-        if loss <= target and not sample_times and (
-                tail_target is None or _tail_bound(kernel, info, float(work.sqrt(loss)))
-                <= tail_target * float(max(abs(b) for b in model.beta(work, theta)))):
-            break
-        _check_budgets(steps, max_steps, t, horizon, start, max_seconds, loss, target)
-        tol = 2.0 ** (log2_tol + math.log2(info.theta_max or 1.0))
-        J = None if error.scalar else jacobian(kernel, info.theta, info.g)
-        if switch.stiff:
-            # a step may end at the next sample time (to ~2^-prec of it), not beyond
-            cap = (max(1, int(work.floor(work.ldexp(sample_times[0] - t, P))))
-                   if sample_times else None)
-            step = stiff.advance(fixed, P, switch.radau_h or 1.0 / info.lam, tol,
-                                 lambda: _check_budgets(steps, max_steps, t, horizon, start,
-                                                        max_seconds, loss, target), cap, J)
-            h_float = math.ldexp(step.h_fixed, -P)
-            theta = [[work.ldexp(int(v), -P) for v in row] for row in step.theta.tolist()]
-            t = sample_times[0] if step.h_fixed == cap else t + work.ldexp(step.h_fixed, -P)
-            rounding = ((stiff.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
-                        + 2.0 ** (1 - P) * info.speed)
-            local = (step.error + step.newton + rounding) * math.sqrt(len(theta) * kernel.m)
-            switch.after_radau(h_float, _time.perf_counter() - began, step.h_next)
-            if not switch.stiff:
-                H = None
-        else:
-            if H is None:  # first step: up to the fastest time scale at theta(0)
-                H = 1.0 / info.lam if info.lam > 0 else 1.0
-                jet = _Jet(kernel, theta, P, H)
-            q, s, last, limited = _choose_order(jet, log2_tol + math.log2(info.theta_max or 1.0),
-                                                q_max, info.lam * H)
-            S = int(math.ldexp(s, P))
-            h = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
-            h_float = s * H
-            # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
-            # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
-            # precision; as a 2-norm over all d*m parameters
-            rounding = (q + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
-            local = (last + rounding) * math.sqrt(len(theta) * kernel.m)
-            while sample_times and sample_times[0] <= t + h:  # dense output inside the step
-                tau = sample_times.pop(0)
-                theta_tau = jet.evaluate(work, q, int((tau - t) / h * S))
-                inside = error.advanced(float(tau - t), local, J, info.mu)
-                samples.append(_sample(model, kernel, work, out, tau, theta_tau, inside))
-            theta = jet.evaluate(work, q, S)
-            t += h
-            H = MAX_STEP_GROWTH * s * H
-            switch.after_taylor(h_float, _time.perf_counter() - began, limited,
-                                lambda: _remaining_time(kernel, info, loss, target) / h_float)
-        steps += 1
-        pending = (h_float, local, J, info.mu)
-        if progress is not None:
-            progress(float(t), float(loss), steps)
+    status, message = FlowStatus.CONVERGED, ""
+    try:
+        while True:
+            began = _time.perf_counter()
+            P = kernel.fixed_bits(theta, work.prec)
+            if switch.stiff:
+                fixed = _to_fixed(theta, P)
+                g0, residual0 = stiff.point(fixed, P)
+                loss = work.ldexp(sum(v * v for v in residual0), -2 * P)
+            else:
+                jet = _Jet(kernel, theta, P, 1.0 if H is None else H)
+                g0, loss = jet.first_gradient(), jet.loss(work)
+            info = kernel.float_info(theta, g0, P)
+            if pending is not None:  # the previous step's error carried over the step
+                h, le, J, mu = pending
+                error = error.advanced(h, le, J, max(mu, info.mu))
+            while sample_times and sample_times[0] <= t:
+                samples.append(_sample(model, kernel, work, out, sample_times.pop(0), theta, error))
+            if loss <= target and not sample_times and (
+                    tail_target is None or _tail_bound(kernel, info, float(work.sqrt(loss)))
+                    <= tail_target * float(max(abs(b) for b in model.beta(work, theta)))):
+                break
+            _check_budgets(steps, max_steps, t, horizon, start, max_seconds, loss, target)
+            tol = 2.0 ** (log2_tol + math.log2(info.theta_max or 1.0))
+            J = None if error.scalar else jacobian(kernel, info.theta, info.g)
+            if switch.stiff:
+                # a step may end at the next sample time (to ~2^-prec of it), not beyond
+                cap = (max(1, int(work.floor(work.ldexp(sample_times[0] - t, P))))
+                       if sample_times else None)
+                step = stiff.advance(fixed, P, switch.radau_h or 1.0 / info.lam, tol,
+                                     lambda: _check_budgets(steps, max_steps, t, horizon, start,
+                                                            max_seconds, loss, target), cap, J)
+                h_float = math.ldexp(step.h_fixed, -P)
+                theta = [[work.ldexp(int(v), -P) for v in row] for row in step.theta.tolist()]
+                t = sample_times[0] if step.h_fixed == cap else t + work.ldexp(step.h_fixed, -P)
+                rounding = ((stiff.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
+                            + 2.0 ** (1 - P) * info.speed)
+                local = (step.error + step.newton + rounding) * math.sqrt(len(theta) * kernel.m)
+                switch.after_radau(h_float, _time.perf_counter() - began, step.h_next)
+                if not switch.stiff:
+                    H = None
+            else:
+                if H is None:  # first step: up to the fastest time scale at theta(0)
+                    H = 1.0 / info.lam if info.lam > 0 else 1.0
+                    jet = _Jet(kernel, theta, P, H)
+                q, s, last, limited = _choose_order(jet, log2_tol + math.log2(info.theta_max or 1.0),
+                                                    q_max, info.lam * H)
+                S = int(math.ldexp(s, P))
+                h = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
+                h_float = s * H
+                # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
+                # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
+                # precision; as a 2-norm over all d*m parameters
+                rounding = (q + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
+                local = (last + rounding) * math.sqrt(len(theta) * kernel.m)
+                while sample_times and sample_times[0] <= t + h:  # dense output inside the step
+                    tau = sample_times.pop(0)
+                    theta_tau = jet.evaluate(work, q, int((tau - t) / h * S))
+                    inside = error.advanced(float(tau - t), local, J, info.mu)
+                    samples.append(_sample(model, kernel, work, out, tau, theta_tau, inside))
+                theta = jet.evaluate(work, q, S)
+                t += h
+                H = MAX_STEP_GROWTH * s * H
+                switch.after_taylor(h_float, _time.perf_counter() - began, limited,
+                                    lambda: _remaining_time(kernel, info, loss, target) / h_float)
+            steps += 1
+            pending = (h_float, local, J, info.mu)
+            if progress is not None:
+                progress(float(t), float(loss), steps)
+    except NoConvergence as exc:  # theta, t, error, info: the last step point reached
+        if throw:
+            raise
+        status, message = getattr(exc, "status", FlowStatus.STEP_SIZE), str(exc)
 
     beta = model.beta(work, theta)
     residual = [work.fdot(row, beta) - v for row, v in zip(problem.X_mp(work), problem.y_mp(work))]
     loss = work.fsum(v * v for v in residual)
     integration = error.beta_bound(polynomial_gradient(kernel.polynomial, info.theta))
-    from krtheory.flow.tail import tail_bound
-
     tail = tail_bound(kernel, theta, error.coordinate_radii(),
                       _tail_bound(kernel, info, float(work.sqrt(loss))))
     rounding_out = float(max(abs(b) for b in beta)) * 2.0 ** (1 - out.prec)
@@ -325,7 +342,7 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
         integration_error=out.mpf(integration), tail_error=out.mpf(tail.bound), dps=dps,
         seconds=_time.perf_counter() - start, samples=tuple(samples), ctx=out,
         method=switch.describe(stiff), stiff_steps=switch.radau_steps,
-        tail_certified=tail.certified, tail_method=tail.method)
+        tail_certified=tail.certified, tail_method=tail.method, status=status, message=message)
 
 
 class _Switch:
@@ -382,277 +399,8 @@ def _average(previous, value, weight: float = 0.3):
     return value if previous is None else (1 - weight) * previous + weight * value
 
 
-def _to_fixed(theta, P: int):
-    """theta (numbers of the working context) as a d x m numpy array of P-bit integers (exact:
-    P is from :meth:`_Kernel.fixed_bits`)."""
-    import numpy as np
-
-    return np.array([[MPZ(v.context.to_fixed(v, P)) for v in row] for row in theta], dtype=object)
-
-
-# -- Taylor coefficients in fixed point -----------------------------------------------------
-@dataclasses.dataclass
-class _FloatInfo:
-    """float64 control data at one point: step-size and error-growth estimates only."""
-
-    lam: float         # bound of the largest eigenvalue of Hess L
-    mu: float          # bound of the logarithmic norm of -Hess L
-    grad_sq: object    # |grad P(theta_i)|^2 per coordinate (numpy array)
-    theta_max: float   # max |theta_ij|
-    speed: float       # max |theta_ij'| <= 2 max_i |g_i| |grad P_i|
-    theta: object      # theta (d x m numpy array)
-    g: object          # g = X^T r (numpy array, from the exact fixed-point residual)
-
-
-class _Kernel:
-    """The recurrence plan for one polynomial P and problem: which monomials are Cauchy
-    products of which, and the fixed-point X, y at each number of bits used."""
-
-    def __init__(self, polynomial, problem: Problem):
-        import numpy as np
-
-        self.polynomial = polynomial
-        self.m = m = polynomial.n_parameters
-        self.X, self.y = problem.X_fraction(), problem.y_fraction()
-        self.X_float = problem.X_float()
-        self.column_norms = np.sqrt((self.X_float ** 2).sum(axis=0))
-        self._fixed = {}
-        unit = lambda j: tuple(int(i == j) for i in range(m))  # noqa: E731
-        index = {unit(j): j for j in range(m)}
-        #: (node, a, b): node = node a * node b, in topological order; nodes 0..m-1 are theta
-        self.products: list[tuple[int, int, int]] = []
-        self.n_nodes = m
-
-        def node(e):
-            """Node of the monomial theta**e (None for e = 0, the constant 1)."""
-            if not any(e):
-                return None
-            if e not in index:
-                if all(k % 2 == 0 for k in e):
-                    a = b = node(tuple(k // 2 for k in e))
-                else:
-                    j = next(i for i in range(m) if e[i] % 2)
-                    a, b = node(e[:j] + (e[j] - 1,) + e[j + 1:]), j
-                index[e] = self.n_nodes
-                self.products.append((self.n_nodes, a, b))
-                self.n_nodes += 1
-            return index[e]
-
-        self.beta_terms = [(c, node(e)) for c, e in polynomial.terms()]
-        #: theta_j' = -2 g dP/dtheta_j: one combination node per j, -2 c e_j folded in
-        self.gradient = []
-        for j in range(m):
-            terms = [(-2 * c, node(e)) for c, e in polynomial.derivative(j)]
-            self.gradient.append((self.n_nodes, terms))
-            self.n_nodes += 1
-        #: one Taylor order of this plan as generated Python, and the P- and H-dependent
-        #: constants it takes (see _OrderProgram)
-        self.order_program = _OrderProgram(self)
-
-    def fixed_bits(self, theta, prec: int) -> int:
-        """Bits P such that every nonzero parameter converts exactly (P >= prec - mag) with
-        guard bits for the sums; rounded up to a multiple of 32 so that the fixed-point X, y
-        are reused."""
-        below = max([0] + [-int(v.context.mag(v)) for row in theta for v in row if v])
-        return 32 * math.ceil((prec + below + FIXED_GUARD_BITS) / 32)
-
-    def data(self, P: int):
-        """X, X^T, y as P-bit fixed-point integers (exact rationals, rounded down)."""
-        if P not in self._fixed:
-            X = [[_fixed(v, P) for v in row] for row in self.X]
-            self._fixed[P] = (X, [list(col) for col in zip(*X)], [_fixed(v, P) for v in self.y])
-        return self._fixed[P]
-
-    def float_info(self, theta, g0, P: int) -> _FloatInfo:
-        import numpy as np
-
-        th = np.array([[float(v) for v in row] for row in theta])
-        grad_sq, hess = self.polynomial.jet_float(th)
-        hess_norm = np.abs(np.linalg.eigvalsh(hess)).max(axis=1)
-        g = np.array([math.ldexp(v, -P) for v in g0])
-        lam_A = float(np.linalg.eigvalsh(2.0 * (self.X_float * grad_sq) @ self.X_float.T)[-1])
-        mu = float(2.0 * np.max(np.abs(g) * hess_norm))
-        speed = float(2.0 * np.max(np.abs(g) * np.sqrt(grad_sq)))
-        return _FloatInfo(lam_A + mu, mu, grad_sq, float(np.abs(th).max()), speed, th, g)
-
-
-def _fixed(c: Fraction, P: int):
-    """floor(c 2^P) as mpmath's integer type (gmpy2's mpz when available: faster products)."""
-    return MPZ((c.numerator << P) // c.denominator)
-
-
-class _Jet:
-    """Scaled Taylor coefficients ``c_k = theta_k H^k`` of theta(t0 + s H), order by order.
-
-    ``series[i][node]`` is the list of fixed-point coefficients of one node (parameter,
-    monomial, gradient combination) of coordinate i; ``g[i]`` those of (X^T r)_i."""
-
-    def __init__(self, kernel: _Kernel, theta, P: int, H: float):
-        self.kernel, self.P = kernel, P
-        self.H_fixed = H_fixed = MPZ(int(math.ldexp(H, P)))
-        self.X, self.XT, self.y = kernel.data(P)
-        self.constants = kernel.order_program.constants(P, H_fixed)
-        extra = kernel.n_nodes - kernel.m
-        self.series = [[[MPZ(v.context.to_fixed(v, P))] for v in row] + [[] for _ in range(extra)]
-                       for row in theta]
-        self.g = [[] for _ in theta]
-        self.bits = [max(abs(nodes[j][0]) for nodes in self.series
-                         for j in range(kernel.m)).bit_length()]
-        self.order = 0
-        self.residual0 = None
-        self.advance()
-
-    def advance(self):
-        """Order k of the monomials, beta, r and g, and order k+1 of the parameters."""
-        r, big = self.kernel.order_program.run(self.series, self.g, self.X, self.XT, self.y,
-                                               self.order, self.P, self.constants)
-        if self.order == 0:
-            self.residual0 = r
-        self.bits.append(big.bit_length())
-        self.order += 1
-
-    def log2_coefficient(self, k: int) -> float:
-        """log2 of max_ij |c_k|, the scaled order-k parameter coefficients (-inf if all 0)."""
-        return self.bits[k] - self.P if self.bits[k] else -math.inf
-
-    def loss(self, ctx):
-        """L at the expansion point (exact from the fixed-point residual, then rounded)."""
-        return ctx.ldexp(sum(v * v for v in self.residual0), -2 * self.P)
-
-    def first_gradient(self) -> list:
-        """g = X^T r at the expansion point (fixed point)."""
-        return [g[0] for g in self.g]
-
-    def evaluate(self, ctx, q: int, s_fixed: int):
-        """theta at s = s_fixed / 2^P from the coefficients 0..q (Horner in fixed point)."""
-        P, m, theta = self.P, self.kernel.m, []
-        for nodes in self.series:
-            row = []
-            for c in nodes[:m]:
-                acc = c[q]
-                for k in range(q - 1, -1, -1):
-                    acc = ((acc * s_fixed) >> P) + c[k]
-                row.append(ctx.ldexp(int(acc), -P))
-            theta.append(row)
-        return theta
-
-
-class _OrderProgram:
-    """One order of the Taylor recurrence of a _Kernel, generated as straight-line Python (no
-    loops over the plan's nodes and terms, which cost as much as the products for depth 2; the
-    Cauchy sums pair each list with the other one reversed, so no slice is copied: every node
-    holds exactly orders 0..k when read, the parameters' orders k+1 being appended last).
-
-    ``run(series, g, X, XT, y, k, P, C)`` appends order k of every monomial node of every
-    coordinate (squares by the symmetric half of the Cauchy sum, floor-shifted by P), of g = X^T r
-    with r = X beta - y (beta = sum_t c_t monomial_t: integer c_t exact, the others P-bit fixed
-    point), and order k+1 of each parameter,
-    ``theta_j,k+1 = floor(floor(floor(S 2^-P) M_j 2^-P) / (k+1))`` with S = sum_l g_l (dP/dtheta_j)_{k-l}
-    and M_j = (-2 c H) as P-bit fixed point for a single-term derivative c theta**e (else the
-    derivative gets a node of its own and M_j = H); returns (r, max_j |theta_j,k+1|).
-    ``constants(P, H_fixed)`` are the numbers C it reads."""
-
-    def __init__(self, kernel: "_Kernel"):
-        self._makers = []  # (P, H_fixed) -> the constant C[i]
-        single = [len(terms) == 1 and terms[0][1] is not None for _, terms in kernel.gradient]
-        # nodes whose earlier orders are read (product operands, gradient sources and combinations);
-        # the others (e.g. w+^2 and w-^2 at depth 2) only feed beta at order k: a local each
-        kept = set(range(kernel.m)) | {v for _, a, b in kernel.products for v in (a, b)}
-        for (node, terms), one in zip(kernel.gradient, single):
-            kept |= {terms[0][1]} if one else {node} | {n for _, n in terms if n is not None}
-        self._local = {n for n, _, _ in kernel.products if n not in kept}
-        lines = ["def run(series, gs, X, XT, y, k, P, C):",
-                 "    k1 = k + 1", "    half = k1 >> 1", "    mid = k >> 1", "    odd = k & 1",
-                 "    beta = []", "    push = beta.append", "    for nd in series:"]
-        for n, a, b in kernel.products:
-            store = f"x{n} = " if n in self._local else f"nd[{n}].append"
-            if a == b:
-                lines += [f"        A = nd[{a}]",
-                          "        v = sum(map(mul, islice(A, half), reversed(A))) << 1",
-                          "        if not odd:", "            v += A[mid] * A[mid]",
-                          f"        {store}(v >> P)"]
-            else:
-                lines.append(f"        {store}(sum(map(mul, nd[{a}], reversed(nd[{b}]))) >> P)")
-        lines += [f"        push({self._combination(kernel.beta_terms)})",
-                  "    r = [sum(map(mul, row, beta)) >> P for row in X]",
-                  "    if k == 0:", "        r = [a - b for a, b in zip(r, y)]",
-                  "    big = 0", "    for nd, g, col in zip(series, gs, XT):",
-                  "        g.append(sum(map(mul, col, r)) >> P)"]
-        updates = []  # all orders k+1 are appended after all are computed: they read orders <= k
-        for (node, terms), one in zip(kernel.gradient, single):
-            if one:  # c theta**e: c folded into M_j
-                c, source = terms[0]
-                multiplier = self._constant(lambda P, H, c=c: (_fixed(c, P) * H) >> P)
-            else:
-                lines.append(f"        nd[{node}].append({self._combination(terms)})")
-                source, multiplier = node, self._constant(lambda P, H: H)
-            updates.append(f"(((sum(map(mul, g, reversed(nd[{source}]))) >> P) * {multiplier}) >> P) // k1")
-        for j, update in enumerate(updates):
-            lines.append(f"        t{j} = {update}")
-        for j in range(len(updates)):
-            lines += [f"        nd[{j}].append(t{j})",
-                      f"        if t{j} > big:", f"            big = t{j}", f"        elif -t{j} > big:",
-                      f"            big = -t{j}"]
-        lines.append("    return r, big")
-        namespace = {"mul": mul, "islice": islice}
-        exec(compile("\n".join(lines), "<krtheory.flow.driver order program>", "exec"), namespace)
-        self.run = namespace["run"]
-
-    def _constant(self, maker) -> str:
-        self._makers.append(maker)
-        return f"C[{len(self._makers) - 1}]"
-
-    def _combination(self, terms) -> str:
-        """Order k of sum_t c_t monomial_t as an expression: integer c_t as literals, the others
-        as P-bit fixed-point constants summed and shifted once, constants only at order 0."""
-        value = lambda n: f"x{n}" if n in self._local else f"nd[{n}][k]"  # noqa: E731
-        literal = {1: "", -1: "-"}
-        whole = [f"{literal.get(c.numerator, f'{c.numerator} * ')}{value(n)}"
-                 for c, n in terms if c.denominator == 1 and n is not None]
-        parts = [f"{self._constant(lambda P, H, c=c: _fixed(c, P))} * {value(n)}"
-                 for c, n in terms if c.denominator != 1 and n is not None]
-        constants = [c for c, n in terms if n is None]
-        expression = " + ".join(whole) or "0"
-        if parts:
-            expression += f" + (({' + '.join(parts)}) >> P)"
-        if constants:
-            total = self._constant(lambda P, H: sum((_fixed(c, P) for c in constants), MPZ(0)))
-            expression += f" + ({total} if k == 0 else 0)"
-        return expression
-
-    def constants(self, P: int, H_fixed) -> list:
-        return [maker(P, H_fixed) for maker in self._makers]
-
-
-def _choose_order(jet: _Jet, log2_tol: float, q_max: int, lam_H: float):
-    """(order q, step factor s, last-term size, whether stability limited s) maximizing step per
-    unit of work."""
-    best = None
-    while jet.order < MIN_ORDER:
-        jet.advance()
-    while True:
-        q = jet.order
-        s = 2.0 ** min([0.0] + [(log2_tol - jet.log2_coefficient(j)) / j for j in (q - 1, q)
-                                 if jet.log2_coefficient(j) > -math.inf])
-        cap = STABILITY_MARGIN * stability_interval(q) / lam_H if lam_H > 0 else math.inf
-        limited = cap < s
-        s = min(s, cap)
-        work = q * (q + 40)  # per order: fixed call overhead ~ 20x one term of the Cauchy sums
-        if best is None or s / work > best[1] / best[2]:
-            best = (q, s, work, limited)
-        if q >= q_max or q > best[0]:  # past the best order: efficiency is unimodal in q
-            break
-        jet.advance()
-    q, s, _, limited = best
-    last = max(2.0 ** (jet.log2_coefficient(j) + j * math.log2(s)) if s > 0 else 0.0
-               for j in (q - 1, q))
-    return q, s, last, limited
-
-
 def _tail_bound(kernel: _Kernel, info: _FloatInfo, residual_norm: float) -> float:
     """TAIL_SAFETY * max_i 2 |grad P_i|^2 |X_{:,i}| |r(T)| / lambda_min(A) (module docstring)."""
-    import numpy as np
-
     if residual_norm == 0:
         return 0.0
     lam = _lambda_min(kernel, info)
@@ -664,8 +412,6 @@ def _tail_bound(kernel: _Kernel, info: _FloatInfo, residual_norm: float) -> floa
 def _lambda_min(kernel: _Kernel, info: _FloatInfo) -> float:
     """The smallest positive eigenvalue of A = 2 X diag(|grad P_i|^2) X^T (float64; 0 if none):
     on the range of X, where the residual lives."""
-    import numpy as np
-
     A = 2.0 * (kernel.X_float * info.grad_sq) @ kernel.X_float.T
     eig = np.linalg.eigvalsh(A)
     positive = eig[eig > eig[-1] * A.shape[0] * np.finfo(float).eps]
@@ -673,8 +419,6 @@ def _lambda_min(kernel: _Kernel, info: _FloatInfo) -> float:
 
 
 def _sample(model, kernel, work, out, tau, theta, error) -> FlowSample:
-    import numpy as np
-
     bound = error.beta_bound(polynomial_gradient(kernel.polynomial,
                                        np.array([[float(v) for v in row] for row in theta])))
     return FlowSample(out.mpf(tau), [out.mpf(b) for b in model.beta(work, theta)],
@@ -685,15 +429,23 @@ def _check_interpolable(problem: Problem) -> None:
     """InvalidArgument when X beta = y has no solution: the loss then never reaches 0.
 
     Full row rank (float64 rank n, the usual overparametrized case) settles it at once;
-    otherwise rank X and rank [X | y] are compared exactly (fraction elimination)."""
-    import numpy as np
-
-    if np.linalg.matrix_rank(problem.X_float()) == problem.n:
+    otherwise rank X and rank [X | y] are compared exactly (fraction elimination), and an X
+    whose exact rank exceeds its float64 rank (sigma_min below float64 resolution) is refused:
+    the flow would need times ~1/sigma_min^2."""
+    X_float = problem.X_float()
+    float_rank = np.linalg.matrix_rank(X_float)
+    if float_rank == problem.n:
         return
     X, y = problem.X_fraction(), problem.y_fraction()
-    if _rank([row + [v] for row, v in zip(X, y)]) > _rank(X):
+    rank = _rank(X)
+    if _rank([row + [v] for row, v in zip(X, y)]) > rank:
         raise InvalidArgument(f"{problem.name}: y is not in the range of X (no beta has "
                               "X beta = y), so the loss of the flow cannot reach 0")
+    if rank > float_rank:
+        raise InvalidArgument(
+            f"{problem.name}: X is numerically singular (float64 rank {float_rank} < exact rank "
+            f"{rank}): the residual decays at rate ~sigma_min(X)^2 < 1e-30 sigma_max(X)^2, so the flow would "
+            "need flow times beyond reach; remove or separate the nearly dependent rows")
 
 
 def _rank(rows) -> int:
@@ -711,21 +463,64 @@ def _rank(rows) -> int:
     return rank
 
 
+def _check_float_range(kernel: _Kernel, theta, prec: int) -> None:
+    """InvalidArgument when theta(0) is beyond the float64 step control: fixed-point values of
+    more than MAX_FIXED_BITS bits (tiny nonzero entries) or an overflowing grad P, Hess P."""
+    P = kernel.fixed_bits(theta, prec)
+    if P > MAX_FIXED_BITS:
+        raise InvalidArgument(
+            f"flow: the smallest nonzero initial parameter needs {P} fixed-point bits, beyond the "
+            f"{MAX_FIXED_BITS} that the float64 step control converts: raise alpha or the shape "
+            "entries (or lower dps)")
+    with np.errstate(over="ignore", invalid="ignore"):
+        th = np.array([[float(v) for v in row] for row in theta])
+        grad_sq, hess = kernel.polynomial.jet_float(th)
+        finite = np.isfinite(th).all() and np.isfinite(grad_sq).all() and np.isfinite(hess).all()
+    if not finite:
+        raise InvalidArgument("flow: the initial parameters overflow the float64 step control "
+                              "(theta(0), grad P or Hess P beyond 1e308): lower alpha or the shape "
+                              "entries")
+
+
+def _check_moves(model, problem: Problem, work, theta, target) -> None:
+    """InvalidArgument when grad P(theta_i(0)) = 0 for every coordinate i (e.g. U0 = V0 = 0):
+    then theta' = -2 g grad P(theta) = 0 and the flow stays at theta(0), with loss above target."""
+    polynomial = model.polynomial
+    for row in theta:
+        for j in range(polynomial.n_parameters):
+            if work.fsum(work.mpf(c.numerator) / c.denominator * work.fprod(v ** k for v, k in zip(row, e))
+                         for c, e in polynomial.derivative(j)):
+                return
+    beta = model.beta(work, theta)
+    residual = [work.fdot(row, beta) - v for row, v in zip(problem.X_mp(work), problem.y_mp(work))]
+    if work.fsum(v * v for v in residual) > target:
+        raise InvalidArgument("flow: grad P(theta_i(0)) = 0 in every coordinate (e.g. U0 = V0 = 0), "
+                              "so theta(0) is a stationary point and the loss never decreases: "
+                              "start from a nonzero initialization")
+
+
 def _check_budgets(steps, max_steps, t, horizon, start, max_seconds, loss, target):
+    """NoConvergence (with ``.status``, the FlowStatus) when a budget ran out."""
     where = f"at t={float(t):.6g} with loss {float(loss):.3g} (target {float(target):.3g})"
     if steps >= max_steps:
-        raise NoConvergence(f"flow: the step budget max_steps={max_steps} ran out {where}")
+        _stop(FlowStatus.MAX_STEPS, f"the step budget max_steps={max_steps} ran out {where}")
     if horizon is not None and t >= horizon:
-        raise NoConvergence(f"flow: the time budget max_time={float(horizon):.6g} ran out {where}")
+        _stop(FlowStatus.MAX_TIME, f"the time budget max_time={float(horizon):.6g} ran out {where}")
     if max_seconds is not None and _time.perf_counter() - start > max_seconds:
-        raise NoConvergence(
-            f"flow: the wall-clock budget max_seconds={max_seconds} ran out {where}")
+        _stop(FlowStatus.MAX_SECONDS,
+              f"the wall-clock budget max_seconds={max_seconds} ran out {where}")
 
 
-def _positive(value, name: str, allow_zero: bool = False) -> str:
+def _stop(status: FlowStatus, text: str):
+    exc = NoConvergence(f"flow: {text}")
+    exc.status = status
+    raise exc
+
+
+def _non_negative(value, name: str) -> str:
     text = parse_number(value, name)
-    if Fraction(text) < 0 or (Fraction(text) == 0 and not allow_zero):
-        raise InvalidArgument(f"{name} must be > 0 but got {name}={value!r}")
+    if Fraction(text) < 0:
+        raise InvalidArgument(f"{name} must be >= 0 but got {name}={value!r}")
     return text
 
 

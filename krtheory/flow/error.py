@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 #: Above this many parameters the error is a scalar bound grown by the logarithmic norm.
 MAX_PARAMETERS = 400
 #: exp(h lambda) is capped at e^this (a step that large would be rejected by the integrator).
@@ -37,8 +39,6 @@ def jacobian(kernel, theta_float, g_float, gradient_float=None):
     """J = dF/dtheta (module docstring) in float64 at theta (d x m), with g = X^T r supplied
     (computed exactly by the caller: in float64 r would be rounding noise once it is small) and
     grad P (d x m) when the caller has it."""
-    import numpy as np
-
     d, m = theta_float.shape
     polynomial = kernel.polynomial
     _, hess = polynomial.jet_float(theta_float)
@@ -55,8 +55,6 @@ def jacobian(kernel, theta_float, g_float, gradient_float=None):
 
 def polynomial_gradient(polynomial, theta):
     """grad P at each row of theta (float64)."""
-    import numpy as np
-
     out = np.zeros_like(theta)
     for j in range(polynomial.n_parameters):
         for c, e in polynomial.derivative(j):
@@ -72,8 +70,6 @@ class IntegrationError:
     """The error ellipsoid (or, for many parameters, a scalar 2-norm bound) of theta."""
 
     def __init__(self, d: int, m: int):
-        import numpy as np
-
         self.d, self.m = d, m
         self.scalar = d * m > MAX_PARAMETERS
         self.C = 0.0 if self.scalar else np.zeros((d * m, d * m))
@@ -81,8 +77,6 @@ class IntegrationError:
     def advanced(self, h: float, local: float, J=None, mu: float = 0.0) -> "IntegrationError":
         """The error after a step of h with local error ``local`` (2-norm): J for the
         ellipsoid, ``mu`` (logarithmic norm bound) for the scalar bound."""
-        import numpy as np
-
         new = IntegrationError.__new__(IntegrationError)
         new.d, new.m, new.scalar = self.d, self.m, self.scalar
         if self.scalar:
@@ -106,8 +100,6 @@ class IntegrationError:
 
     def coordinate_radii(self):
         """An upper bound of |e_i|_2 for each coordinate's parameters (d values)."""
-        import numpy as np
-
         if self.scalar:
             return [self.C] * self.d
         blocks = self._blocks()
@@ -115,8 +107,6 @@ class IntegrationError:
 
     def beta_bound(self, grad_float) -> float:
         """max_i bound of |delta beta_i| with grad_float the d x m float64 grad P at theta."""
-        import numpy as np
-
         if self.scalar:
             return self.C * float(np.sqrt((grad_float ** 2).sum(axis=1)).max())
         blocks = self._blocks()

@@ -11,7 +11,7 @@ the k products U_ij*V_ij as terms, and a user polynomial is any list of (coeffic
 a new model only supplies :class:`Polynomial` terms and :meth:`SeparableModel.initial_parameters`.
 
 This module holds parametrizations only: no link function, potential or anything derived from
-the flow, so that :mod:`krtheory.flow.driver` stays independent evidence (DESIGN.md §4).
+the flow, so that :mod:`krtheory.flow.driver` stays independent evidence (it never sees a link or potential).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from fractions import Fraction
 from krtheory.errors import InvalidArgument
 from krtheory._validation import parse_number
 from krtheory._validation import check_depth, check_positive, check_shape
+
+#: Largest depth accepted: the cap of the other depth-taking commands (derive, bounds).
+MAX_DEPTH = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +123,7 @@ class DiagonalModel(SeparableModel):
     ``beta = w+^D - w-^D`` elementwise, ``w+(0) = w-(0) = alpha * w0`` (w0 = 1 without a shape)."""
 
     def __init__(self, depth: int, alpha: str, shape: tuple[str, ...] | None = None):
-        self.depth = check_depth(depth)
+        self.depth = check_depth(depth, MAX_DEPTH)
         self.alpha = check_positive(alpha, "alpha")
         self.shape = None if shape is None else check_shape(shape)
         D = self.depth

@@ -1,6 +1,6 @@
 """Stiff steps of the parameter flow: Radau IIA collocation with a mixed-precision Newton.
 
-The explicit Taylor steps of :mod:`krtheory.flow.driver` are limited by stability to
+The explicit Taylor steps of :mod:`krtheory.flow.taylor` are limited by stability to
 h <= ~0.4 q / lambda_max(Hess L). In the tail of a small-alpha flow Hess L has eigenvalues from
 ~10^2 (the fitted support) down to lambda_min(A) ~ 1e-3 .. 1e-5 (the off-support weights), and the
 tail lasts ~60 / lambda_min: millions of explicit steps. Radau IIA with s stages (Hairer & Wanner,
@@ -38,10 +38,13 @@ import dataclasses
 import functools
 import math
 
+import numpy as np
 from mpmath.libmp import MPZ
 
 from krtheory import precision
 from krtheory.errors import NoConvergence
+from krtheory.flow._kernel import _Kernel
+from krtheory.flow.error import jacobian
 
 #: Exact (fixed-point) residual evaluations per stage solve before the step is rejected.
 MAX_NEWTON = 8
@@ -103,8 +106,6 @@ def radau_tableau(stages: int, bits: int) -> Tableau:
     recurrence); A_ij = int_0^(c_i) l_j (l_j the Lagrange basis on the nodes: the collocation
     conditions C(s)). Computed with 2 s + 20 digits beyond ``bits`` (the monomial coefficients of
     l_j cancel ~s digits)."""
-    import numpy as np
-
     ctx = precision.context(math.ceil(bits / math.log2(10)) + 2 * stages + 20)
     s = stages
     guesses = np.polynomial.legendre.legroots([0.0] * (s - 1) + [-1.0, 1.0])
@@ -154,8 +155,6 @@ def _radau_polynomial(ctx, s: int, u):
 
 def _lagrange(grid, points):
     """W with W[i, j] = l_j(points[i]), l_j the Lagrange basis on ``grid``."""
-    import numpy as np
-
     W = np.ones((len(points), len(grid)))
     for j, xj in enumerate(grid):
         for k, xk in enumerate(grid):
@@ -179,17 +178,14 @@ class RadauStep:
 class RadauStepper:
     """Radau IIA steps of ``theta' = -2 g grad P(theta)`` for one kernel (see the module docstring).
 
-    ``kernel`` is :class:`krtheory.flow.driver._Kernel` (the monomial plan and the fixed-point data)."""
+    ``kernel`` is the :class:`krtheory.flow._kernel._Kernel` (the monomial plan and the fixed-point data)."""
 
-    def __init__(self, kernel, stages: int):
-        import numpy as np
-
+    def __init__(self, kernel: _Kernel, stages: int):
         self.kernel, self.stages = kernel, stages
         self.polynomial = kernel.polynomial
         self.gram = kernel.X_float.T @ kernel.X_float  # X^T X
         self._fields = {}
         self.float_field = _Field(kernel, None)
-        self.np = np
 
     def field(self, P: int):
         if P not in self._fields:
@@ -209,7 +205,7 @@ class RadauStepper:
         has it. Raises NoConvergence when h falls below 2^(2-P)."""
         if J is None:
             J = self._jacobian(theta_fixed, P)
-        spectrum = self.np.linalg.eigh((J + J.T) / 2)
+        spectrum = np.linalg.eigh((J + J.T) / 2)
         while True:
             check()
             if h < math.ldexp(1.0, 2 - P):
@@ -229,7 +225,6 @@ class RadauStepper:
     def step(self, theta_fixed, P: int, h_fixed, tol: float, spectrum) -> RadauStep | None:
         """One step of h = h_fixed 2^-P with s and with s + 1 stages (``spectrum``: eigh of the
         Jacobian at theta); None when a Newton solve does not converge (the caller halves h)."""
-        np = self.np
         d, m = theta_fixed.shape
         N = d * m
         coarse, fine = radau_tableau(self.stages, P), radau_tableau(self.stages + 1, P)
@@ -264,8 +259,6 @@ class RadauStepper:
     # -- the linear algebra (float64) ---------------------------------------------------------
     def _jacobian(self, theta_fixed, P):
         """J = dF/dtheta at one state, N x N float64 (:func:`krtheory.flow.error.jacobian`)."""
-        from krtheory.flow.error import jacobian
-
         _, grad, g, _ = self.field(P)(theta_fixed[None])
         return jacobian(self.kernel, _to_float(theta_fixed, P), _to_float(g[0], P),
                         _to_float(grad[0], P) / -2.0)
@@ -279,7 +272,6 @@ class RadauStepper:
         return Q, 1.0 / (1.0 - h * lam[:, None] * mu[None, :])
 
     def _apply_preconditioner(self, factors, tableau, x):
-        np = self.np
         Q, scale = factors
         W = tableau.inverse_eigenvectors @ x
         solved = ((W[list(tableau.pairs)] @ Q) * scale) @ Q.T
@@ -291,7 +283,6 @@ class RadauStepper:
     def _correction(self, R, factors, tableau, h: float, data):
         """delta with (I - h (A (x) I) diag(J_i)) delta = R (float64, preconditioned Richardson);
         None when the sweeps do not reach INNER_REQUIRED."""
-        np = self.np
         dP, g, H = data
         s, N = R.shape
         shape = dP.shape
@@ -319,7 +310,6 @@ class RadauStepper:
     def _float_solve(self, y0f, h: float, factors, tableau):
         """The big step's stage increments from the collocation equations in float64 (a
         predictor: ~1e-16 relative), or None when float64 Newton does not converge."""
-        np = self.np
         s, N = tableau.stages, y0f.size
         d, m = N // self.kernel.m, self.kernel.m
         Z = np.zeros((s, N))
@@ -340,7 +330,6 @@ class RadauStepper:
         remaining error) or None. It stops when the correction is below NEWTON_FRACTION tol, or
         when theta/(1 - theta) |delta| is, theta = |delta_k| / |delta_(k-1)| the observed
         contraction (Hairer & Wanner IV.8: the error left after applying delta_k)."""
-        np = self.np
         s = tableau.stages
         d, m = y0.shape
         N = d * m
@@ -385,9 +374,7 @@ class _Field:
     numpy object arrays of integers, or float64 when P is None. Returns F, -2 grad P (k, d, m),
     g = X^T r (k, d) and r (k, n)."""
 
-    def __init__(self, kernel, P: int | None):
-        import numpy as np
-
+    def __init__(self, kernel: _Kernel, P: int | None):
         self.P, self.products = P, kernel.products
         self.m = kernel.m
         if P is None:
@@ -422,8 +409,6 @@ class _Field:
         return total
 
     def __call__(self, theta):
-        import numpy as np
-
         P = self.P
         nodes = {j: theta[..., j] for j in range(self.m)}
         for n, a, b in self.products:
@@ -444,8 +429,6 @@ class _Field:
 
 def _to_float(a, P: int):
     """Fixed-point integers (any shape) as float64 values a 2^-P (each correctly rounded)."""
-    import numpy as np
-
     a = np.asarray(a, dtype=object)
     if P <= FAST_CONVERSION_BITS:  # |a| < 2^1024: float(int) cannot overflow
         values = np.fromiter(map(float, a.ravel()), float, a.size)
@@ -460,8 +443,6 @@ def _int_to_float(v, P: int) -> float:
 
 def _from_float(f, P: int):
     """float64 values as P-bit fixed-point integers, floor(f 2^P) (exact for |f| >= 2^-P)."""
-    import numpy as np
-
     if P <= FAST_CONVERSION_BITS:
         return np.fromiter(map(MPZ, np.ldexp(f, P).ravel().tolist()), dtype=object,
                            count=f.size).reshape(f.shape)

@@ -19,7 +19,7 @@ exit time it would already be violated): both bounds hold for all t >= T, beta(t
 certified by symmetric Gaussian elimination of A(B) - m I in interval arithmetic with all pivots
 positive (the pivot balls hold the pivots of every matrix in the box; Sylvester's criterion). The
 start is itself a ball, theta(T) +- E with E the flow's integration error estimate, so the bound
-covers the flow from any state within E of the computed one (E itself is an estimate: flow.py).
+covers the flow from any state within E of the computed one (E itself is an estimate: krtheory.flow.driver).
 
 The certificate needs X of full row rank (else A is singular on R^n); when python-flint is missing
 or the certificate fails, the caller's float64 estimate is returned, labelled as such.
@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+
+import numpy as np
 
 #: Try the certificate with m = these fractions of the float64 estimate of lambda_min(A) (a
 #: smaller m is easier to certify and loosens the bound by the same factor).
@@ -71,8 +73,6 @@ def tail_bound(kernel, theta, start_radii, estimate: float) -> TailBound:
 
 
 def _certify(flint, kernel, theta, start_radii) -> TailBound:
-    import numpy as np
-
     arb = flint.arb
     if np.linalg.matrix_rank(kernel.X_float) < kernel.X_float.shape[0]:
         raise _NotCertified("X has dependent rows, so A is singular")
@@ -129,8 +129,6 @@ def _certify(flint, kernel, theta, start_radii) -> TailBound:
 
 def _float_estimates(kernel, theta):
     """float64 lambda_min(A) and |grad P_i| at theta(T): only to size m and the box."""
-    import numpy as np
-
     th = np.array([[float(v) for v in row] for row in theta])
     grad_sq, _ = kernel.polynomial.jet_float(th)
     A = 2.0 * (kernel.X_float * grad_sq) @ kernel.X_float.T
