@@ -22,13 +22,13 @@ _RATIO = re.compile(r"[+-]?(?P<p>\d+)/(?P<q>\d+)")
 
 
 def exact_decimal(value) -> str:
-    """An exact decimal string for an int, float (its exact binary value) or numeric string;
-    numpy scalars are taken at their exact value too."""
+    """An exact decimal string for an int, float (its exact binary value), numeric string or
+    other number (str of it: Fraction, Decimal, mpf); numpy scalars are taken exactly too."""
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (bool, bytes)) or value is None:
         raise TypeError(f"{type(value).__name__} is not a number here")
     return str(Decimal(value)) if isinstance(value, float) else str(value)
 

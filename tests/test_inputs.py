@@ -91,3 +91,17 @@ def test_cli_huge_alpha_exits_3_at_once(tmp_path, capsys):
                  "--alpha", "1e999999999"]) == 3
     assert time.perf_counter() - start < 5
     assert "exponent" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, cap", [("solve", 3000), ("flow", 1000), ("bounds", 1000),
+                                          ("potential", 10000)])
+def test_dps_is_capped_and_the_cap_is_in_help(command, cap, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert f"at most {cap}" in capsys.readouterr().out
+    for bad in (str(cap + 1), "1e999999999", "4", "x", "9" * 50):
+        start = time.perf_counter()
+        assert main([command, "--X", "X.csv", "--y", "y.csv", "--z", "1", "--dps", bad]) == 3
+        assert time.perf_counter() - start < 2
+        err = capsys.readouterr().err
+        assert "--dps" in err and err.count("\n") == 1
