@@ -4,6 +4,7 @@ import json
 import math
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,21 @@ def test_verify_json_into_a_directory_is_one_line(monkeypatch, tmp_path, capsys)
     err = capsys.readouterr().err
     assert "is a directory" in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_is_silent_off_a_terminal_and_on_stderr_when_asked(capsys):
+    from krtheory.cli.progress import progress
+
+    assert list(progress(range(3), enabled=False)) == [0, 1, 2]
+    assert list(progress([1, 2], desc="solve", enabled=True)) == [1, 2]
+    out, err = capsys.readouterr()
+    assert out == "" and ("2/2" in err or "solve" in err)
+
+
+def test_python_dash_m_krtheory_runs():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "krtheory", "--version"], capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.returncode == 0 and result.stdout.startswith("krtheory"), result.stderr
