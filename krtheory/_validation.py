@@ -13,10 +13,12 @@ _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infin
 
 
 #: Bounds checked on the text before any big-integer work (``1e999999999`` would build a
-#: billion-digit integer): every documented range (alpha in [1e-300, 1e300], double-range cells,
-#: tolerances) is far inside them.
-MAX_EXPONENT = 4000
-MAX_DIGITS = 4000
+#: billion-digit integer; 10**100000 takes milliseconds): every documented range (alpha in
+#: [1e-300, 1e300], double-range cells, tolerances) and exact internal scales such as alpha**D
+#: are far inside them. The exponent bound is precision.MAX_DPS's; Python's int-string limit
+#: (4300 digits by default) refuses long digit strings before MAX_DIGITS does.
+MAX_EXPONENT = 100_000
+MAX_DIGITS = 20_000
 _DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
 _RATIO = re.compile(r"[+-]?(?P<p>\d+)/(?P<q>\d+)")
 
