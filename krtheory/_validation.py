@@ -3,6 +3,7 @@ normalized (exact strings, ints) or raises InvalidArgument naming the argument a
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,13 +12,47 @@ from krtheory.errors import InvalidArgument
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
+#: Bounds checked on the text before any big-integer work (``1e999999999`` would build a
+#: billion-digit integer; 10**100000 takes milliseconds): every documented range (alpha in
+#: [1e-300, 1e300], double-range cells, tolerances) and exact internal scales such as alpha**D
+#: are far inside them. The exponent bound is precision.MAX_DPS's; Python's int-string limit
+#: (4300 digits by default) refuses long digit strings before MAX_DIGITS does.
+MAX_EXPONENT = 100_000
+MAX_DIGITS = 20_000
+_DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
+_RATIO = re.compile(r"[+-]?(?P<p>\d+)/(?P<q>\d+)")
+
+
 def exact_decimal(value) -> str:
-    """An exact decimal string for an int, float (its exact binary value) or numeric string."""
+    """An exact decimal string for an int, float (its exact binary value), numeric string or
+    other number (str of it: Fraction, Decimal, mpf); numpy scalars are taken exactly too."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, bool):
-        raise TypeError("booleans are not numbers here")
+    if isinstance(value, (bool, bytes)) or value is None:
+        raise TypeError(f"{type(value).__name__} is not a number here")
     return str(Decimal(value)) if isinstance(value, float) else str(value)
+
+
+def _check_size(cell: str, where: str) -> None:
+    """Refuse a decimal whose exponent or digit count exceeds the bounds above, or a p/q whose
+    integers have more than MAX_DIGITS digits, from the text alone."""
+    ratio = _RATIO.fullmatch(cell)
+    if ratio:
+        if max(len(ratio["p"]), len(ratio["q"])) > MAX_DIGITS:
+            raise InvalidArgument(f"{where}: {cell[:20]}... has more than {MAX_DIGITS} digits")
+        return
+    match = _DECIMAL.fullmatch(cell)
+    if not match or not (match["int"] or match["frac"]):
+        raise InvalidArgument(f"{where}: {cell[:40]!r} is not a number")
+    digits = len(match["int"]) + len(match["frac"] or "")
+    if digits > MAX_DIGITS:
+        raise InvalidArgument(f"{where}: {cell[:20]}... has more than {MAX_DIGITS} digits")
+    exponent = match["exp"] or "0"
+    if len(exponent.lstrip("+-").lstrip("0")) > 6 or abs(int(exponent)) > MAX_EXPONENT:
+        raise InvalidArgument(f"{where}: {cell[:40]!r} has a decimal exponent beyond "
+                              f"+-{MAX_EXPONENT}")
 
 
 def parse_number(text, where: str) -> str:
@@ -25,15 +60,17 @@ def parse_number(text, where: str) -> str:
     try:
         cell = exact_decimal(text)
     except (TypeError, ValueError):
-        raise InvalidArgument(f"{where}: {text!r} is not a number") from None
+        shown = str(text)[:40] if isinstance(text, (str, bytes)) else type(text).__name__
+        raise InvalidArgument(f"{where}: {shown!r} is not a number") from None
     if cell.lower() in _NON_FINITE:
         raise InvalidArgument(f"{where}: {cell!r} is not finite (NaN and infinity are not allowed)")
     if cell == "":
         raise InvalidArgument(f"{where}: empty cell")
+    _check_size(cell, where)
     try:
         Fraction(cell)
     except (ValueError, ZeroDivisionError):
-        raise InvalidArgument(f"{where}: {cell!r} is not a number") from None
+        raise InvalidArgument(f"{where}: {cell[:40]!r} is not a number") from None
     return cell
 
 

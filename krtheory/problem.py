@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import json
 import math
+import sys
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -52,15 +53,25 @@ class Problem:
     __getstate__ = state_without_hash
 
     def __post_init__(self):
-        if not self.X or not self.X[0]:
+        """Every cell through :func:`parse_number` (exact strings, NaN/inf/huge exponents
+        refused) and within double range, so a ``Problem`` built directly is as valid as one
+        from :meth:`from_rows`."""
+        if not isinstance(self.name, str):
+            raise InvalidArgument(f"name must be a string but got name={self.name!r}")
+        X, y = _rows(self.X, f"{self.name}: X"), _entries(self.y, f"{self.name}: y")
+        if not X or not X[0]:
             raise InvalidArgument(f"{self.name}: X is empty")
-        d = len(self.X[0])
-        for i, row in enumerate(self.X, start=1):
+        d = len(X[0])
+        for i, row in enumerate(X, start=1):
             if len(row) != d:
                 raise InvalidArgument(f"{self.name}: X row {i} has {len(row)} entries, expected {d}")
-        if len(self.y) != len(self.X):
-            raise InvalidArgument(
-                f"{self.name}: X has n={len(self.X)} rows but y has {len(self.y)} entries")
+        if len(y) != len(X):
+            raise InvalidArgument(f"{self.name}: X has n={len(X)} rows but y has {len(y)} entries")
+        object.__setattr__(self, "X", tuple(
+            tuple(_cell(v, f"{self.name}: X row {i}, column {j}") for j, v in enumerate(row, start=1))
+            for i, row in enumerate(X, start=1)))
+        object.__setattr__(self, "y", tuple(_cell(v, f"{self.name}: y entry {i}")
+                                            for i, v in enumerate(y, start=1)))
 
     @property
     def n(self) -> int:
@@ -73,15 +84,7 @@ class Problem:
     @classmethod
     def from_rows(cls, X, y, name: str = "problem", warn: bool = True) -> "Problem":
         """From nested sequences of numbers or numeric strings (floats taken at their exact value)."""
-        try:
-            rows = [list(row) for row in X]
-            ys = list(y)
-        except TypeError:
-            raise InvalidArgument(f"{name}: X must be a sequence of rows and y a sequence") from None
-        Xs = tuple(tuple(parse_number(v, f"{name}: X row {i}, column {j}")
-                         for j, v in enumerate(row, start=1)) for i, row in enumerate(rows, start=1))
-        ys = tuple(parse_number(v, f"{name}: y entry {i}") for i, v in enumerate(ys, start=1))
-        problem = cls(Xs, ys, name)
+        problem = cls(X, y, name)
         if warn:
             problem.warn_if_not_overparametrized()
         return problem
@@ -152,6 +155,33 @@ class Problem:
                 "y": list(self.y)}
 
 
+#: The largest magnitude a cell may have: the float64 backend and numpy need every cell finite
+#: as a double (a 1e400 cell failed inside the solver).
+_DOUBLE_MAX = Fraction(sys.float_info.max)
+
+
+def _sequence(value, what: str) -> list:
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise InvalidArgument(f"{what} must be a sequence but got {type(value).__name__}")
+    return list(value)
+
+
+def _rows(X, what: str) -> list[list]:
+    return [_sequence(row, f"{what} row {i}") for i, row in enumerate(_sequence(X, what), start=1)]
+
+
+def _entries(y, what: str) -> list:
+    return _sequence(y, what)
+
+
+def _cell(value, where: str) -> str:
+    """One matrix cell: an exact number of magnitude at most the largest double."""
+    text = parse_number(value, where)
+    if abs(Fraction(text)) > _DOUBLE_MAX:
+        raise InvalidArgument(f"{where}: {text[:40]} is beyond double range (|x| <= 1.8e308)")
+    return text
+
+
 def load_matrix(path) -> list[list[str]]:
     """Rows of exact numeric strings from a .csv, .npy or .json file (validated)."""
     path = Path(path)
@@ -176,14 +206,13 @@ def load_matrix(path) -> list[list[str]]:
 
 def _load_csv(path: Path) -> list[list[str]]:
     rows = []
-    with path.open(newline="") as handle:
-        for i, record in enumerate(csv.reader(handle), start=1):
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            if record[0].lstrip().startswith("#"):
-                continue
-            rows.append([parse_number(cell, f"{path}: row {i}, column {j}")
-                         for j, cell in enumerate(record, start=1)])
+    for i, record in enumerate(csv.reader(_read_text(path).splitlines()), start=1):
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue
+        if record[0].lstrip().startswith("#"):
+            continue
+        rows.append([_cell(cell, f"{path}: row {i}, column {j}")
+                     for j, cell in enumerate(record, start=1)])
     return rows
 
 
@@ -192,24 +221,27 @@ def _load_npy(path: Path) -> list[list[str]]:
 
     try:
         array = np.load(path, allow_pickle=False)
-    except ValueError as error:
-        raise InvalidArgument(f"{path}: not a numeric .npy array ({error})") from None
+    except (ValueError, OSError, EOFError) as error:
+        raise InvalidArgument(f"{path}: not a numeric .npy array ({str(error)[:80]})") from None
+    if not isinstance(array, np.ndarray):  # an .npz archive saved under an .npy name
+        array.close()
+        raise InvalidArgument(f"{path}: an .npz archive, not an .npy array")
     if array.dtype.kind not in "iuf":
         raise InvalidArgument(f"{path}: dtype {array.dtype} is not a real numeric type")
     if array.ndim == 1:
         array = array.reshape(1, -1)
     if array.ndim != 2:
         raise InvalidArgument(f"{path}: expected a 1-D or 2-D array, found shape {array.shape}")
-    return [[parse_number(v.item(), f"{path}: row {i}, column {j}") for j, v in enumerate(row, start=1)]
+    return [[_cell(v.item(), f"{path}: row {i}, column {j}") for j, v in enumerate(row, start=1)]
             for i, row in enumerate(array, start=1)]
 
 
 def _load_json(path: Path) -> list[list[str]]:
     try:
-        data = json.loads(path.read_text(), parse_float=str, parse_int=str,
+        data = json.loads(_read_text(path), parse_float=str, parse_int=str,
                           parse_constant=lambda c: c)
-    except json.JSONDecodeError as error:
-        raise InvalidArgument(f"{path}: not valid JSON ({error})") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise InvalidArgument(f"{path}: not valid JSON ({str(error)[:80]})") from None
     if isinstance(data, dict):
         keys = [k for k in ("X", "y") if k in data]
         if len(keys) != 1:
@@ -219,5 +251,15 @@ def _load_json(path: Path) -> list[list[str]]:
         data = [data]
     if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
         raise InvalidArgument(f"{path}: expected a list of rows (lists of numbers) or one list")
-    return [[parse_number(v, f"{path}: row {i}, column {j}") for j, v in enumerate(row, start=1)]
+    return [[_cell(v, f"{path}: row {i}, column {j}") for j, v in enumerate(row, start=1)]
             for i, row in enumerate(data, start=1)]
+
+
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text (a BOM is allowed), or InvalidArgument naming the bad byte."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidArgument(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InvalidArgument(f"{path}: cannot be read ({error.strerror})") from None

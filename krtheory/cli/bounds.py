@@ -6,6 +6,7 @@ from __future__ import annotations
 from krtheory.cli.output import add_json_option, emit, table
 from krtheory.errors import InvalidArgument
 from krtheory._validation import check_depth
+from krtheory.cli.options import add_dps_option
 
 TABLES = ("fig3b",)
 
@@ -23,7 +24,7 @@ def add_parser(subparsers):
                         help="accuracy eps, 0 < eps < d at depth 2 (default 0.5), read exactly")
     parser.add_argument("--depth", default="2", metavar="D",
                         help="depth D >= 2 (default 2); D >= 3 uses the depth-D l1 condition of §6")
-    parser.add_argument("--dps", default=30, type=int, help="decimal digits of the solves (default 30)")
+    add_dps_option(parser, default=30, maximum=1000, help="decimal digits of the solves")
     parser.add_argument("--grid-step", default="0.25", metavar="DECADES",
                         help="spacing of the scan in decades of alpha (default 0.25; widened to at most "
                              "120 points)")

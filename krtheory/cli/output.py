@@ -10,20 +10,66 @@ from pathlib import Path
 from krtheory.errors import InvalidArgument
 
 
-def write_json_atomically(path, payload) -> None:
-    """Write JSON to ``path`` through a temporary file, so a failure leaves nothing half-written."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+def check_writable(path) -> Path:
+    """The file ``path`` will really be written to (a symlink's target), after checking that a
+    file can be created next to it: refuses "", a directory, a missing or read-only directory
+    and places like /proc, before any work is done. Raises InvalidArgument."""
+    if not str(path).strip():
+        raise InvalidArgument("--json FILE: the file name is empty")
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise InvalidArgument(f"--json {path}: is a directory")
+    directory = target.parent
     if not directory.is_dir():
         raise InvalidArgument(f"--json {path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise InvalidArgument(f"--json {path}: cannot write in {directory} ({error.strerror})") from None
+    return target
+
+
+def json_destination(text: str) -> str:
+    """An argparse ``type=`` for ``--json FILE``: :func:`check_writable` at parse time, so a
+    bad destination exits 3 before the computation ("-" is stdout)."""
+    import argparse
+
+    if text == "-":
+        return text
+    try:
+        check_writable(text)
+    except InvalidArgument as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--json ")) from None
+    return text
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_json_atomically(path, payload) -> None:
+    """Write JSON to ``path`` through a temporary file next to it, so a failure leaves nothing
+    half-written; a symlink is written through (its target replaced), and the file gets the
+    user's umask (mode 0666 & ~umask), as ``open(path, "w")`` would give it."""
+    target = check_writable(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise InvalidArgument(f"--json {path}: cannot write ({error.strerror})") from None
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(payload, handle, indent=2)
             handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException as error:
         os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise InvalidArgument(f"--json {path}: cannot write ({error.strerror})") from None
         raise
 
 
@@ -38,8 +84,9 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 def add_json_option(parser) -> None:
     """``--json`` alone: print the result as JSON on stdout instead of text; ``--json FILE``:
-    print the text and also write the JSON to FILE (atomically)."""
-    parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
+    print the text and also write the JSON to FILE (atomically); FILE is checked when the
+    command line is parsed, before any work."""
+    parser.add_argument("--json", nargs="?", const="-", metavar="FILE", type=json_destination,
                         help="print JSON on stdout instead of text, or with FILE also write it there")
 
 

@@ -3,6 +3,7 @@ net (Theorem 1, eq. 4; Theorem 3) or r(z) of the explicit regularizer (eqs. 8-9)
 
 from __future__ import annotations
 
+from krtheory.cli.options import add_dps_option
 from krtheory.cli.output import add_json_option, emit
 
 DEFAULT_DPS = 30
@@ -19,8 +20,7 @@ def add_parser(subparsers):
                         help=f"one of {', '.join(FAMILIES)} (default diagonal)")
     parser.add_argument("--depth", help="depth D >= 2 (diagonal family only; required there)")
     parser.add_argument("--z", required=True, help="the argument, an exact decimal (e.g. -1e6)")
-    parser.add_argument("--dps", default=str(DEFAULT_DPS),
-                        help=f"significant digits wanted (default {DEFAULT_DPS})")
+    add_dps_option(parser, default=DEFAULT_DPS, maximum=10000, help="significant digits wanted")  # measured: 3 s at 5000
     add_json_option(parser)
     parser.set_defaults(run=run)
 

@@ -1,0 +1,7 @@
+"""``python -m krtheory``: the ``krtheory`` command line."""
+
+import sys
+
+from krtheory.cli import main
+
+sys.exit(main())
