@@ -48,11 +48,6 @@ def compare_limits(flow, prediction, required_digits: int) -> Agreement:
     return Agreement(status, digits, distance, budget)
 
 
-def combine(statuses) -> Status:
-    """:meth:`Status.combine` of an iterable (used by :func:`flows_against_predictions`)."""
-    return Status.combine(*statuses)
-
-
 def flow_against_prediction(problem, depth: int, alpha: str, shape, link, *, dps: int,
                             required_digits: int) -> tuple[Agreement, dict, bool]:
     """Integrate the diagonal flow (the evidence; method "auto": Radau IIA steps once explicit
@@ -113,5 +108,5 @@ def flows_against_predictions(cases, link_factory, family: str, *, dps: int, req
         statuses.append(agreement.status)
         instances.append(record)
         certified.append(sure)
-    return FlowEvidence(combine(statuses), instances, min(i["agreeing_digits"] for i in instances),
+    return FlowEvidence(Status.combine(*statuses), instances, min(i["agreeing_digits"] for i in instances),
                         all(certified))

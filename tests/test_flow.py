@@ -19,8 +19,8 @@ from krtheory import InvalidArgument, Problem
 from krtheory.cli import main
 from krtheory.cli.common import parse_shape
 from krtheory.errors import NoConvergence
-from krtheory.flow.driver import (RESIDUAL_SLACK_DIGITS, FlowStatus, integrate_flow,
-                                  stability_interval)
+from krtheory.flow.driver import RESIDUAL_SLACK_DIGITS, FlowStatus, integrate_flow
+from krtheory.flow.taylor import stability_interval
 from krtheory.flow.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 

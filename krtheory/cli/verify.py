@@ -6,7 +6,7 @@ import sys
 
 from krtheory.claims import (REGISTRY, VERDICT_SCHEMA, Claim, RunConfig, Status, exit_code,
                              verdict_record)
-from krtheory.cli.output import table, write_json_atomically
+from krtheory.cli.output import json_destination, table, write_json_atomically
 from krtheory.errors import InvalidArgument
 
 
@@ -25,7 +25,7 @@ def add_parser(subparsers):
                     "or nothing was verified, 3 on a usage error.")
     parser.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claims to check (default: all)")
     parser.add_argument("--list", action="store_true", help="list the registered claims and exit")
-    parser.add_argument("--json", metavar="FILE", help="also write the verdicts, with evidence, as JSON")
+    parser.add_argument("--json", metavar="FILE", type=json_destination, help="also write the verdicts, with evidence, as JSON")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
                       help="default problems and ladders (the default; a few minutes)")

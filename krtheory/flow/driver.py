@@ -84,8 +84,7 @@ from krtheory.flow._kernel import _FloatInfo, _Kernel, _to_fixed
 from krtheory.flow.error import IntegrationError, jacobian, polynomial_gradient
 from krtheory.flow.models import SeparableModel
 from krtheory.flow.tail import tail_bound
-from krtheory.flow.taylor import (MAX_STEP_GROWTH, MIN_ORDER, _choose_order, _Jet,
-                                  stability_interval)  # noqa: F401 (stability_interval: re-export)
+from krtheory.flow.taylor import MAX_STEP_GROWTH, MIN_ORDER, _choose_order, _Jet
 from krtheory._validation import check_positive, check_positive_int, parse_number
 from krtheory.problem import Problem
 
