@@ -1,9 +1,8 @@
 """The two reference interpolators: minimum ℓ2 norm (kernel limit, alpha -> oo) and minimum ℓ1
 norm (rich limit, alpha -> 0), the paper's eqs. (6)–(7) and Theorem 2.
 
-Both start from :func:`reduce_rows`: pivoted Cholesky of X X^T (summed exactly, at twice the
-working precision) keeps a maximal independent set of rows of X, and a dependent or
-inconsistent system is found there once (krtheory._linalg).
+Both start from :func:`krtheory._linalg.reduce_rows`: the independent rows and the
+consistency of X beta = y are decided exactly there, once, and beta_l2 is solved on those rows.
 """
 
 from __future__ import annotations

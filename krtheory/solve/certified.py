@@ -32,6 +32,7 @@ import math
 from fractions import Fraction
 
 from krtheory._linalg import _fmpq, independent_rows, rational_data
+from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import GUARD_DIGITS, check_dps
 
@@ -593,8 +594,7 @@ def solve_link_flint(problem, link, *, dps: int = 50, certify: bool = True, star
     the polish needs more than ``max_iterations`` Newton iterations."""
     dps = check_dps(dps)
     link.check_dimension(problem.d)
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    check_positive_int(max_iterations, "max_iterations")
     flint_module()
     kept = independent_rows(problem)
     lam, origin = _start(problem, link, kept, start)

@@ -29,6 +29,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
 
+from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument
 from krtheory._linalg import independent_rows
 from krtheory._search import STEP_CAP, line_search
@@ -337,8 +338,7 @@ def solve_link_float(problem, link, *, start=None,
     InvalidArgument for a link that does not fit, a bad start or an inconsistent system.
     """
     link.check_dimension(problem.d)
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    check_positive_int(max_iterations, "max_iterations")
     rows = _rows(problem)
     ev = evaluator(link)
     lam = np.zeros(len(rows.kept)) if start is None else _start(start, problem.n, rows, ev)

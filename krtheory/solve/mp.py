@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.precision import GUARD_DIGITS, MAX_DPS, Tolerance, check_dps, context, to_decimal, agreement_digits
 from krtheory._linalg import Cholesky, IntegerRows, matvec, norm2, pivoted_cholesky, reduce_rows
@@ -106,8 +107,7 @@ def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
     """
     dps = check_dps(dps)
     link.check_dimension(problem.d)
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    check_positive_int(max_iterations, "max_iterations")
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     solver = _Solver(problem, link, system.kept, dps, max_iterations)
     if start is not None:
