@@ -150,3 +150,26 @@ def test_planted_sparse_vertex_is_certified_exactly(seed):
             assert close(correlation, 1 if s > 0 else -1, ctx, DPS - 5)
         else:
             assert abs(correlation) <= result.max_off_support + ctx.mpf(10) ** (5 - DPS)
+
+
+def _fraction_min_l2(X, y):
+    """X^T (X X^T)^-1 y in exact rationals (X of full row rank, 2 rows)."""
+    X = [[Fraction(v) for v in row] for row in X]
+    G = [[sum(a * b for a, b in zip(r, s)) for s in X] for r in X]
+    det = G[0][0] * G[1][1] - G[0][1] * G[1][0]
+    z = [(G[1][1] * Fraction(y[0]) - G[0][1] * Fraction(y[1])) / det,
+         (G[0][0] * Fraction(y[1]) - G[1][0] * Fraction(y[0])) / det]
+    return [z[0] * X[0][j] + z[1] * X[1][j] for j in range(len(X[0]))]
+
+
+@pytest.mark.parametrize("X", [[["0", "10", "20"], ["10", "0", "30"]],
+                               [["0", "0.30e5", "0.1e5"], ["0.2e5", "0", "0.30e5"]]])
+def test_zero_entries_beside_even_integers_reduce(X):
+    """A zero entry's mpmath exponent (0) lies above the smallest nonzero exponent when every
+    nonzero entry is an even integer: the exact-integer Gram matrix shifted it by a negative
+    count ("ValueError: negative shift count" from --family l2 and l1)."""
+    y = ["1", "2"]
+    result = min_l2(Problem.from_rows(X, y), dps=DPS)
+    ctx = context(DPS + 10)
+    assert all(close(b, exact(ctx, e), ctx) for b, e in zip(result.beta, _fraction_min_l2(X, y)))
+    assert len(min_l1(Problem.from_rows(X, y), dps=DPS).beta) == 3

@@ -20,7 +20,7 @@ NU = sympy.Symbol("nu")
 DPS = 50
 
 
-# -- links typed by hand (FORMULAS §2, §5, §6) ---------------------------------------------
+# -- links typed by hand (Theorems 1 and 3, eqs. (18)–(19)) ---------------------------------------------
 def depth2(alpha, d, w0=None):
     """Theorem 1: beta_i = 2 alpha^2 w0_i^2 sinh(4 t_i) (any positive rate gives the same beta)."""
     w0 = w0 or [1] * d
@@ -177,7 +177,7 @@ def test_small_alpha_approaches_the_planted_l1_solution():
     from scipy.optimize import linprog
 
     # with the l1 dual certificate's off-support max kappa ~ 0.35 here, the distance falls like
-    # alpha^(2(1 - kappa)) ~ alpha^1.3 (PERFORMANCE.md §5 measured alpha^0.76..0.98 on others)
+    # alpha^(2(1 - kappa)) ~ alpha^1.3 (measured alpha^0.76..0.98 on others)
     problem, star = planted(5, 8, 14, 2)
     X = problem.X_float()
     lp = linprog(np.ones(28), A_eq=np.hstack([X, -X]), b_eq=problem.y_float(), bounds=(0, None), method="highs")

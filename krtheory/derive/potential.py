@@ -18,7 +18,7 @@ import sympy as sp
 from krtheory import precision
 from krtheory.derive.engine import Derivation, nu, root, z
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
-from krtheory.solve.mp import bracket_middle
+from krtheory._search import bracket_middle
 
 #: Rounds of precision increase in :func:`potential_value` before giving up (the extra digits
 #: at least double per round), and the most working digits it may use: q at 60000 digits

@@ -68,8 +68,9 @@ class DoubleJacobian:
             self.fixed = (np.abs(identity - self.C @ P) + gamma(self.n + 1) * (identity + abs_C @ np.abs(P))
                           + gamma(self.d + 4) * (abs_C @ T))
             # underflow: k eta per product of length k, carried through |C_s| and |X_f|^2
-            scale = (1 + float(self.abs_X.max(initial=0.0))) ** 2 * (1 + float(abs_C.sum(axis=1).max(initial=0.0)))
-            self.underflow = 4 * (self.d + self.n + 4) * ETA * scale
+            # numpy scalars: an overflow gives inf (and ``usable`` False), not Python's OverflowError
+            scale = (1 + self.abs_X.max(initial=0.0)) ** 2 * (1 + abs_C.sum(axis=1).max(initial=0.0))
+            self.underflow = float(4 * (self.d + self.n + 4) * ETA * scale)
 
     @property
     def usable(self) -> bool:

@@ -1,8 +1,8 @@
 """python-flint backend: arb Newton polish of the KKT system and a Krawczyk certificate.
 
 The implicit-bias prediction is beta_i = a_i h(b_i t_i), t = X^T lam, where lam solves
-F(lam) = X beta(lam) - y = 0 (FORMULAS.md §2 eqs. 18–19, §5 Theorem 3), with Jacobian
-J(lam) = X diag(a_i b_i h'(b_i t_i)) X^T. As PERFORMANCE.md §2 and §8 recommend:
+F(lam) = X beta(lam) - y = 0 (the paper's dual problem, eqs. (18)–(19), and Theorem 3), with Jacobian
+J(lam) = X diag(a_i b_i h'(b_i t_i)) X^T. As measured (2026-11) to work best:
 
 1. start from the float64 solution (krtheory.solve.float64; krtheory.solve.mp's mpmath one when double
    is out of range), on a maximal independent set of rows chosen exactly (rational Gram matrix);
@@ -31,13 +31,15 @@ import functools
 import math
 from fractions import Fraction
 
+from krtheory._linalg import _fmpq, independent_rows, rational_data
+from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import GUARD_DIGITS, check_dps
 
 FLINT_MISSING = "python-flint is not installed: pip install 'krtheory[flint]'"
 #: Bits per decimal digit.
 BITS_PER_DIGIT = math.log2(10)
-#: Bits beyond dps and the weight range (PERFORMANCE.md §8: ~3.33 dps + log2(range) + 30).
+#: Bits beyond dps and the weight range (measured: ~3.33 dps + log2(range) + 30 bits suffice).
 GUARD_BITS = 30
 #: Newton iterations of the polish (all precisions together) before NoConvergence: from a
 #: double start 3–5 suffice; far weak directions (alpha ~ 1e-100) took up to 500 (§5).
@@ -184,45 +186,6 @@ def _arb_source(names: dict, e) -> str:
 
 
 # -- exact data and row selection --------------------------------------------------------------
-def _fmpq(text: str):
-    """An exact decimal or p/q string as an fmpq (p/q parsed directly: 3x faster than Fraction)."""
-    fmpq = flint_module().fmpq
-    if "/" in text:
-        p, q = text.split("/")
-        return fmpq(int(p), int(q))
-    value = Fraction(text)
-    return fmpq(value.numerator, value.denominator)
-
-
-@functools.lru_cache(maxsize=4)
-def rational_data(problem):
-    """(X, y) of ``problem`` as exact fmpq_mat (n x d, n x 1); cached (the conversion costs
-    ~1 us per entry, more than a polish iteration at 30 x 200)."""
-    flint = flint_module()
-    X = flint.fmpq_mat(problem.n, problem.d, [_fmpq(v) for row in problem.X for v in row])
-    y = flint.fmpq_mat(problem.n, 1, [_fmpq(v) for v in problem.y])
-    return X, y
-
-
-@functools.lru_cache(maxsize=8)
-def independent_rows(problem) -> tuple[int, ...]:
-    """A maximal independent set of rows of X, exactly (rref of the rational Gram matrix X X^T,
-    whose column matroid is that of the rows); InvalidArgument when X beta = y is inconsistent
-    (rank [X | y] > rank X, also exact)."""
-    X, y = rational_data(problem)
-    gram = X * X.transpose()
-    reduced, rank = gram.rref()
-    if rank == 0:
-        raise InvalidArgument("X is zero: no row constrains beta")
-    if rank < problem.n and (gram + y * y.transpose()).rank() > rank:
-        raise InvalidArgument(f"inconsistent system: no beta solves X beta = y exactly (rank {rank} of "
-                              f"n={problem.n} rows, y outside the range of X)")
-    kept, row = [], 0
-    for j in range(problem.n):
-        if row < rank and reduced[row, j] != 0:
-            kept.append(j)
-            row += 1
-    return tuple(kept)
 
 
 # -- the system at one precision ---------------------------------------------------------------
@@ -377,10 +340,11 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
     """Damped Newton on arb midpoints until the step changes beta by at most
     10^-(dps + GUARD_DIGITS/2) max|beta| (then taken: the error left is at most that times the
     contraction, the step itself for J in arb, <= CONTRACTION for J in double); the line
-    search is krtheory.solve.float64.line_search on the directional derivative of the dual.
+    search is krtheory._search.line_search on the directional derivative of the dual.
     Returns with ``needed_bits`` set when the precision is too low: for the weights' range, or
     when the final steps stall (STALL_ITERATIONS)."""
-    from krtheory.solve.float64 import STEP_CAP, line_search
+    from krtheory._search import STEP_CAP, line_search
+    from krtheory.solve.float64 import LINE_SEARCH_EVALUATIONS
 
     flint = system.flint
     in_double, previous, best, stalled = True, None, None, 0
@@ -424,7 +388,8 @@ def _polish(system, lam, dps: int, budget: int) -> _Polish:
 
             psi0 = ((c_row * system.column(beta))[0, 0] - y_step).mid()
             first = min(flint.arb(1), (STEP_CAP / max(abs(d) for d in du)).mid())
-            s = line_search(psi, psi0, first, flint.arb(1), _boundary(system, u, du)) if psi0 < 0 else None
+            s = (line_search(psi, psi0, first, flint.arb(1), _boundary(system, u, du), LINE_SEARCH_EVALUATIONS)
+                 if psi0 < 0 else None)
             if s is None:  # psi lost in rounding: near the solution, where the full step is right
                 s = first
                 while not system.inside([ui + s * d for ui, d in zip(u, du)]):
@@ -629,8 +594,7 @@ def solve_link_flint(problem, link, *, dps: int = 50, certify: bool = True, star
     the polish needs more than ``max_iterations`` Newton iterations."""
     dps = check_dps(dps)
     link.check_dimension(problem.d)
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    check_positive_int(max_iterations, "max_iterations")
     flint_module()
     kept = independent_rows(problem)
     lam, origin = _start(problem, link, kept, start)

@@ -10,8 +10,8 @@ With lam(t) = -2 int_0^t r, s = X^T lam and the whole trajectory solves
 
 n unknowns instead of the d m parameters; lam(t) tends to the solution of the KKT system. The
 Jacobian -2 X diag(w) X^T (w = a b h'(b X^T lam)) is symmetric negative semidefinite, with
-the stiffness ratio ~1/alpha^2 of small alpha (PERFORMANCE.md Table F2) that LSODA handles:
-PERFORMANCE.md §F measured it finishing every case in 0.02-5 s where explicit methods stalled.
+the stiffness ratio ~1/alpha^2 of small alpha (measured) that LSODA handles:
+Measured (2026-11): it finishes every case in 0.02-5 s where explicit methods stalled.
 
 float64 throughout, with the float fast path's evaluator (log domain where needed): a fast
 trajectory, not high-precision evidence (that is :func:`krtheory.flow.driver.integrate_flow`; the
@@ -43,7 +43,7 @@ RTOL = 1e-12
 #: relative difference fell from 1.1e-9 (factor 1) to 2.3e-11 (1e-3); 1e-6 gave 1.7e-11 but made the
 #: stiff tail of depth 3, alpha = 1e-2 on 10 x 40 27x slower (9 s instead of 0.3 s).
 ATOL_SCALE = 1e-3
-#: The flow-time budget: PERFORMANCE.md Table F2 needs t ~ 2e6 at alpha = 1e-8.
+#: The flow-time budget: measured: the flow needs t ~ 2e6 at alpha = 1e-8.
 MAX_TIME = 1e12
 
 

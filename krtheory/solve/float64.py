@@ -1,11 +1,11 @@
 """float64 fast path for the KKT system X a*h(b * X^T lam) = y of the implicit-bias prediction.
 
-Damped Newton on the strictly convex dual (FORMULAS.md §2 eqs. 18–19, §5 Theorem 3)
+Damped Newton on the strictly convex dual (the paper's eqs. (18)–(19), Theorem 3)
 
     Phi(lam) = sum_i (a_i/b_i) G(b_i t_i) - y^T lam,  t = X^T lam,  grad = X beta - y,
     Hessian = X diag(w) X^T,  w_i = a_i b_i h'(b_i t_i),
 
-as PERFORMANCE.md §2, §7 and §8 measured it: the Hessian is rescaled by its largest weight,
+as measured to work (2026-11): the Hessian is rescaled by its largest weight,
 the first trial step moves b_i t_i by at most STEP_CAP, and when h(nu) = A (f(k nu) - f(-k nu))
 with f = exp or f(v) = (1 - v)^-p (detected from the link's sympy expression by
 :func:`odd_form`) beta and w are evaluated in the log domain, e.g.
@@ -29,10 +29,12 @@ from fractions import Fraction
 import numpy as np
 from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
 
+from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument
-from krtheory.solve.mp import ETA, STEP_CAP, bracket_middle
+from krtheory._linalg import independent_rows
+from krtheory._search import STEP_CAP, line_search
 
-#: Newton iterations per solve: PERFORMANCE.md §6 counts up to ~1850 cold iterations at
+#: Newton iterations per solve: measured: up to ~1850 cold iterations at
 #: alpha = 1e-300 for 100x1000 (50–270 with warm starts along alpha).
 DEFAULT_MAX_ITERATIONS = 2000
 #: Undamped Newton steps tried before the damped iteration (see _undamped).
@@ -41,7 +43,7 @@ UNDAMPED_STEPS = 8
 LINE_SEARCH_EVALUATIONS = 60
 #: Stop when the Newton step changes beta by at most this fraction of max|beta| (then take
 #: it): the error left is of the order of its square, while the rounding noise of a double
-#: step is ~1e-14 (PERFORMANCE.md Table K2), so a smaller threshold could never be met.
+#: step is ~1e-14 (measured), so a smaller threshold could never be met.
 STEP_TOLERANCE = 1e-11
 #: Halvings of the step tried when the dual's directional derivative is lost in rounding and
 #: the step must decrease ||X beta - y|| instead (near the solution, where the full step does).
@@ -53,9 +55,6 @@ MAX_LOG = 700.0
 #: ~|u| eps ~ 2e-13 for |u| <= 700 in the log domain (exp's relative error grows with its
 #: argument), so 1e-10 leaves a factor ~500 and still catches any unconverged solve.
 RESIDUAL_TOLERANCE = 1e-10
-#: Rows of X whose pivoted-QR diagonal is below this times the largest (and n*d*eps) are
-#: dropped as dependent: double resolves nothing finer.
-RANK_TOLERANCE = 1e3
 #: A bounded domain's boundary is out of double's reach when min_i (1 - |u_i|/radius) falls
 #: below this: h ~ gap^-p there, and u_i carries an absolute error of a few eps.
 BOUNDARY_RESOLUTION = 64 * 2.0 ** -52
@@ -339,8 +338,7 @@ def solve_link_float(problem, link, *, start=None,
     InvalidArgument for a link that does not fit, a bad start or an inconsistent system.
     """
     link.check_dimension(problem.d)
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    check_positive_int(max_iterations, "max_iterations")
     rows = _rows(problem)
     ev = evaluator(link)
     lam = np.zeros(len(rows.kept)) if start is None else _start(start, problem.n, rows, ev)
@@ -437,7 +435,8 @@ def _newton(rows, ev, lam, budget, taken: int = 0):
             return value if math.isfinite(value) else None
 
         psi0 = float(c @ beta) - y_direction
-        s = line_search(psi, psi0, first, full, _boundary(u, du, ev.radius)) if psi0 < 0 else None
+        s = (line_search(psi, psi0, first, full, _boundary(u, du, ev.radius), LINE_SEARCH_EVALUATIONS)
+             if psi0 < 0 else None)
         if s is None:  # psi is rounding noise here: fall back to decreasing ||X beta - y||
             s = _residual_step(rows, ev, u, du, first, relative)
         if s is None:
@@ -447,34 +446,6 @@ def _newton(rows, ev, lam, budget, taken: int = 0):
                                                      f"{iteration} (residual {relative:.2g})")
         lam = lam + s * direction
     return lam, budget, "not_converged", f"damped Newton did not converge in max_iterations={budget} iterations"
-
-
-def line_search(psi, psi0, first, full, boundary, evaluations: int = LINE_SEARCH_EVALUATIONS):
-    """A step s > 0 with psi(s) in [-ETA |psi0|, 0], or s = ``full`` (the Newton step) with
-    |psi(full)| <= ETA |psi0|; psi is the directional derivative of Phi along the ray (increasing,
-    psi0 = psi(0) < 0), None where the trial point overflows; ``boundary`` the first step that
-    leaves a bounded domain (or inf). Brackets by doubling from ``first`` and bisects:
-    geometrically when the bracket is wide, or in the distance to the boundary when that shrinks
-    by a large factor (h blows up there), as krtheory.solve.mp does. Returns the largest step found
-    below the zero of psi when none qualifies, or None. Works for floats and for exact arb
-    midpoints alike (``boundary`` may then be an arb, or inf)."""
-    lo, hi, s = 0 * first, None, first
-    approach = 1
-    for _ in range(evaluations):
-        if s >= boundary:
-            approach *= 2
-            s = boundary - (boundary - lo) * 0.5 ** approach
-        value = psi(s)
-        if value is not None:
-            if -ETA * abs(psi0) <= value <= 0 or (s == full and abs(value) <= ETA * abs(psi0)):
-                return s
-            if value < 0:
-                lo = s
-                s = 2 * s if hi is None else bracket_middle(lo, hi, boundary)
-                continue
-        hi = s
-        s = bracket_middle(lo, hi, boundary)
-    return lo if lo > 0 else None
 
 
 def _residual_step(rows, ev, u, du, first, relative):
@@ -525,7 +496,7 @@ def solve_scaled(H, rhs):
     underflow and the plain factorization succeeds (Cholesky commutes with a diagonal scaling
     up to rounding). When weights span more than double resolves, H is singular in double:
     RIDGE is then added to the scaled diagonal, which turns the hidden directions' steps into
-    ~rhs/RIDGE for STEP_CAP to limit (PERFORMANCE.md §7.3)."""
+    ~rhs/RIDGE for STEP_CAP to limit."""
     diagonal = H.diagonal()
     if float(diagonal.min()) > UNSCALED_DIAGONAL:
         factor, info = lapack.dpotrf(H, lower=1, clean=0)
@@ -541,32 +512,6 @@ def solve_scaled(H, rhs):
             raise np.linalg.LinAlgError("the scaled Hessian is not positive definite even with the ridge")
     solution, _ = lapack.dpotrs(factor, D * rhs, lower=1)
     return D * solution
-
-
-@functools.lru_cache(maxsize=4)
-def _independent_rows(problem) -> tuple[int, ...]:
-    """A maximal independent set of rows of X (pivoted QR of X^T), after checking X beta = y is
-    consistent on the dropped rows; raises InvalidArgument otherwise. Cached per problem (the QR
-    costs a fifth of a small solve)."""
-    import scipy.linalg
-
-    X, y = float_data(problem)
-    n, d = X.shape
-    _, R, order = scipy.linalg.qr(X.T, mode="economic", pivoting=True)
-    diagonal = np.abs(np.diag(R))
-    if not diagonal.size or diagonal[0] == 0:
-        raise InvalidArgument("X is zero: no row constrains beta")
-    rank = int(np.sum(diagonal > RANK_TOLERANCE * max(n, d) * np.finfo(float).eps * diagonal[0]))
-    kept = sorted(int(i) for i in order[:rank])
-    if rank < n:
-        Xk = X[kept]
-        beta = Xk.T @ np.linalg.solve(Xk @ Xk.T, y[kept])
-        residual = np.linalg.norm(X @ beta - y)
-        scale = np.linalg.norm(np.abs(X) @ np.abs(beta) + np.abs(y))
-        if residual > RESIDUAL_TOLERANCE * scale:
-            raise InvalidArgument(f"inconsistent system: no beta solves X beta = y (rank {rank} of n={n} rows, "
-                                  f"least residual ~{residual:.3g})")
-    return tuple(kept)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -593,7 +538,7 @@ class _Rows:
 def _rows(problem) -> _Rows:
     """The _Rows of ``problem`` (cached: building them costs more than a small solve)."""
     X_all, y_all = float_data(problem)
-    kept = _independent_rows(problem)
+    kept = independent_rows(problem)
     X = X_all[list(kept)]
     arrays = {"X_all": X_all, "Xt_all": X_all.T, "abs_X_all": abs(X_all), "y_all": y_all,
               "abs_y_all": abs(y_all), "X": X, "Xt": X.T, "abs_X": abs(X), "abs_Xt": abs(X.T),

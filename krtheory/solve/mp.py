@@ -1,7 +1,7 @@
 """The implicit-bias prediction argmin sum_i (a_i/b_i) q(beta_i/a_i) s.t. X beta = y, q' = h^-1.
 
 Its KKT point is beta_i = a_i h(b_i t_i), t = X^T lambda, where lambda in R^n minimizes the
-strictly convex dual (FORMULAS.md §2 eqs. 18–19, §3 eq. 5, §5 Theorem 3, §7 Theorem 4)
+strictly convex dual (the paper's eqs. (18)–(19) and (5), Theorems 3 and 4)
 
     Phi(lambda) = sum_i (a_i/b_i) G(b_i t_i) - y^T lambda,   grad = X beta - y,
     Hessian = X diag(a_i b_i h'(b_i t_i)) X^T
@@ -25,19 +25,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.precision import GUARD_DIGITS, MAX_DPS, Tolerance, check_dps, context, to_decimal, agreement_digits
-from krtheory.references import Cholesky, IntegerRows, matvec, norm2, pivoted_cholesky, reduce_rows
+from krtheory._linalg import Cholesky, IntegerRows, matvec, norm2, pivoted_cholesky, reduce_rows
+from krtheory._search import STEP_CAP, line_search
 
 #: Newton iterations allowed per solve (all continuation stages together) before NoConvergence.
 DEFAULT_MAX_ITERATIONS = 300
-#: The first trial point of each line search moves b_i t_i by at most this much (sup norm):
-#: PERFORMANCE.md §2 found uncapped first steps (~alpha^-2 long at small alpha) stall the search.
-STEP_CAP = 20
-#: Accept a step s where psi(s) lies in [-ETA |psi(0)|, 0] (Phi decreased, and by nearly its
-#: minimum along the ray), or the full Newton step when |psi(1)| <= ETA |psi(0)| (near the
-#: solution psi(1)/psi(0) = O(|step|), so the convergence stays quadratic).
-ETA = 0.1
 #: Directional-derivative evaluations per line search.
 LINE_SEARCH_EVALUATIONS = 80
 #: Continuation starts where max_i |beta_l2,i| / (a_i h'(0) e^sigma) = KERNEL_SIZE, i.e. where
@@ -112,8 +107,7 @@ def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
     """
     dps = check_dps(dps)
     link.check_dimension(problem.d)
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations must be a positive integer, got max_iterations={max_iterations!r}")
+    check_positive_int(max_iterations, "max_iterations")
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     solver = _Solver(problem, link, system.kept, dps, max_iterations)
     if start is not None:
@@ -417,40 +411,15 @@ class _Dual:
         def psi(s):
             trial = [ui + s * d for ui, d in zip(point.u, du)]
             if self.radius != ctx.inf and any(abs(v) >= self.reach for v in trial):
-                return ctx.inf
+                return None
             return ctx.fdot(c, [ai * self.f.h(v, *pi) for ai, v, pi in zip(self.scaled, trial, self.p)]) - y_step
 
-        lo, hi = ctx.zero, None
-        s = min(ctx.one, STEP_CAP / max(abs(d) for d in du))
-        approach = 1
-        for _ in range(LINE_SEARCH_EVALUATIONS):
-            if s >= boundary:
-                approach *= 2
-                s = boundary - (boundary - lo) / ctx.mpf(2) ** approach
-            value = psi(s)
-            if -ETA * abs(psi0) <= value <= 0 or (s == 1 and abs(value) <= ETA * abs(psi0)):
-                return s
-            if value < 0:
-                lo = s
-                s = 2 * s if hi is None else bracket_middle(lo, hi, boundary)
-            else:
-                hi = s
-                s = bracket_middle(lo, hi, boundary)
-        if lo > 0:
-            return lo
-        raise NoConvergence(f"the line search found no step decreasing the dual in "
-                            f"{LINE_SEARCH_EVALUATIONS} evaluations")
-
-
-def bracket_middle(lo, hi, boundary=math.inf):
-    """Bisect [lo, hi] in the scale that fits it: geometric when hi/lo exceeds 4, geometric in the
-    distance to a (finite) boundary when that shrinks by more than a factor 4, else arithmetic.
-    Works for floats, mpmath numbers and arb midpoints alike."""
-    if lo > 0 and hi > 4 * lo:
-        return (lo * hi) ** 0.5
-    if boundary != math.inf and boundary - lo > 4 * (boundary - hi) > 0:
-        return boundary - ((boundary - lo) * (boundary - hi)) ** 0.5
-    return (lo + hi) / 2
+        first = min(ctx.one, STEP_CAP / max(abs(d) for d in du))
+        s = line_search(psi, psi0, first, ctx.one, boundary, LINE_SEARCH_EVALUATIONS)
+        if s is None:
+            raise NoConvergence(f"the line search found no step decreasing the dual in "
+                                f"{LINE_SEARCH_EVALUATIONS} evaluations")
+        return s
 
 
 def _raised(needed, current) -> int:

@@ -3,7 +3,7 @@
 ``mpmath`` (reference: damped Newton at any dps, digits verified by a re-solve), ``flint``
 (python-flint arb polish + Krawczyk certificate: a rigorous radius), ``numpy`` (float64 fast
 path: ~16 digits at best, honest status). ``auto`` takes flint when python-flint is installed
-and falls back to mpmath with a one-line notice otherwise.
+and falls back to mpmath with a one-line notice otherwise, or when the arb polish fails.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ from __future__ import annotations
 import dataclasses
 import warnings
 
-from krtheory.errors import InvalidArgument, NotApplicable
+from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import context
-
-BACKENDS = ("auto", "mpmath", "flint", "numpy")
-
 
 class BackendNotice(UserWarning):
     """A backend was replaced by another (e.g. python-flint missing)."""
@@ -57,21 +54,24 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
         warnings.warn(f"the numpy backend does not take links with per-coordinate parameters "
                       f"({link.name}); using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
-    if backend == "auto":
+    auto = backend == "auto"
+    if auto:
         backend = "flint"
     if backend == "flint" and not flint_available():
         from krtheory.solve.certified import FLINT_MISSING
 
         warnings.warn(f"{FLINT_MISSING}; using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
-    if backend == "flint":
-        return _flint(problem, link, dps, certify, start)
-    if backend == "numpy":
-        return _numpy(problem, link, dps, start)
-    return _mpmath(problem, link, dps, start)
+    try:
+        return METHODS[backend](problem, link, dps, certify, start)
+    except NoConvergence as failure:
+        if not (auto and backend == "flint"):
+            raise
+        warnings.warn(f"{failure}; using the mpmath backend", BackendNotice, stacklevel=2)
+        return _mpmath(problem, link, dps, certify, start)
 
 
-def _mpmath(problem, link, dps, start) -> Prediction:
+def _mpmath(problem, link, dps, certify, start) -> Prediction:
     from krtheory.solve.mp import solve_link
 
     result = solve_link(problem, link, dps=dps, start=start)
@@ -94,7 +94,7 @@ def _flint(problem, link, dps, certify, start) -> Prediction:
                        "iterations": result.iterations, "bits": result.bits, "start": result.start})
 
 
-def _numpy(problem, link, dps, start) -> Prediction:
+def _numpy(problem, link, dps, certify, start) -> Prediction:
     """float64; outside double's range (or when its residual check fails) it falls back to
     mpmath with a notice instead of returning a number it cannot vouch for."""
     from krtheory.solve.float64 import solve_link_float
@@ -103,8 +103,14 @@ def _numpy(problem, link, dps, start) -> Prediction:
     if result.status != "ok":
         warnings.warn(f"the float64 fast path returned {result.status} ({result.message}); "
                       "using the mpmath backend", BackendNotice, stacklevel=3)
-        return _mpmath(problem, link, dps, None)
+        return _mpmath(problem, link, dps, certify, None)
     ctx = context(dps)
     return Prediction([ctx.mpf(float(b)) for b in result.beta], None, dps, "numpy", False, None,
                       f"{result.residual:.3e}", {"iterations": result.iterations,
                                                  "relative_residual": result.relative_residual})
+
+
+#: The solve of each backend, all called as (problem, link, dps, certify, start).
+METHODS = {"mpmath": _mpmath, "flint": _flint, "numpy": _numpy}
+#: The CLI's --backend choices.
+BACKENDS = ("auto",) + tuple(METHODS)
