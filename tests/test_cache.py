@@ -1,0 +1,98 @@
+"""krtheory._cache: stale versions, corrupt files and concurrent writers never yield a wrong payload."""
+
+import json
+import multiprocessing
+
+import pytest
+
+from krtheory import _cache
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(_cache.ENV_DIR, str(tmp_path))
+    monkeypatch.delenv(_cache.ENV_SWITCH, raising=False)
+    return tmp_path
+
+
+def _entries(directory):
+    return sorted(p for p in directory.iterdir() if p.suffix == ".json" and not p.name.startswith(".tmp"))
+
+
+def test_round_trip_and_reuse(cache_dir):
+    calls = []
+    compute = lambda: calls.append(1) or {"h": "tanh(nu)", "radius": "pi/2"}
+    assert _cache.cached("derivation", {"family": "diagonal", "depth": 2}, compute) == \
+        {"h": "tanh(nu)", "radius": "pi/2"}
+    assert _cache.cached("derivation", {"family": "diagonal", "depth": 2}, compute) == \
+        {"h": "tanh(nu)", "radius": "pi/2"}
+    assert len(calls) == 1
+    assert _cache.load("derivation", {"family": "diagonal", "depth": 3}) is None
+
+
+def test_stale_version_is_recomputed(cache_dir, monkeypatch):
+    _cache.store("derivation", {"depth": 2}, "old")
+    monkeypatch.setattr(_cache, "versions", lambda: {"krtheory": "0.1.0", "sympy": "99.0"})
+    assert _cache.load("derivation", {"depth": 2}) is None
+    assert _cache.cached("derivation", {"depth": 2}, lambda: "new") == "new"
+
+
+def test_entry_with_other_key_is_not_trusted(cache_dir):
+    _cache.store("derivation", {"depth": 2}, "right")
+    (path,) = _entries(cache_dir)
+    entry = json.loads(path.read_text())
+    entry["key"]["versions"]["sympy"] = "0.0"
+    path.write_text(json.dumps(entry))
+    assert _cache.load("derivation", {"depth": 2}) is None
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{not json", b"\xff\xfe\x00", b"[1, 2]", b'{"key": 1}'])
+def test_corrupt_file_is_recomputed_and_overwritten(cache_dir, garbage):
+    _cache.store("derivation", {"depth": 2}, "first")
+    (path,) = _entries(cache_dir)
+    path.write_bytes(garbage)
+    assert _cache.cached("derivation", {"depth": 2}, lambda: "again") == "again"
+    assert _cache.load("derivation", {"depth": 2}) == "again"
+
+
+def test_unwritable_directory_still_computes(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv(_cache.ENV_DIR, str(blocker / "sub"))
+    assert _cache.cached("derivation", {"depth": 2}, lambda: 7) == 7
+
+
+def test_off_switch(cache_dir, monkeypatch):
+    monkeypatch.setenv(_cache.ENV_SWITCH, "off")
+    _cache.store("derivation", {"depth": 2}, "x")
+    assert not list(cache_dir.iterdir())
+    assert _cache.load("derivation", {"depth": 2}) is None
+
+
+def _writer(directory, tag, rounds):
+    import os
+
+    os.environ[_cache.ENV_DIR] = directory
+    payload = {"tag": tag, "data": [tag] * 5000}
+    for _ in range(rounds):
+        _cache.store("derivation", {"depth": 2}, payload)
+
+
+def test_two_concurrent_writers_leave_one_whole_entry(cache_dir):
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(str(cache_dir), tag, 200)) for tag in ("a", "b")]
+    for w in writers:
+        w.start()
+    seen = set()
+    while any(w.is_alive() for w in writers):
+        payload = _cache.load("derivation", {"depth": 2})
+        if payload is not None:
+            assert payload["data"] == [payload["tag"]] * 5000
+            seen.add(payload["tag"])
+    for w in writers:
+        w.join()
+        assert w.exitcode == 0
+    final = _cache.load("derivation", {"depth": 2})
+    assert final["tag"] in ("a", "b") and final["data"] == [final["tag"]] * 5000
+    assert len(_entries(cache_dir)) == 1
+    assert not [p for p in cache_dir.iterdir() if p.name.startswith(".tmp")]
