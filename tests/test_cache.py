@@ -96,3 +96,31 @@ def test_two_concurrent_writers_leave_one_whole_entry(cache_dir):
     assert final["tag"] in ("a", "b") and final["data"] == [final["tag"]] * 5000
     assert len(_entries(cache_dir)) == 1
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".tmp")]
+
+
+@pytest.mark.parametrize("family, depth", [("diagonal", 2), ("diagonal", 3), ("explicit", 2)])
+def test_cached_link_is_the_fresh_one(cache_dir, monkeypatch, family, depth):
+    import sympy
+
+    from krtheory.builtin_problems import builtin_problems
+    from krtheory.families.diagonal import _derivation, implicit_link
+    from krtheory.solve.predict import predict
+
+    derivation = _derivation(family, depth)
+    stored = implicit_link(family, depth, "0.5", None, 3)  # computed, then written
+    assert _entries(cache_dir)
+    monkeypatch.setattr("krtheory.families.diagonal._derivation",
+                        lambda *a: pytest.fail("a warm call re-derived"))
+    warm = implicit_link(family, depth, "0.5", None, 3)
+    for link in (stored, warm):
+        assert link.h == derivation.link and link.G == derivation.dual_potential
+        assert link.radius == derivation.nu_radius and link.nu == derivation.nu
+        c = sympy.Rational(1, 2)
+        assert [sympy.Rational(a) for a in link.amplitude] == [sympy.sympify(derivation.amplitude).subs(derivation.c, c)] * 3
+        assert [sympy.Rational(b) for b in link.rate] == [sympy.sympify(derivation.rate).subs(derivation.c, c)] * 3
+    problem = builtin_problems()[0]
+    fresh = predict(problem, implicit_link(family, depth, "0.5", None, problem.d), backend="numpy")
+    monkeypatch.undo()
+    monkeypatch.setenv(_cache.ENV_SWITCH, "off")
+    uncached = predict(problem, implicit_link(family, depth, "0.5", None, problem.d), backend="numpy")
+    assert fresh.beta == uncached.beta
