@@ -124,3 +124,29 @@ def test_cached_link_is_the_fresh_one(cache_dir, monkeypatch, family, depth):
     monkeypatch.setenv(_cache.ENV_SWITCH, "off")
     uncached = predict(problem, implicit_link(family, depth, "0.5", None, problem.d), backend="numpy")
     assert fresh.beta == uncached.beta
+
+
+def test_cached_derivation_is_the_fresh_one_and_corrupt_srepr_rederives(cache_dir):
+    import dataclasses
+
+    from krtheory.derive import engine
+    from krtheory.derive.potential import potential_value
+
+    fresh = engine.derive_separable("diagonal", 3, engine.u**3 - engine.v**3, (engine.u, engine.v))
+    engine._derive_cached.cache_clear()
+    written = engine.derive("diagonal", 3)
+    engine._derive_cached.cache_clear()
+    warm = engine.derive("diagonal", 3)  # decoded from the file
+    for derivation in (written, warm):
+        for field in dataclasses.fields(fresh):
+            assert getattr(derivation, field.name) == getattr(fresh, field.name), field.name
+    assert potential_value(warm, "3", 25) == potential_value(fresh, "3", 25)
+    (path,) = [p for p in _entries(cache_dir) if p.name.startswith("derivation-")]
+    entry = json.loads(path.read_text())
+    entry["payload"]["link"] = "Symbol('nu'"  # valid JSON, unreadable expression
+    path.write_text(json.dumps(entry))
+    engine._derive_cached.cache_clear()
+    again = engine.derive("diagonal", 3)
+    assert again.link == fresh.link and again.verified()
+    assert json.loads(path.read_text())["payload"]["link"] != "Symbol('nu'"
+    engine._derive_cached.cache_clear()
