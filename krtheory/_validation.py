@@ -84,7 +84,8 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
 def check_depth(depth, max_depth: int | None = None) -> int:
     """An integer depth D >= 2 (``"3"`` is accepted, ``2.5``, ``True`` and ``"x"`` are not)."""
     text = str(depth).strip()
-    if isinstance(depth, (bool, float)) or not text.lstrip("+-").isdigit() or int(text) < 2:
+    ascii_integer = text.lstrip("+-").isascii() and text.lstrip("+-").isdigit()  # not "²"
+    if isinstance(depth, (bool, float)) or not ascii_integer or int(text) < 2:
         raise InvalidArgument(f"depth must be an integer >= 2 but got depth={depth!r}")
     if max_depth is not None and int(text) > max_depth:
         raise InvalidArgument(f"depth must be an integer in [2, {max_depth}] but got depth={depth!r}")

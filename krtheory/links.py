@@ -1,6 +1,6 @@
 """Separable links: the limit predictor of every family is beta_i = a_i * h(b_i * t_i), t = X^T lambda.
 
-FORMULAS.md §2–3, §5–6: depth 2 (Theorem 1, eq. 18) has h(nu) = 2 sinh(nu); depth D >= 3
+Depth 2 (Theorem 1, eq. 18) has h(nu) = 2 sinh(nu); depth D >= 3
 (Theorem 3) has h_D(nu) = (1 - nu)^(-D/(D-2)) - (1 + nu)^(-D/(D-2)) on (-1, 1); the explicit
 regularizer (eqs. 8–9) has h(nu) = 4 nu / (1 - nu^2)^2 on (-1, 1). The implicit regularizer is
 Q(beta) = sum_i (a_i/b_i) q(beta_i/a_i) with q' = h^(-1); its dual potential uses G' = h, G(0) = 0.

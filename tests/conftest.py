@@ -4,6 +4,10 @@
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+if "KRTHEORY_CACHE_DIR" not in os.environ:  # the derivation cache of this run, not the user's
+    import tempfile
+
+    os.environ["KRTHEORY_CACHE_DIR"] = tempfile.mkdtemp(prefix="krtheory-test-cache-")
 
 import mpmath  # noqa: E402
 import pytest  # noqa: E402

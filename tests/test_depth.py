@@ -13,6 +13,7 @@ import pytest
 from krtheory.claims import RunConfig, Status
 from krtheory.derive.engine import derive_diagonal
 from krtheory.derive.potential import potential_function, potential_value
+from krtheory.errors import InvalidArgument
 from krtheory.precision import context
 from krtheory.families.diagonal import implicit_link
 from proofs_checks import depth_limits, depth_theorem3, explicit_regularizer
@@ -144,3 +145,11 @@ def test_algebraic_check_refutes_an_algebraic_q(monkeypatch):
     verdict = explicit_regularizer.check_algebraic(RunConfig(), q_value=q4)
     assert verdict.status is Status.REFUTED, verdict.summary
     assert verdict.evidence["points"][0]["q_polynomial_found"] is not None
+
+
+@pytest.mark.parametrize("depth", ["²", "2²", "٣", "³"])
+def test_non_ascii_digit_depth_is_invalid_argument(depth):
+    from krtheory._validation import check_depth
+
+    with pytest.raises(InvalidArgument, match="integer >= 2"):
+        check_depth(depth)

@@ -277,3 +277,11 @@ def test_cli_bad_input_exits_3(argv, capsys):
     assert main(argv) == 3
     err = capsys.readouterr().err
     assert err.startswith("krtheory: error:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("family", ["wide", "foo"])
+def test_cli_potential_unknown_family_names_the_known_ones(family, capsys):
+    assert main(["potential", "--family", family, "--z", "1"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--depth" not in err
+    assert f"--family {family}" in err and "diagonal" in err and "explicit" in err

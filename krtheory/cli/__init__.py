@@ -15,7 +15,7 @@ import re
 import sys
 import warnings
 
-# Threaded BLAS made numpy 83x slower on the 2-core machines this runs on (PERFORMANCE.md).
+# Threaded BLAS made numpy 83x slower on the 2-core machines this runs on (measured).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from krtheory.errors import KRTheoryError  # noqa: E402

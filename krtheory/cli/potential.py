@@ -28,6 +28,8 @@ def add_parser(subparsers):
 def run(args) -> int:
     from krtheory.errors import InvalidArgument
 
+    if args.family not in FAMILIES:
+        raise InvalidArgument(f"potential has no --family {args.family}; known families: {', '.join(FAMILIES)}")
     if args.family == "explicit":
         if args.depth is not None:
             raise InvalidArgument(f"--depth does not apply to --family explicit (r of eqs. 8-9 is the "

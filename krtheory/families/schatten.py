@@ -1,4 +1,4 @@
-"""The "Schatten-Q_mu-norm" of Theorem 4 (paper §6; FORMULAS.md §7): Q_mu(spectrum(M)).
+"""The "Schatten-Q_mu-norm" of Theorem 4 (paper §6): Q_mu(spectrum(M)).
 
     Q_mu(M) = mu^2 sum_i q(sigma_i / mu^2),   q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2),
 

@@ -1,4 +1,4 @@
-"""Width-k parallel networks / commutative matrix sensing (paper §6, Theorem 4; FORMULAS.md §7).
+"""Width-k parallel networks / commutative matrix sensing (paper §6, Theorem 4).
 
 Model: beta_i = <U_i, V_i> = sum_j U_ij V_ij (the diagonal of M = U V^T), any U0, V0 in R^{d x k}.
 Per unit (u, v) = (U_ij, V_ij) of row i, the flow with the drive s = -2 int (X^T r)_i (as in
