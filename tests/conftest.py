@@ -5,9 +5,12 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 if "KRTHEORY_CACHE_DIR" not in os.environ:  # the derivation cache of this run, not the user's
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["KRTHEORY_CACHE_DIR"] = tempfile.mkdtemp(prefix="krtheory-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["KRTHEORY_CACHE_DIR"], ignore_errors=True)
 
 import mpmath  # noqa: E402
 import pytest  # noqa: E402
