@@ -177,6 +177,8 @@ def _entries(y, what: str) -> list:
 def _cell(value, where: str) -> str:
     """One matrix cell: an exact number of magnitude at most the largest double."""
     text = parse_number(value, where)
+    if abs(exact_to_float(text)) < 1e308:  # correctly rounded, so far inside the range
+        return text
     if abs(Fraction(text)) > _DOUBLE_MAX:
         raise InvalidArgument(f"{where}: {text[:40]} is beyond double range (|x| <= 1.8e308)")
     return text
