@@ -404,3 +404,77 @@ def test_cli_fig3b_table(cli, monkeypatch, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["x"] == [-2, 0] and [r["depth"] for r in record["rows"]] == [2, 3]
     assert abs(float(record["rows"][0]["ratio"][0]) - FIG3B_REFERENCE[2][3]) <= 0.0005
+
+
+# -- printed digits against an independent evaluation of the printed formulas ---------
+def _example_norms():
+    """||beta*_l1||_1 and ||beta*_l2||_2^2 of examples/X.csv, y.csv, exactly: the l1 support from a
+    float LP (scipy), then the exact rational solve on it; the l2 norm as y^T (X X^T)^-1 y."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    X = [[Fraction(v) for v in line.split(",")] for line in open("examples/X.csv").read().split()]
+    y = [Fraction(v) for v in open("examples/y.csv").read().split()]
+    n, d = len(X), len(X[0])
+    A = np.array([[float(v) for v in row] for row in X])
+    lp = linprog(np.ones(2 * d), A_eq=np.hstack([A, -A]), b_eq=[float(v) for v in y], bounds=(0, None))
+    beta = lp.x[:d] - lp.x[d:]
+    support = sorted(range(d), key=lambda j: -abs(beta[j]))[:n]
+    exact = _solve([[row[j] for j in support] for row in X], y)
+    gram = [[sum(a * b for a, b in zip(r, s)) for s in X] for r in X]
+    return sum(abs(b) for b in exact), sum(a * b for a, b in zip(y, _solve(gram, y))), d
+
+
+def _solve(M, b):
+    """Exact Gauss-Jordan solve of the square rational system M x = b."""
+    rows = [list(r) + [v] for r, v in zip(M, b)]
+    for i in range(len(rows)):
+        pivot = next(k for k in range(i, len(rows)) if rows[k][i] != 0)
+        rows[i], rows[pivot] = rows[pivot], rows[i]
+        rows[i] = [v / rows[i][i] for v in rows[i]]
+        for k in range(len(rows)):
+            if k != i and rows[k][i] != 0:
+                rows[k] = [a - rows[k][i] * c for a, c in zip(rows[k], rows[i])]
+    return [r[-1] for r in rows]
+
+
+def _formulas(B, N2, d, eps):
+    """Theorem 2, Lemma 1, Lemma 2, Lemma 3 as printed (FORMULAS.md §4, Appendix D), at 300 digits."""
+    m = mpmath.MPContext()
+    m.dps = 300
+    B, N, e = m.mpf(B.numerator) / B.denominator, m.sqrt(m.mpf(N2.numerator) / N2.denominator), m.mpf(eps)
+    return m, {
+        "l1_bound": min((2 * (1 + e) * B) ** (-(2 + e) / (2 * e)), m.exp(-d / (e * B))),
+        "l2_bound": m.sqrt(2 * (1 + e) * (1 + 2 / e) * N),
+        "lemma1_alpha": min(1, m.sqrt(B), (2 * B) ** (-1 / (2 * e)), m.exp(-d / (2 * e * B))),
+        "lemma2_alpha": m.mpf(d) ** (-m.mpf(1) / 4 - 1 / (8 * e)) if d >= max(m.e, 12 ** (4 * e)) else None,
+        "lemma3_alpha": m.sqrt(N) * (1 + e ** (-m.mpf(1) / 4)),
+    }
+
+
+def _assert_digits_agree(m, text, value):
+    mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    ndigits = len(mantissa)
+    assert ndigits >= 15, text
+    lead = int(m.floor(m.log10(value)))
+    half_ulp = m.mpf(10) ** (lead - ndigits + 1) / 2
+    assert abs(m.mpf(text) - value) <= half_ulp * (1 + m.mpf(10) ** -10), (text, m.nstr(value, 20))
+
+
+@pytest.mark.parametrize("eps", ["1e-40", "1e-30", "1e-25", "1e-10", "1e-3", "0.5", "1", "9.5"])
+def test_printed_bounds_equal_the_formulas_to_every_digit_printed(eps):
+    B, N2, d = _example_norms()
+    m, expected = _formulas(B, N2, d, eps)
+    problem = Problem.from_files("examples/X.csv", "examples/y.csv")
+    printed = bounds.printed_bounds(problem, eps).as_strings()
+    for key, value in expected.items():
+        if value is None:
+            assert printed[key] is None
+        else:
+            _assert_digits_agree(m, printed[key], value)
+
+
+def test_eps_at_d_is_refused():
+    problem = Problem.from_files("examples/X.csv", "examples/y.csv")
+    with pytest.raises(InvalidArgument, match="eps < d"):
+        bounds.printed_bounds(problem, "10")
