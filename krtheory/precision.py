@@ -89,8 +89,14 @@ def _namespace(ctx) -> dict:
 
 
 def to_decimal(ctx: mpmath.MPContext, x, digits: int) -> str:
-    """``x`` as a decimal string with ``digits`` significant digits (any exponent)."""
-    return ctx.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=False)
+    """``x`` as a decimal string with ``digits`` >= 1 significant digits, correctly rounded (any
+    exponent): plain digits for 1e-5 <= |x| < 10^(digits+1), else ``m.mmmme+N``. Never an empty
+    mantissa (mpmath's nstr prints ".0e+20", which parses as 0, at 0 digits): ``digits`` < 1
+    raises ValueError."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"to_decimal needs digits >= 1 but got digits={digits!r}")
+    text = ctx.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=False)
+    return text.replace(".e", "e")
 
 
 def agreeing_digits(ctx: mpmath.MPContext, a, b) -> float:

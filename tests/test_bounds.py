@@ -1,7 +1,7 @@
 """krtheory.bounds.core, ``krtheory bounds`` and the bound claims.
 
 Expected values come from elsewhere: Python's float/decimal exp, closed forms typed here from
-FORMULAS.md (q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), the §6 Figure 3(b) table and §9 q_3 values,
+the paper (q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), an independent Figure 3(b) table (Section 5) and q_3 values,
 the asymptotic Lemma 2 crossing), and a one-measurement problem whose thresholds solve a scalar
 equation by mpmath's findroot.
 """
@@ -27,7 +27,7 @@ from proofs_checks import bounds_depth, bounds_lemmas, bounds_theorem2
 
 #: the hypothesis ladders of this file run a quarter of the profile's examples (each runs solves)
 LADDER = settings(max_examples=max(4, settings.default.max_examples // 4), deadline=None)
-#: x = ln(alpha^D) columns and values of FORMULAS.md §6's independent Figure 3(b) table (3 decimals)
+#: x = ln(alpha^D) columns and values of an independent recomputation of Figure 3(b) (Section 5) (3 decimals)
 FIG3B_REFERENCE = {2: (0.149, 0.182, 0.295, 0.686, 0.981, 0.997), 3: (0.115, 0.137, 0.216, 0.557, 0.960, 0.994),
                    5: (0.106, 0.120, 0.180, 0.478, 0.939, 0.990), 10: (0.103, 0.114, 0.162, 0.430, 0.923, 0.987),
                    100: (0.102, 0.110, 0.151, 0.394, 0.907, 0.984)}
@@ -135,7 +135,7 @@ def test_references_reject_y_zero_and_inconsistent_systems():
 
 # -- Q, the Lemma 2 witnesses, Figure 3(b) ------------------------------------------------
 def _q_typed(z):
-    """FORMULAS.md §2: q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), in mpmath at 60 digits."""
+    """Theorem 1 (w_0 = 1): q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), in mpmath at 60 digits."""
     z = mpmath.mpf(z)
     return 2 - mpmath.sqrt(4 + z * z) + z * mpmath.asinh(z / 2)
 
@@ -149,7 +149,7 @@ def test_regularizer_matches_the_typed_hypentropy():
 
 
 def test_regularizer_depth3_matches_the_reference_values():
-    # FORMULAS.md §9: q_3(1) = 0.0799434978, q_3(10) = 3.826222907 (alpha = 1: Q = q_3(beta))
+    # depth-3 q_3 (Section 5), computed independently: q_3(1) = 0.0799434978, q_3(10) = 3.826222907 (alpha = 1: Q = q_3(beta))
     for z, expected in (("1", "0.0799434978"), ("10", "3.826222907")):
         value, _ = bounds.regularizer([z], "1", depth=3, dps=20)
         assert abs(value - value.context.mpf(expected)) < value.context.mpf("1e-9")
@@ -404,3 +404,77 @@ def test_cli_fig3b_table(cli, monkeypatch, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["x"] == [-2, 0] and [r["depth"] for r in record["rows"]] == [2, 3]
     assert abs(float(record["rows"][0]["ratio"][0]) - FIG3B_REFERENCE[2][3]) <= 0.0005
+
+
+# -- printed digits against an independent evaluation of the printed formulas ---------
+def _example_norms():
+    """||beta*_l1||_1 and ||beta*_l2||_2^2 of examples/X.csv, y.csv, exactly: the l1 support from a
+    float LP (scipy), then the exact rational solve on it; the l2 norm as y^T (X X^T)^-1 y."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    X = [[Fraction(v) for v in line.split(",")] for line in open("examples/X.csv").read().split()]
+    y = [Fraction(v) for v in open("examples/y.csv").read().split()]
+    n, d = len(X), len(X[0])
+    A = np.array([[float(v) for v in row] for row in X])
+    lp = linprog(np.ones(2 * d), A_eq=np.hstack([A, -A]), b_eq=[float(v) for v in y], bounds=(0, None))
+    beta = lp.x[:d] - lp.x[d:]
+    support = sorted(range(d), key=lambda j: -abs(beta[j]))[:n]
+    exact = _solve([[row[j] for j in support] for row in X], y)
+    gram = [[sum(a * b for a, b in zip(r, s)) for s in X] for r in X]
+    return sum(abs(b) for b in exact), sum(a * b for a, b in zip(y, _solve(gram, y))), d
+
+
+def _solve(M, b):
+    """Exact Gauss-Jordan solve of the square rational system M x = b."""
+    rows = [list(r) + [v] for r, v in zip(M, b)]
+    for i in range(len(rows)):
+        pivot = next(k for k in range(i, len(rows)) if rows[k][i] != 0)
+        rows[i], rows[pivot] = rows[pivot], rows[i]
+        rows[i] = [v / rows[i][i] for v in rows[i]]
+        for k in range(len(rows)):
+            if k != i and rows[k][i] != 0:
+                rows[k] = [a - rows[k][i] * c for a, c in zip(rows[k], rows[i])]
+    return [r[-1] for r in rows]
+
+
+def _formulas(B, N2, d, eps):
+    """Theorem 2, Lemma 1, Lemma 2, Lemma 3 as printed (Theorem 2, Appendix D), at 300 digits."""
+    m = mpmath.MPContext()
+    m.dps = 300
+    B, N, e = m.mpf(B.numerator) / B.denominator, m.sqrt(m.mpf(N2.numerator) / N2.denominator), m.mpf(eps)
+    return m, {
+        "l1_bound": min((2 * (1 + e) * B) ** (-(2 + e) / (2 * e)), m.exp(-d / (e * B))),
+        "l2_bound": m.sqrt(2 * (1 + e) * (1 + 2 / e) * N),
+        "lemma1_alpha": min(1, m.sqrt(B), (2 * B) ** (-1 / (2 * e)), m.exp(-d / (2 * e * B))),
+        "lemma2_alpha": m.mpf(d) ** (-m.mpf(1) / 4 - 1 / (8 * e)) if d >= max(m.e, 12 ** (4 * e)) else None,
+        "lemma3_alpha": m.sqrt(N) * (1 + e ** (-m.mpf(1) / 4)),
+    }
+
+
+def _assert_digits_agree(m, text, value):
+    mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    ndigits = len(mantissa)
+    assert ndigits >= 15, text
+    lead = int(m.floor(m.log10(value)))
+    half_ulp = m.mpf(10) ** (lead - ndigits + 1) / 2
+    assert abs(m.mpf(text) - value) <= half_ulp * (1 + m.mpf(10) ** -10), (text, m.nstr(value, 20))
+
+
+@pytest.mark.parametrize("eps", ["1e-40", "1e-30", "1e-25", "1e-10", "1e-3", "0.5", "1", "9.5"])
+def test_printed_bounds_equal_the_formulas_to_every_digit_printed(eps):
+    B, N2, d = _example_norms()
+    m, expected = _formulas(B, N2, d, eps)
+    problem = Problem.from_files("examples/X.csv", "examples/y.csv")
+    printed = bounds.printed_bounds(problem, eps).as_strings()
+    for key, value in expected.items():
+        if value is None:
+            assert printed[key] is None
+        else:
+            _assert_digits_agree(m, printed[key], value)
+
+
+def test_eps_at_d_is_refused():
+    problem = Problem.from_files("examples/X.csv", "examples/y.csv")
+    with pytest.raises(InvalidArgument, match="eps < d"):
+        bounds.printed_bounds(problem, "10")

@@ -1,4 +1,4 @@
-"""The alpha-scaling bounds of the paper and how tight they are (FORMULAS.md §4, §6, §9).
+"""The alpha-scaling bounds of the paper and how tight they are (Theorem 2, Appendix D Lemmas 1-3, Section 5 / Theorem 3 for depth D).
 
 Printed bounds, as functions of the problem (through ||beta*_l1||_1, ||beta*_l2||_2, d) and eps,
 evaluated in an mpmath context, so that e.g. exp(-200) ~ 1.4e-87 prints instead of underflowing:
@@ -146,7 +146,7 @@ def decimal_beside(ctx, value, known_digits: int, side: str, digits: int = ALPHA
         raise InvalidArgument(f"side must be 'below' or 'above' but got side={side!r}")
     margin = ctx.mpf(10) ** (-known_digits)
     target = value * (1 - margin) if side == "below" else value * (1 + margin)
-    rounding = decimal.Context(prec=digits)
+    rounding = decimal.Context(prec=digits, Emin=decimal.MIN_EMIN, Emax=decimal.MAX_EMAX)
     text = rounding.create_decimal(ctx.nstr(target, digits + 2))
     while (ctx.mpf(str(text)) > target) if side == "below" else (ctx.mpf(str(text)) < target):
         text = rounding.next_minus(text) if side == "below" else rounding.next_plus(text)
@@ -256,12 +256,25 @@ def printed_bounds(problem, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> P
     depth = check_depth(depth, MAX_DEPTH_CHECKED)
     eps = check_eps(eps, problem.d if depth == 2 else None)
     refs = references(problem, dps)
-    values = _bound_values(refs.norm1, refs.norm2, problem.d, eps, depth, refs.ctx)
-    coarse_ctx = refs.coarse[0].context
-    coarse = _bound_values(refs.coarse[0], refs.coarse[1], problem.d, eps, depth, coarse_ctx)
-    digits = min([min(dps, int(agreeing_digits(refs.ctx, v, refs.ctx.convert(c))))
+    exact = references(problem, dps + _lost_digits(refs, problem.d, eps, depth))
+    values = _bound_values(exact.norm1, exact.norm2, problem.d, eps, depth, exact.ctx)
+    coarse_ctx = exact.coarse[0].context
+    coarse = _bound_values(exact.coarse[0], exact.coarse[1], problem.d, eps, depth, coarse_ctx)
+    digits = min([min(dps, int(agreeing_digits(exact.ctx, v, exact.ctx.convert(c))))
                   for v, c in zip(values, coarse) if v is not None])
     return PrintedBounds(eps, depth, problem.d, *values, digits=digits, refs=refs)
+
+
+def _lost_digits(refs, d: int, eps: str, depth: int) -> int:
+    """Digits the bounds lose to conditioning: a bound b^p or exp(c/B) has relative condition
+    number |p| or |ln bound| with respect to the norms, and its exponent must itself be exact to
+    the digits shown, so the references are taken log10(2 + 1/eps + d/(eps B) + max |ln bound|)
+    digits higher (e.g. ~31 more at eps = 1e-30, where exp(-d/(eps B)) ~ 10^(-2.5e30))."""
+    ctx = refs.ctx
+    e = ctx.mpf(eps)
+    values = _bound_values(refs.norm1, refs.norm2, d, eps, depth, ctx)
+    size = 2 + 1 / e + d / (e * refs.norm1) + max(abs(ctx.log(v)) for v in values if v is not None)
+    return int(ctx.ceil(ctx.log10(size))) + 1
 
 
 # -- the regularizer and the Lemma 2 witnesses ------------------------------------------
