@@ -71,7 +71,11 @@ def wide_initialization(args) -> tuple[list[list[str]], list[list[str]]]:
 
 def parse_shape(text: str, d: int) -> tuple[str, ...]:
     """w0 from a file (one row or one column) or from a comma list; exactly d entries."""
-    if Path(text).is_file():
+    try:
+        is_file = Path(text).is_file()
+    except OSError:  # e.g. a comma list longer than a file name may be
+        is_file = False
+    if is_file:
         rows = load_matrix(text)
         if len(rows) != 1 and any(len(r) != 1 for r in rows):
             raise InvalidArgument(f"--shape {text}: expected one row or one column, found "

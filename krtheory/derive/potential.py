@@ -32,6 +32,11 @@ MAX_POTENTIAL_DPS = 10_000
 ROOT_SLACK_BITS = 4
 
 
+#: Significant digits accepted in z (sympy's parser goes through Python ints, which print at
+#: most 4300 digits; no supported dps needs more).
+MAX_INPUT_DIGITS = 4000
+
+
 def _parse_number(value, name: str) -> str:
     """A finite decimal number given exactly (str or int), as a string."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -42,6 +47,8 @@ def _parse_number(value, name: str) -> str:
         raise InvalidArgument(f"{name} must be a decimal number but got {name}={value!r}") from None
     if not parsed.is_finite():
         raise InvalidArgument(f"{name} must be finite but got {name}={value!r}")
+    if len(parsed.as_tuple().digits) > MAX_INPUT_DIGITS:
+        raise InvalidArgument(f"{name} has more than {MAX_INPUT_DIGITS} significant digits")
     if abs(parsed.adjusted()) > precision.MAX_DPS:
         raise InvalidArgument(f"{name} must have a decimal exponent within +-{precision.MAX_DPS} "
                               f"but got {name}={value!r}")
