@@ -9,7 +9,7 @@ The names below are the public API. They are loaded on first use (PEP 562), so
 
 >>> import krtheory
 >>> sorted(krtheory.__all__)[:3]
-['Claim', 'DiagonalModel', 'FAMILIES']
+['Claim', 'DiagonalModel', 'Domain']
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ _EXPORTS = {
     "builtin_problem": "krtheory.builtin_problems",
     "builtin_problems": "krtheory.builtin_problems",
     # the families and their derivations (the symbolic side)
-    "FAMILIES": "krtheory.families.base",
-    "family": "krtheory.families.base",
     "derive_diagonal": "krtheory.derive.engine",
     "derive_parametrization": "krtheory.families.custom",
     "Link": "krtheory.links",
@@ -40,8 +38,8 @@ _EXPORTS = {
     # references and bounds
     "min_l1": "krtheory.references",
     "min_l2": "krtheory.references",
-    "printed_bounds": "krtheory.bounds",
-    "measure_thresholds": "krtheory.bounds",
+    "printed_bounds": "krtheory.bounds.core",
+    "measure_thresholds": "krtheory.bounds.core",
     # claims and verdicts
     "Claim": "krtheory.claims",
     "Domain": "krtheory.claims",
