@@ -1,7 +1,7 @@
 """Depth D >= 3 (Theorem 3): reference values, the large-u regime of q_D, the paper-normalized
 Q^D, and checks that can fail (thm3.* claims themselves run in test_proofs_checks.py).
 
-Expected values are independent of the code under test: FORMULAS.md §9 reference values, the
+Expected values are independent of the code under test: reference values typed here (computed independently of krtheory), the
 series coefficients FORMULAS.md §6 lists per depth, the large-u expansion typed here.
 """
 
@@ -18,11 +18,11 @@ from krtheory.precision import context
 from krtheory.families.diagonal import implicit_link
 from proofs_checks import depth_limits, depth_theorem3, explicit_regularizer
 
-#: FORMULAS.md §9: h_D^{-1}(1) for D = 3, 4, 5, and q_3, q_5 at z = 1, 10, 100
+#: Reference values, computed independently of krtheory: h_D^{-1}(1) for D = 3, 4, 5, and q_3, q_5 at z = 1, 10, 100
 INVERSE_AT_ONE = {3: "0.1538891406", 4: "0.2252704261", 5: "0.2661349549"}
 Q_REFERENCE = {3: {"1": "0.0799434978", "10": "3.826222907", "100": "68.52648724"},
                5: {"1": "0.1408211849", "10": "5.688037134", "100": "86.26073498"}}
-#: FORMULAS.md §6: q_D(u) = k2 u^2 - k4 u^4 + ..., listed per depth
+#: Series of q_D (paper §5, Theorem 3): q_D(u) = k2 u^2 - k4 u^4 + ..., listed per depth
 SERIES = {3: (Fraction(1, 12), Fraction(5, 1296)), 4: (Fraction(1, 8), Fraction(1, 128)),
           5: (Fraction(3, 20), Fraction(11, 1000))}
 
@@ -60,7 +60,7 @@ def test_kernel_constant_matches_the_listed_series(depth):
 @pytest.mark.parametrize("depth", [3, 100])
 def test_q_at_huge_u_matches_the_large_u_expansion(depth):
     # h_D^{-1}(1e300) = 1 - O(1e-100 .. 1e-294): q_D(u) = u - (D/2) u^(2/D) + (D-2)/2 (2 - 2^(-2/(D-2)))
-    # + O(u^(-(D-2)/D)) (FORMULAS.md §6); 320 digits of q(1e300) resolve the constant to 1e-18
+    # + O(u^(-(D-2)/D)) (the paper §5, Theorem 3); 320 digits of q(1e300) resolve the constant to 1e-18
     ctx = context(340)
     value, digits = potential_value(derive_diagonal(depth), "1e300", 320)
     u, D = ctx.mpf("1e300"), ctx.mpf(depth)

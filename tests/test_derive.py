@@ -1,7 +1,7 @@
 """The derivation engine (paper §4, Theorems 1 and 3) and the potential q to verified digits.
 
 Expected values are independent of the engine: closed forms typed here (Theorem 1, eq. 4;
-FORMULAS.md §6), FORMULAS.md §9 reference values, mpmath computations written in this file
+the paper §5, Theorem 3), reference values typed here (computed independently of krtheory), mpmath computations written in this file
 (quadrature of the inverse link, the explicit regularizer's quartic), series and limits.
 """
 
@@ -21,7 +21,7 @@ from krtheory.derive.engine import (beta, c, check_equal, derive, derive_diagona
 from krtheory.derive.potential import potential_value
 from krtheory.precision import context
 
-#: FORMULAS.md §9: q(z) (Theorem 1) and q_D(z) (Theorem 3) to the digits given there.
+#: Reference values, computed independently of krtheory: q(z) (Theorem 1) and q_D(z) (Theorem 3) to the digits given there.
 REFERENCE = {
     2: {"0.5": "0.0621804180", "1": "0.2451438476", "2": "0.9343200493", "10": "14.92634439",
         "100": "362.5070191"},

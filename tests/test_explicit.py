@@ -1,5 +1,5 @@
 """The explicit regularizer R (eqs. 8-9): link from the Lagrange conditions, the paper's quartic,
-r the smaller real root; reference values from FORMULAS.md §9 (brute-force minimisation there)."""
+r the smaller real root; reference values from a brute-force minimisation, computed independently of krtheory."""
 
 import pytest
 import sympy
@@ -71,7 +71,7 @@ def test_r_value_is_a_root_of_the_papers_quartic_to_50_digits(z):
 
 
 @pytest.mark.parametrize("z_text, expansion", [
-    # FORMULAS.md §5: r(z) = |z| - 2 sqrt|z| + 3/2 + O(|z|^-1/2) and z^2/8 - z^4/128 + 3 z^6/2048 + O(z^8)
+    # paper §4, eqs. (8)-(9): r(z) = |z| - 2 sqrt|z| + 3/2 + O(|z|^-1/2) and z^2/8 - z^4/128 + 3 z^6/2048 + O(z^8)
     ("1e40", lambda ctx, x: x - 2 * ctx.sqrt(x) + ctx.mpf(3) / 2),
     ("-1e300", lambda ctx, x: x - 2 * ctx.sqrt(x) + ctx.mpf(3) / 2),
     ("1e-10", lambda ctx, x: x ** 2 / 8 - x ** 4 / 128 + 3 * x ** 6 / 2048),

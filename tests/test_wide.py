@@ -2,7 +2,7 @@
 
 Expected values come from the flow (which never sees a potential), from a conservation law of
 the flow, from duality (primal q vs dual G), from Theorem 1's link (a different derivation),
-from exact rational arithmetic, or from the series of q typed from FORMULAS.md §3.
+from exact rational arithmetic, or from the series of q typed from the paper §4, eqs. (5)-(7).
 """
 
 import json

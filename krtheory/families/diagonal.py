@@ -7,16 +7,21 @@ the user's alpha and shape, so a solve at any dps starts from exact data.
 
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
 from krtheory._validation import check_positive, check_shape
 
 FAMILIES = ("diagonal", "explicit")
-#: Exact scales a(c_i), b(c_i) are kept as p/q strings; Python prints at most 4300 digits of an
-#: int, so scales beyond ~12000 bits (e.g. alpha = 1e2150 at depth 2) are refused, far beyond
-#: the documented alpha in [1e-300, 1e300] at the depths the commands take.
-MAX_SCALE_BITS = 12_000
+
+
+def _max_scale_bits() -> int | None:
+    """Exact scales a(c_i), b(c_i) are kept as p/q strings, and Python prints an int of at most
+    ``sys.get_int_max_str_digits()`` digits (4300 by default: alpha = 1e2150 at depth 2 is
+    beyond it, the bounds probes' alpha = 1e-2000 is not); None when the limit is off."""
+    digits = sys.get_int_max_str_digits()
+    return None if digits == 0 else int(digits * 3.3219) - 64
 
 
 def initial_scales(alpha, shape, d: int) -> tuple[Fraction, ...]:
@@ -51,9 +56,11 @@ def link_from_data(data: dict[str, str], scales, name: str):
         value = expr.subs(parts["c"], sympy.Rational(c_value.numerator, c_value.denominator))
         if not value.is_Rational:
             raise InvalidArgument(f"{name}: scale {expr} is not rational at c={c_value}")
-        if max(abs(value.p), value.q).bit_length() > MAX_SCALE_BITS:
-            raise InvalidArgument(f"{name}: the exact scale {expr} at c = alpha*|w0_i| has more than "
-                                  f"{MAX_SCALE_BITS * 3 // 10} digits (alpha or the shape is too extreme)")
+        limit = _max_scale_bits()
+        if limit is not None and max(abs(value.p), value.q).bit_length() > limit:
+            raise InvalidArgument(f"{name}: the exact scale {expr} at c = alpha*|w0_i| has more "
+                                  f"than {sys.get_int_max_str_digits()} digits (alpha or the shape "
+                                  "is too extreme)")
         return f"{value.p}/{value.q}"
 
     return Link(name=name, nu=parts["nu"], h=parts["h"], G=parts["G"], radius=parts["radius"],
