@@ -2,7 +2,7 @@
 Q^D, and checks that can fail (thm3.* claims themselves run in test_proofs_checks.py).
 
 Expected values are independent of the code under test: reference values typed here (computed independently of krtheory), the
-series coefficients FORMULAS.md §6 lists per depth, the large-u expansion typed here.
+series coefficients of q_D per depth (paper §5, Theorem 3), the large-u expansion typed here.
 """
 
 from decimal import Decimal
