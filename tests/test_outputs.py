@@ -85,3 +85,15 @@ def test_python_dash_m_krtheory_runs():
     result = subprocess.run([sys.executable, "-m", "krtheory", "--version"], capture_output=True,
                             text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert result.returncode == 0 and result.stdout.startswith("krtheory"), result.stderr
+
+
+def test_text_output_has_no_python_reprs(capsys):
+    """Text output reads as text: no None/True/False or list brackets (JSON keeps the types)."""
+    from krtheory.cli import main
+
+    for argv in (["solve", "--X", "examples/X.csv", "--y", "examples/y.csv", "--dps", "20"],
+                 ["flow", "--X", "examples/X.csv", "--y", "examples/y.csv", "--dps", "20"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        for repr_text in ("None", "True", "False", "['", "Model("):
+            assert repr_text not in out, (argv[0], repr_text)

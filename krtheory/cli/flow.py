@@ -6,7 +6,7 @@ import sys
 import time
 
 from krtheory.cli.common import add_model_options, load_model, load_problem
-from krtheory.cli.output import add_json_option, emit, table
+from krtheory.cli.output import add_json_option, emit, plain, table
 from krtheory.cli.options import add_dps_option
 
 #: Seconds between progress lines on stderr.
@@ -41,9 +41,9 @@ def run(args) -> int:
     result = integrate_flow(model, problem, dps=args.dps, method=args.method,
                             progress=_Progress() if show else None)
     record = {**result.as_strings(), "model": model.describe(), "problem": problem.name}
-    text = [f"model     {model!r}", f"problem   {problem.name} (n={problem.n}, d={problem.d})",
+    text = [f"model     {plain(record['model'])}", f"problem   {problem.name} (n={problem.n}, d={problem.d})",
             table(["i", "beta_i"], [[str(i), b] for i, b in enumerate(record["beta"], start=1)])]
-    text += [f"{key:<15} {record[key]}" for key in ("loss", "time", "error_estimate", "digits",
+    text += [f"{key:<15} {plain(record[key])}" for key in ("loss", "time", "error_estimate", "digits",
                                                     "steps", "stiff_steps", "tail_certified",
                                                     "tail_method", "seconds")]
     emit(args, record, "\n".join(text))

@@ -73,6 +73,20 @@ def write_json_atomically(path, payload) -> None:
         raise
 
 
+def plain(value) -> str:
+    """A value as a person reads it in text output (JSON keeps the typed value): no Python
+    reprs, so None is "-", booleans are yes/no, lists and mappings are comma-separated."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain(v) for v in value)
+    return str(value)
+
+
 def table(headers: list[str], rows: list[list[str]]) -> str:
     """A left-aligned plain-text table."""
     widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from krtheory.solve.predict import BACKENDS
 from krtheory.cli.common import add_model_options, diagonal_options, load_problem, wide_initialization
 from krtheory.errors import InvalidArgument
-from krtheory.cli.output import add_json_option, emit, table
+from krtheory.cli.output import add_json_option, emit, plain, table
 from krtheory.precision import to_decimal
 from krtheory._validation import check_depth
 from krtheory.cli.options import add_dps_option
@@ -48,7 +48,7 @@ def run(args) -> int:
     else:
         record = _implicit(problem, args)
     rows = [[str(i), b] for i, b in enumerate(record["beta"], start=1)]
-    details = "\n".join(f"{k:<12} {v}" for k, v in record.items() if k not in ("beta", "problem"))
+    details = "\n".join(f"{k:<12} {plain(v)}" for k, v in record.items() if k not in ("beta", "problem"))
     emit(args, record, f"problem      {problem.name} (n={problem.n}, d={problem.d})\n"
                        f"{table(['i', 'beta_i'], rows)}\n{details}")
     return 0 if record.get("status", "ok") != "failed" else 2
