@@ -102,3 +102,13 @@ def test_stiff_flow_method_agrees_with_solve_at_small_alpha(capsys, tmp_path):
         # printed place, and the solve's own 30 verified digits
         last_place = ctx.mpf(10) ** Decimal(printed).as_tuple().exponent
         assert abs(ctx.mpf(exact) - ctx.mpf(printed)) <= error + last_place + ctx.mpf("1e-29")
+
+
+@pytest.mark.parametrize("options", [["--family", "explicit", "--depth", "3"],
+                                     ["--family", "l1", "--alpha", "3"],
+                                     ["--family", "l2", "--certify"],
+                                     ["--family", "l2", "--shape", "1,1,1,1,1,1,1,1,1,1"]])
+def test_an_option_the_family_does_not_take_is_refused(options, capsys):
+    code = main(["solve", "--X", "examples/X.csv", "--y", "examples/y.csv", *options])
+    err = capsys.readouterr().err
+    assert code == 3 and "does not take" in err and err.count("\n") == 1

@@ -35,7 +35,17 @@ def add_parser(subparsers):
     parser.set_defaults(run=run)
 
 
+#: Options each family does not take (refused, never silently ignored); wide's and diagonal's
+#: are refused by cli.common when the model is built.
+NOT_TAKEN = {"l1": ("depth", "alpha", "shape", "U0", "V0", "certify"),
+             "l2": ("depth", "alpha", "shape", "U0", "V0", "certify"),
+             "explicit": ("depth",)}
+
+
 def run(args) -> int:
+    given = [f"--{name}" for name in NOT_TAKEN.get(args.family, ()) if getattr(args, name) not in (None, False)]
+    if given:
+        raise InvalidArgument(f"--family {args.family} does not take {', '.join(given)}")
     if args.certify and args.backend in ("mpmath", "numpy"):
         raise InvalidArgument(f"--certify needs the flint backend, not --backend {args.backend}")
     problem = load_problem(args)
