@@ -42,9 +42,6 @@ def test_exactly_solvable_systems_are_solved_not_called_inconsistent(data, backe
     """Rows that double (or a tolerance at dps) cannot tell apart are still independent: the
     system is solvable exactly and the solve must satisfy it to its claimed digits."""
     X, y = data
-    if data is NEARLY_DEPENDENT and backend == "auto":
-        pytest.xfail("known: the Krawczyk test fails here (digits 0) and beta is off at ~1e-20 relative; "
-                     "auto does not yet fall back to mpmath on an uncertified polish")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendNotice)
         result = predict(Problem.from_rows(X, y, warn=False), depth2("1", 3), dps=30, backend=backend)

@@ -63,12 +63,19 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
         warnings.warn(f"{FLINT_MISSING}; using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
     try:
-        return METHODS[backend](problem, link, dps, certify, start)
+        prediction = METHODS[backend](problem, link, dps, certify, start)
     except NoConvergence as failure:
         if not (auto and backend == "flint"):
             raise
-        warnings.warn(f"{failure}; using the mpmath backend", BackendNotice, stacklevel=2)
-        return _mpmath(problem, link, dps, certify, start)
+        reason = str(failure)
+    else:
+        if not (auto and backend == "flint" and certify and not prediction.certified):
+            return prediction
+        reason = f"no certificate ({prediction.detail['message']})"
+    # auto promises verified digits: a polish that failed or could not be certified hands over
+    # to mpmath, whose digits are verified by re-solving
+    warnings.warn(f"{reason}; using the mpmath backend", BackendNotice, stacklevel=2)
+    return _mpmath(problem, link, dps, certify, start)
 
 
 def _mpmath(problem, link, dps, certify, start) -> Prediction:
