@@ -97,3 +97,11 @@ def test_text_output_has_no_python_reprs(capsys):
         out = capsys.readouterr().out
         for repr_text in ("None", "True", "False", "['", "Model("):
             assert repr_text not in out, (argv[0], repr_text)
+
+
+def test_a_repeated_warning_is_shown_once(capsys):
+    from krtheory.cli import _show_warning
+
+    for _ in range(3):
+        _show_warning("python-flint is not installed (test)", UserWarning, __file__, 1)
+    assert capsys.readouterr().err.count("python-flint is not installed (test)") == 1

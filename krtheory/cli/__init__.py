@@ -58,8 +58,15 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
+_SHOWN: set[str] = set()
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    print(f"krtheory: warning: {message}", file=sys.stderr)
+    """One line per distinct warning and run (a notice repeated by every claim is said once)."""
+    text = f"krtheory: warning: {message}"
+    if text not in _SHOWN:
+        _SHOWN.add(text)
+        print(text, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
