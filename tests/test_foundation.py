@@ -290,3 +290,17 @@ def test_import_is_light():
             "'dask'} & set(sys.modules); print(sorted(heavy))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_verify_progress_replaces_the_per_claim_lines(monkeypatch, capsys):
+    """--progress shows a bar on stderr (tqdm, or 'verify i/n' lines without it) instead of the
+    log lines; the verdict table on stdout is the same."""
+    claim = _claim(lambda c: Verdict(Status.HOLDS, "ok"))
+    monkeypatch.setattr("krtheory.cli.verify.load_registry", lambda: {claim.id: claim})
+    assert main(["verify"]) == 0
+    plain = capsys.readouterr()
+    assert "[1/1] test.claim" in plain.err
+    assert main(["verify", "--progress"]) == 0
+    barred = capsys.readouterr()
+    assert "[1/1]" not in barred.err and "verify" in barred.err
+    assert barred.out == plain.out

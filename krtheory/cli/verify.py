@@ -7,6 +7,7 @@ import sys
 from krtheory.claims import (REGISTRY, VERDICT_SCHEMA, Claim, RunConfig, Status, exit_code,
                              verdict_record)
 from krtheory.cli.output import json_destination, table, write_json_atomically
+from krtheory.cli.progress import add_progress_option, progress
 from krtheory.errors import InvalidArgument
 
 
@@ -32,6 +33,7 @@ def add_parser(subparsers):
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
                       help="heavier ladders and property searches")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    add_progress_option(parser)
     parser.set_defaults(run=run, mode="quick")
 
 
@@ -48,11 +50,15 @@ def run(args) -> int:
               if registry else "no claims are registered")
         return 0
     verdicts = []
-    for i, claim in enumerate(selected, start=1):
-        print(f"[{i}/{len(selected)}] {claim.id} ...", file=sys.stderr, flush=True)
+    claims = progress(selected, desc="verify", enabled=args.progress)
+    lines = claims is selected  # no bar: one line per claim on stderr, as in a log
+    for i, claim in enumerate(claims, start=1):
+        if lines:
+            print(f"[{i}/{len(selected)}] {claim.id} ...", file=sys.stderr, flush=True)
         verdict = claim.run(config)
-        print(f"[{i}/{len(selected)}] {claim.id}: {verdict.status.value} ({verdict.seconds:.1f} s)",
-              file=sys.stderr, flush=True)
+        if lines:
+            print(f"[{i}/{len(selected)}] {claim.id}: {verdict.status.value} ({verdict.seconds:.1f} s)",
+                  file=sys.stderr, flush=True)
         verdicts.append(verdict)
     code = exit_code(verdicts)
     if verdicts:
