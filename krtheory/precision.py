@@ -48,33 +48,54 @@ def context(dps: int) -> mpmath.MPContext:
 
 
 def lambdify(args, expr, ctx: mpmath.MPContext):
-    """Compile a sympy expression to a function evaluated in ``ctx``.
+    """Compile a sympy expression to a function evaluated in ``ctx``: :func:`compile_source`
+    of :func:`source`.
 
     Two traps avoided: ``sympy.lambdify(..., "mpmath")`` binds mpmath's *global* functions,
     which compute at the global precision (15 digits by default) whatever the arguments carry;
     and a plain namespace prints ``Rational(2, 3)`` as the float ``2/3``. Here every mpmath name
     is bound to the context's own method and rationals print as ``mpf(2)/mpf(3)`` (exact).
-    sympy's code generation runs once per expression (~4 ms); each context gets the same code
-    object with its own names bound.
     """
-    import types
+    args = _arguments(args)
+    return compile_source(len(args), _source(args, expr), ctx)
 
-    template = _template(tuple(args) if isinstance(args, list) else args, expr)
-    names = dict(template.__globals__)
-    names.update(_namespace(ctx))
-    return types.FunctionType(template.__code__, names, template.__name__, template.__defaults__,
-                              template.__closure__)
+
+def _arguments(args) -> tuple:
+    """One symbol or a sequence of them, as a tuple (as sympy.lambdify takes them)."""
+    return tuple(args) if isinstance(args, (list, tuple)) else (args,)
+
+
+def source(args, expr) -> str:
+    """``expr`` printed as a Python expression in mpmath's names (sympy's MpmathPrinter), its
+    arguments renamed ``x0, x1, ...`` in the order of ``args``: plain text that
+    :func:`compile_source` turns into a function without importing sympy (what
+    :mod:`krtheory._cache` stores for the warm CLI path)."""
+    return _source(_arguments(args), expr)
 
 
 @functools.lru_cache(maxsize=512)
-def _template(args, expr):
-    """sympy.lambdify's function for ``expr``, its mpmath names bound to mpmath.mp's (placeholders)."""
+def _source(args, expr) -> str:
     import sympy
     from sympy.printing.pycode import MpmathPrinter
 
     printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
                              "allow_unknown_functions": True, "user_functions": {}})
-    return sympy.lambdify(args, expr, modules=[_namespace(mpmath.mp)], printer=printer)
+    renamed = {arg: sympy.Symbol(f"x{i}") for i, arg in enumerate(args)}
+    return printer.doprint(sympy.sympify(expr).xreplace(renamed))
+
+
+def compile_source(arity: int, text: str, ctx: mpmath.MPContext):
+    """The function ``(x0, ..., x{arity-1}) -> text`` with every mpmath name bound to ``ctx``'s
+    own attribute; the text is compiled once and each context binds its own names."""
+    import types
+
+    return types.FunctionType(_code(arity, text), _namespace(ctx), "compiled")
+
+
+@functools.lru_cache(maxsize=512)
+def _code(arity: int, text: str):
+    arguments = ", ".join(f"x{i}" for i in range(arity))
+    return compile(f"lambda {arguments}: {text}", "<krtheory.precision>", "eval").co_consts[0]
 
 
 @functools.lru_cache(maxsize=1)

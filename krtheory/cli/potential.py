@@ -40,12 +40,11 @@ def run(args) -> int:
         record = {"value": value, "digits": digits, "family": "explicit", "z": args.z.strip()}
         text = f"r({record['z']}) = {value}   ({digits} significant digits verified; explicit R, eqs. 8-9)"
     else:
-        from krtheory.derive.engine import derive
-        from krtheory.derive.potential import potential_value
+        from krtheory.derive.potential import builtin_program, potential_value
 
         if args.depth is None:
             raise InvalidArgument(f"--depth is required for --family {args.family}")
-        derivation = derive(args.family, args.depth)
+        derivation = builtin_program(args.family, args.depth)  # cached: no sympy when warm
         value, digits = potential_value(derivation, args.z, args.dps)
         record = {"value": value, "digits": digits, "family": derivation.family,
                   "depth": derivation.depth, "z": args.z.strip()}

@@ -1,22 +1,25 @@
 """Numerics of a derived potential: ``q(z)`` from the derivation's expression (never retyped),
 with verified digits.
 
-:func:`potential_function` compiles ``q`` for an mpmath context; without a closed-form inverse
-link (D >= 3) it evaluates ``q(z) = |z|*root - G(root)`` (Theorem 3, eq. 60) after solving
-``root = h^{-1}(|z|)`` by Newton safeguarded with bisection. :func:`potential_value` raises the
-working precision until the digits lost to cancellation among the top-level terms leave the
-requested digits plus guard digits and a second evaluation with more digits agrees.
+A derivation is compiled once into a :class:`PotentialProgram`: plain data (the mpmath source
+text of q's top-level terms, of h and h' when q needs h^{-1}, the exact radius, range and
+initial prediction), evaluated without sympy, so that :mod:`krtheory._cache` can keep it across
+processes (:func:`builtin_program`: a warm ``krtheory potential`` call imports no sympy).
+:meth:`PotentialProgram.function` compiles ``q`` for an mpmath context; without a closed-form
+inverse link (D >= 3) it evaluates ``q(z) = |z|*root - G(root)`` (Theorem 3, eq. 60) after
+solving ``root = h^{-1}(|z|)`` by Newton safeguarded with bisection. :func:`potential_value`
+raises the working precision until the digits lost to cancellation among the top-level terms
+leave the requested digits plus guard digits and a second evaluation with more digits agrees.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from decimal import Decimal, InvalidOperation
-
-import sympy as sp
+from fractions import Fraction
 
 from krtheory import precision
-from krtheory.derive.engine import Derivation, nu, root, z
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory._search import bracket_middle
 
@@ -55,43 +58,159 @@ def _parse_number(value, name: str) -> str:
     return str(parsed)
 
 
-def potential_function(derivation: Derivation, ctx):
-    """q(z) for ``ctx`` numbers, from the derived expression (never retyped); returns
-    ``(value, terms)`` with the top-level terms of the sum, whose size against the value
-    measures the digits lost to cancellation.
+@dataclasses.dataclass(frozen=True)
+class PotentialProgram:
+    """A derived potential q as plain data, evaluated without sympy.
 
-    Without a closed-form inverse link (D >= 3) it first solves ``root = h^{-1}(|z|)`` by
-    Newton safeguarded with bisection (NoConvergence when the precision cannot resolve it).
-    NotApplicable when q still has link parameters (symbolic initial values).
-    """
+    ``terms``: mpmath source text of q's top-level terms in (x0, x1) = (z, root), whose size
+    against q measures the digits lost to cancellation; ``link``/``dlink``: h and h' in x0 = nu
+    when q has no closed-form inverse link (root = h^{-1}(|z|)), else None; ``radius``: the
+    domain (-R, R) of h (None: the real line); ``lower``/``upper``: the range of h, where q is
+    defined (exact "p/q" text, "-oo"/"oo", or sympy text for an irrational end); ``origin``:
+    beta(0), where q = 0 exactly ("p/q", or None when irrational); ``failed``: names of the
+    derivation's failed steps."""
+
+    family: str
+    depth: int | None
+    terms: tuple[str, ...]
+    link: str | None
+    dlink: str | None
+    radius: Fraction | None
+    lower: str
+    upper: str
+    origin: str | None
+    failed: tuple[str, ...]
+
+    def function(self, ctx):
+        """q(z) for ``ctx`` numbers: ``(value, terms)``. Without a closed-form inverse link it
+        first solves ``root = h^{-1}(|z|)`` (NoConvergence when the precision cannot resolve it)."""
+        terms = [precision.compile_source(2, term, ctx) for term in self.terms]
+        if self.link is not None:
+            h, dh = (precision.compile_source(1, text, ctx) for text in (self.link, self.dlink))
+
+        def potential(z_value):
+            x = ctx.zero
+            if self.link is not None and z_value != 0:
+                x = _solve_link(ctx, h, dh, abs(z_value), self.radius)
+            values = [term(z_value, x) for term in terms]
+            return ctx.fsum(values), values
+
+        return potential
+
+    def in_range(self, z: Fraction) -> bool:
+        """Whether z lies in the open range (lower, upper) of h."""
+        return _above(z, self.lower) and _above(-z, _negated(self.upper))
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "radius": None if self.radius is None else str(self.radius)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PotentialProgram":
+        fields = {field.name for field in dataclasses.fields(cls)}
+        if set(data) != fields:
+            raise ValueError(f"a potential program has the fields {sorted(fields)}, not {sorted(data)}")
+        radius = None if data["radius"] is None else Fraction(data["radius"])
+        return cls(**{**data, "radius": radius, "terms": tuple(data["terms"]), "failed": tuple(data["failed"])})
+
+
+def _above(z: Fraction, end: str) -> bool:
+    """z > end for an end written as "-oo", "oo", "p/q" or sympy text (irrational)."""
+    if end in ("-oo", "oo"):
+        return end == "-oo"
+    try:
+        return z > Fraction(end)
+    except ValueError:
+        import sympy
+
+        return bool(sympy.Rational(z.numerator, z.denominator) > sympy.sympify(end))
+
+
+def _negated(end: str) -> str:
+    return {"oo": "-oo", "-oo": "oo"}.get(end, f"-({end})")
+
+
+@functools.lru_cache(maxsize=64)
+def program(derivation) -> PotentialProgram:
+    """The :class:`PotentialProgram` of a derivation (q from the derived expression, never
+    retyped). NotApplicable when q still has link parameters (symbolic initial values)."""
+    import sympy as sp
+
+    from krtheory.derive.engine import nu, root, z
+
     unbound = sorted(map(str, derivation.potential.free_symbols - {z, root}))
     if unbound:
         raise NotApplicable(f"q depends on the link parameters {', '.join(unbound)}: derive with "
                             f"numeric initial values to evaluate it")
-    terms = [precision.lambdify([z, root], term, ctx) for term in sp.Add.make_args(derivation.potential)]
+    link = dlink = None
     if derivation.inverse_link is None:
-        h = precision.lambdify([nu], derivation.link, ctx)
-        dh = precision.lambdify([nu], sp.diff(derivation.link, nu), ctx)
+        link = precision.source([nu], derivation.link)
+        dlink = precision.source([nu], sp.diff(derivation.link, nu))
+    radius = None if derivation.nu_radius == sp.oo else Fraction(str(sp.Rational(derivation.nu_radius)))
+    origin = derivation.initial_prediction()
 
-    def potential(z_value):
-        x = ctx.zero
-        if derivation.inverse_link is None and z_value != 0:
-            x = _solve_link(ctx, h, dh, abs(z_value), derivation.nu_radius)
-        values = [term(z_value, x) for term in terms]
-        return ctx.fsum(values), values
+    def end(value) -> str:
+        if value in (sp.oo, -sp.oo):
+            return str(value)
+        return str(value) if value.is_Rational else sp.srepr(value)
 
-    return potential
+    return PotentialProgram(
+        family=derivation.family, depth=derivation.depth,
+        terms=tuple(precision.source([z, root], term) for term in sp.Add.make_args(derivation.potential)),
+        link=link, dlink=dlink, radius=radius,
+        lower=end(derivation.link_range.start), upper=end(derivation.link_range.end),
+        origin=str(origin) if origin.is_Rational else None,
+        failed=tuple(step.name for step in derivation.steps if step.status == "failed"))
+
+
+def builtin_program(family: str, depth) -> PotentialProgram:
+    """The program of the verified built-in derivation ``family`` at ``depth``, reused across
+    processes (:mod:`krtheory._cache`; a corrupt entry is re-derived and overwritten)."""
+    from krtheory import _cache
+    from krtheory._validation import check_depth
+
+    if family != "diagonal":
+        from krtheory.derive.engine import derive
+
+        return program(derive(family, depth))  # the engine's one-line error for other families
+    depth = check_depth(depth)  # the engine's depth cap applies on a miss: nothing beyond it is stored
+    key = {"family": family, "depth": depth}
+    stored = _cache.load("potential", key)
+    if stored is not None:
+        try:
+            return PotentialProgram.from_dict(stored)
+        except (ValueError, TypeError, KeyError, ZeroDivisionError):
+            pass  # never trusted when unreadable: derive again and overwrite
+    from krtheory.derive.engine import derive
+
+    derivation = derive(family, depth)
+    compiled = program(derivation)
+    if derivation.verified():
+        _cache.store("potential", key, compiled.as_dict())
+    return compiled
+
+
+def potential_function(derivation, ctx):
+    """q(z) for ``ctx`` numbers from a derivation (or its program): ``(value, terms)`` with the
+    top-level terms of the sum (see :meth:`PotentialProgram.function`)."""
+    return _program_of(derivation).function(ctx)
+
+
+def _program_of(derivation_or_program) -> PotentialProgram:
+    if isinstance(derivation_or_program, PotentialProgram):
+        return derivation_or_program
+    return program(derivation_or_program)
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled(derivation: Derivation, dps: int):
-    """(ctx, q) at ``dps`` digits, compiled once per derivation and working precision."""
+def _compiled(compiled: PotentialProgram, dps: int):
+    """(ctx, q) at ``dps`` digits, compiled once per program and working precision."""
     ctx = precision.context(dps)
-    return ctx, potential_function(derivation, ctx)
+    return ctx, compiled.function(ctx)
 
 
 def _solve_link(ctx, h, dh, target, radius):
-    """h^{-1}(target) for target > 0 (h increasing with h(0) = 0, a verified step).
+    """h^{-1}(target) for target > 0 (h increasing with h(0) = 0, a verified step) on
+    (-radius, radius) (an exact Fraction; None: the real line).
 
     In v = -log(1 - x/R) on (-R, R) (x = -R expm1(-v): the gap R e^-v never cancels), v = x on
     the real line: Newton on phi(v) = log h(x(v)) - log target, nearly linear where h grows like
@@ -104,10 +223,9 @@ def _solve_link(ctx, h, dh, target, radius):
     precision then sees the digits lost. NoConvergence when the root is closer to the edge than
     the precision resolves.
     """
-    bounded = radius != sp.oo
+    bounded = radius is not None
     if bounded:
-        bound = sp.Rational(radius)
-        R = ctx.mpf(bound.p) / bound.q
+        R = ctx.mpf(radius.numerator) / radius.denominator
         hi = (ctx.prec - ROOT_SLACK_BITS) * ctx.ln2  # beyond, the gap R e^-v is below x's ulp
         if not h(-R * ctx.expm1(-hi)) >= target:
             raise NoConvergence(f"h^-1({ctx.nstr(target, 10)}) lies closer to the domain's edge {radius} than "
@@ -186,9 +304,9 @@ def _rounding_dominates(ctx, h, x, hx, phi) -> bool:
     return abs(accurate - hx) >= abs(phi * hx) / 16
 
 
-def _q_at(derivation: Derivation, z_text: str, dps: int):
+def _q_at(compiled: PotentialProgram, z_text: str, dps: int):
     """(ctx, q(z), digits lost to cancellation in the top-level sum) at ``dps`` digits."""
-    ctx, q = _compiled(derivation, dps)
+    ctx, q = _compiled(compiled, dps)
     try:
         value, terms = q(ctx.mpf(z_text))
     except NoConvergence:  # h^{-1} not resolvable at this precision: count every digit as lost
@@ -199,8 +317,9 @@ def _q_at(derivation: Derivation, z_text: str, dps: int):
     return ctx, value, max(0, int(ctx.ceil(ctx.log10(largest / abs(value)))))
 
 
-def potential_value(derivation: Derivation, z, dps: int = 30) -> tuple[str, int]:
-    """q(z) to ``dps`` verified significant digits: (decimal string, digits).
+def potential_value(derivation, z, dps: int = 30) -> tuple[str, int]:
+    """q(z) to ``dps`` verified significant digits: (decimal string, digits), from a derivation
+    or its :class:`PotentialProgram`.
 
     The working precision is raised until (i) the digits lost to cancellation among the
     top-level terms (max |term| / |q|, e.g. 2 - sqrt(4 + z**2) + z*asinh(z/2) loses
@@ -212,25 +331,26 @@ def potential_value(derivation: Derivation, z, dps: int = 30) -> tuple[str, int]
         raise InvalidArgument(f"Expected dps <= {MAX_POTENTIAL_DPS} for a potential value but got "
                               f"dps={dps}")
     z_text = _parse_number(z, "z")
-    failed = [step.name for step in derivation.steps if step.status == "failed"]
+    failed = (derivation.failed if isinstance(derivation, PotentialProgram) else
+              [step.name for step in derivation.steps if step.status == "failed"])
     if failed:
         raise NotApplicable(f"the {derivation.family} D={derivation.depth} derivation has failed "
-                            f"steps: {failed}")
-    _compiled(derivation, dps)  # NotApplicable before anything else if q has link parameters
-    z_exact = sp.Rational(z_text)
-    if not derivation.link_range.contains(z_exact):
-        raise InvalidArgument(f"z must lie in the range {derivation.link_range} of the link h (where q "
-                              f"is defined) but got z={z!r}")
-    if z_exact == derivation.initial_prediction():  # exact: q(beta(0)) = 0 is a verified step
+                            f"steps: {list(failed)}")
+    compiled = _program_of(derivation)  # NotApplicable before anything else if q has link parameters
+    z_exact = Fraction(z_text)
+    if not compiled.in_range(z_exact):
+        raise InvalidArgument(f"z must lie in the range ({compiled.lower}, {compiled.upper}) of the link h "
+                              f"(where q is defined) but got z={z!r}")
+    if compiled.origin is not None and z_exact == Fraction(compiled.origin):  # q(beta(0)) = 0 is a verified step
         return "0", dps
     extra = precision.GUARD_DIGITS
     for _ in range(MAX_PRECISION_ROUNDS):
         working = dps + extra
         if working > MAX_WORKING_DPS:
             break
-        _, low, lost = _q_at(derivation, z_text, working)
+        _, low, lost = _q_at(compiled, z_text, working)
         if lost + precision.GUARD_DIGITS <= extra:
-            ctx, high, _ = _q_at(derivation, z_text, working + extra)
+            ctx, high, _ = _q_at(compiled, z_text, working + extra)
             if high is not None and precision.agreeing_digits(ctx, ctx.mpf(low), high) >= dps:
                 return precision.to_decimal(ctx, high, dps), dps
         extra = max(2 * extra, lost + 2 * precision.GUARD_DIGITS)
