@@ -51,6 +51,12 @@ def test_the_cli_choices_are_the_registry_entries(command):
     assert tuple(_family_choices(command)) == names(command)
 
 
+def test_solve_refuses_options_only_of_families_it_takes():
+    from krtheory.cli.solve import NOT_TAKEN
+
+    assert set(NOT_TAKEN) <= set(names("solve"))
+
+
 def test_the_references_have_no_flow_and_no_derivation():
     for name in ("l1", "l2"):
         family = FAMILIES[name]

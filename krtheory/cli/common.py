@@ -1,9 +1,10 @@
 """Options shared by the commands that take a model and a problem (``flow``, ``solve``).
 
-``add_model_options(parser)`` adds --family/--depth/--alpha/--shape (diagonal), --U0/--V0
-(wide) and --X/--y; ``load_problem`` and ``load_model`` turn the parsed options into a
-:class:`~krtheory.problem.Problem` and a model, with every bad value reported as
-InvalidArgument (exit 3) naming the option.
+``add_model_options(parser, command)`` adds --family (the registry's families that take
+``command``), --depth/--alpha/--shape (diagonal, explicit), --U0/--V0 (wide) and --X/--y;
+``load_problem``, ``model_parameters`` and ``load_model`` turn the parsed options into a
+:class:`~krtheory.problem.Problem`, a family's parameters and a model, with every bad value
+reported as InvalidArgument (exit 3) naming the option.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ from krtheory.derive.abstract import AbstractDerivation
 from krtheory.errors import InvalidArgument, NotApplicable
 from krtheory._validation import check_depth
 
-#: Families the engine derives; ``derive(family, depth)`` dispatches on these names.
+#: Families the engine derives by name in ``derive(family, depth)`` (derive sits below families, so
+#: this is the engine's own list; the CLI's families are :data:`krtheory.families.registry.FAMILIES`).
 FAMILIES = ("diagonal",)
 #: Largest depth accepted: dsolve, solveset and simplify stay under a few seconds up to here.
 MAX_DEPTH = 100
