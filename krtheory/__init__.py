@@ -9,7 +9,7 @@ The names below are the public API. They are loaded on first use (PEP 562), so
 
 >>> import krtheory
 >>> sorted(krtheory.__all__)[:3]
-['Claim', 'DiagonalModel', 'Domain']
+['AbstractFamily', 'Claim', 'DiagonalModel']
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ _EXPORTS = {
     "builtin_problem": "krtheory.builtin_problems",
     "builtin_problems": "krtheory.builtin_problems",
     # the families and their derivations (the symbolic side)
+    "FAMILIES": "krtheory.families.registry",
+    "AbstractFamily": "krtheory.families.base",
     "derive_diagonal": "krtheory.derive.engine",
     "derive_parametrization": "krtheory.families.custom",
     "Link": "krtheory.links",

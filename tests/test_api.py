@@ -36,3 +36,12 @@ def test_the_readme_example_runs_from_the_public_api():
     flow = krtheory.integrate_flow(krtheory.DiagonalModel(2, "1"), problem, dps=30)
     agree = max(abs(a - b) for a, b in zip(prediction.beta, flow.beta))
     assert agree < 1e-20
+
+
+def test_the_family_registry_is_public_and_light():
+    """``krtheory.FAMILIES`` lists every --family value without importing sympy."""
+    code = ("import sys, krtheory; print(sorted(krtheory.FAMILIES)); "
+            "print(all(isinstance(f, krtheory.AbstractFamily) for f in krtheory.FAMILIES.values())); "
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:3] == ["['custom', 'diagonal', 'explicit', 'l1', 'l2', 'wide']", "True", "False"]

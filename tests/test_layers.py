@@ -29,7 +29,7 @@ ALLOWED = {
     "references": {"_linalg", "problem"},
     "flow": {"problem"},
     "derive": {"links"},
-    "families": {"derive", "links", "flow", "problem"},
+    "families": {"derive", "links", "flow", "problem", "references"},  # references: the l1/l2 entries
     "solve": {"links", "problem", "_linalg"},
     "bounds": {"solve", "families", "derive", "references", "links", "problem"},
     "testing": {"problem", "families", "links", "derive", "solve", "flow", "references"},

@@ -1,9 +1,10 @@
 """Options shared by the commands that take a model and a problem (``flow``, ``solve``).
 
-``add_model_options(parser)`` adds --family/--depth/--alpha/--shape (diagonal), --U0/--V0
-(wide) and --X/--y; ``load_problem`` and ``load_model`` turn the parsed options into a
-:class:`~krtheory.problem.Problem` and a model, with every bad value reported as
-InvalidArgument (exit 3) naming the option.
+``add_model_options(parser, command)`` adds --family (the registry's families that take
+``command``), --depth/--alpha/--shape (diagonal, explicit), --U0/--V0 (wide) and --X/--y;
+``load_problem``, ``model_parameters`` and ``load_model`` turn the parsed options into a
+:class:`~krtheory.problem.Problem`, a family's parameters and a model, with every bad value
+reported as InvalidArgument (exit 3) naming the option.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ from pathlib import Path
 
 from krtheory.errors import InvalidArgument
 from krtheory._validation import parse_number
+from krtheory.families.registry import FAMILIES, names
 from krtheory.problem import Problem, load_matrix
 
-#: Families the command line can build (krtheory.flow.models).
-FAMILIES = ("diagonal", "wide")
 #: Defaults of the diagonal family's options (they do not apply to the wide family).
 DEFAULT_DEPTH = "2"
 DEFAULT_ALPHA = "1"
 
 
-def add_model_options(parser, families: tuple[str, ...] = FAMILIES) -> None:
-    """The model and problem options; ``families`` are the --family choices (first: default)."""
+def add_model_options(parser, command: str) -> None:
+    """The model and problem options; the --family choices are the registry's families that
+    ``command`` takes (first: default)."""
+    families = names(command)
     model = parser.add_argument_group("model")
     model.add_argument("--family", choices=families, default=families[0],
                        help=f"parametrization (default: {families[0]}; diagonal: "
@@ -89,14 +91,20 @@ def parse_shape(text: str, d: int) -> tuple[str, ...]:
     return entries
 
 
+def model_parameters(args, d: int) -> dict:
+    """The keyword parameters of ``args.family``'s link or model (U0, V0 for the wide family;
+    depth, alpha, shape otherwise), read from the command line."""
+    if args.family == "wide":
+        U0, V0 = wide_initialization(args)
+        return {"U0": U0, "V0": V0}
+    depth, alpha, shape = diagonal_options(args, d)
+    return {"depth": depth, "alpha": alpha, "shape": shape}
+
+
 def load_model(args, problem: Problem):
     """The model the options describe, checked against the problem's dimension."""
-    from krtheory.flow.models import DiagonalModel, WideModel
-
-    if args.family == "wide":
-        model = WideModel(*wide_initialization(args))
-        if len(model.U0) != problem.d:
-            raise InvalidArgument(f"--U0/--V0 have {len(model.U0)} rows but the problem has d={problem.d}")
-        return model
-    depth, alpha, shape = diagonal_options(args, problem.d)
-    return DiagonalModel(depth, alpha, shape)
+    parameters = model_parameters(args, problem.d)
+    model = FAMILIES[args.family].model(**parameters)
+    if "U0" in parameters and len(model.U0) != problem.d:
+        raise InvalidArgument(f"--U0/--V0 have {len(model.U0)} rows but the problem has d={problem.d}")
+    return model

@@ -19,7 +19,7 @@ def add_parser(subparsers):
         description="Integrate the gradient flow of L(w) = sum_n (<beta_w, x_n> - y_n)^2 from "
                     "the model's initialization with a high-precision Taylor method, and print "
                     "the limit beta with only the digits its error estimate supports.")
-    add_model_options(parser)
+    add_model_options(parser, "flow")
     add_dps_option(parser, default=40, maximum=1000)  # measured: 2 s at 100 digits, over 60 s at 1000
     parser.add_argument("--method", choices=("taylor", "radau", "auto"), default="auto",
                         help="auto (the default: Taylor while accuracy-limited, then Radau once "

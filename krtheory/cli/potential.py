@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from krtheory.cli.options import add_dps_option
 from krtheory.cli.output import add_json_option, emit
+from krtheory.families.registry import family_for, names
 
 DEFAULT_DPS = 30
-FAMILIES = ("diagonal", "explicit")
 
 
 def add_parser(subparsers):
@@ -17,7 +17,7 @@ def add_parser(subparsers):
                     "explicit regularizer R (--family explicit, no depth), from the derived "
                     "expressions; the digits are verified by a second evaluation with more digits.")
     parser.add_argument("--family", default="diagonal",
-                        help=f"one of {', '.join(FAMILIES)} (default diagonal)")
+                        help=f"one of {', '.join(names('potential'))} (default diagonal)")
     parser.add_argument("--depth", help="depth D >= 2 (diagonal family only; required there)")
     parser.add_argument("--z", required=True, help="the argument, an exact decimal (e.g. -1e6)")
     add_dps_option(parser, default=DEFAULT_DPS, maximum=10000, help="significant digits wanted")  # measured: 3 s at 5000
@@ -28,27 +28,23 @@ def add_parser(subparsers):
 def run(args) -> int:
     from krtheory.errors import InvalidArgument
 
-    if args.family not in FAMILIES:
-        raise InvalidArgument(f"potential has no --family {args.family}; known families: {', '.join(FAMILIES)}")
+    family = family_for("potential", args.family)
     if args.family == "explicit":
         if args.depth is not None:
             raise InvalidArgument(f"--depth does not apply to --family explicit (r of eqs. 8-9 is the "
                                   f"depth-2 model's) but got --depth {args.depth}")
-        from krtheory.families.explicit import r_value
-
-        value, digits = r_value(args.z, args.dps)
+        value, digits = family.potential(args.z, args.dps)
         record = {"value": value, "digits": digits, "family": "explicit", "z": args.z.strip()}
         text = f"r({record['z']}) = {value}   ({digits} significant digits verified; explicit R, eqs. 8-9)"
     else:
-        from krtheory.derive.potential import builtin_program, potential_value
+        from krtheory._validation import check_depth
 
         if args.depth is None:
             raise InvalidArgument(f"--depth is required for --family {args.family}")
-        derivation = builtin_program(args.family, args.depth)  # cached: no sympy when warm
-        value, digits = potential_value(derivation, args.z, args.dps)
-        record = {"value": value, "digits": digits, "family": derivation.family,
-                  "depth": derivation.depth, "z": args.z.strip()}
+        value, digits = family.potential(args.z, args.dps, depth=args.depth)  # checks the depth first
+        depth = check_depth(args.depth)
+        record = {"value": value, "digits": digits, "family": family.name, "depth": depth, "z": args.z.strip()}
         text = (f"q({record['z']}) = {value}   ({digits} significant digits verified; "
-                f"{derivation.family}, depth {derivation.depth})")
+                f"{family.name}, depth {depth})")
     emit(args, record, text)
     return 0

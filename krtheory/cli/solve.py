@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from krtheory.solve.predict import BACKENDS
-from krtheory.cli.common import add_model_options, diagonal_options, load_problem, wide_initialization
+from krtheory.cli.common import add_model_options, load_problem, model_parameters
 from krtheory.errors import InvalidArgument
 from krtheory.cli.output import add_json_option, emit, plain, table
+from krtheory.families.registry import FAMILIES
 from krtheory.precision import to_decimal
 from krtheory._validation import check_depth
 from krtheory.cli.options import add_dps_option
-
-#: ``diagonal``: argmin Q_{alpha,w0} (Theorems 1 and 3); ``explicit``: argmin R_{alpha,w0} (eqs. 8-9);
-#: ``wide``: argmin sum_i q_{A_i,B_i}(beta_i), the biased hypentropy of U0, V0 (§6, Theorem 4);
-#: ``l1``/``l2``: the minimum-norm interpolators (the rich and kernel limits).
-SOLVE_FAMILIES = ("diagonal", "explicit", "wide", "l1", "l2")
 
 
 def add_parser(subparsers):
@@ -22,7 +18,7 @@ def add_parser(subparsers):
         description="Solve the KKT system X a h(b X^T lam) = y of the derived regularizer by "
                     "damped Newton at any precision, and verify the digits by re-solving at "
                     "higher precision. --family l1/l2 give the reference interpolators.")
-    add_model_options(parser, families=SOLVE_FAMILIES)
+    add_model_options(parser, "solve")
     add_dps_option(parser, default=50, maximum=3000)  # measured: 5 s at 3000 digits, 10000 fails after 24 s
     parser.add_argument("--backend", choices=BACKENDS, default="auto",
                         help="auto (flint when python-flint is installed, else mpmath), mpmath "
@@ -49,14 +45,8 @@ def run(args) -> int:
     if args.certify and args.backend in ("mpmath", "numpy"):
         raise InvalidArgument(f"--certify needs the flint backend, not --backend {args.backend}")
     problem = load_problem(args)
-    if args.family == "l2":
-        record = _l2(problem, args.dps)
-    elif args.family == "l1":
-        record = _l1(problem, args.dps)
-    elif args.family == "wide":
-        record = _wide(problem, args)
-    else:
-        record = _implicit(problem, args)
+    family = FAMILIES[args.family]
+    record = _reference(problem, family, args.dps) if family.is_reference else _linked(problem, family, args)
     rows = [[str(i), b] for i, b in enumerate(record["beta"], start=1)]
     details = "\n".join(f"{k:<12} {plain(v)}" for k, v in record.items() if k not in ("beta", "problem"))
     emit(args, record, f"problem      {problem.name} (n={problem.n}, d={problem.d})\n"
@@ -64,27 +54,20 @@ def run(args) -> int:
     return 0 if record.get("status", "ok") != "failed" else 2
 
 
-def _implicit(problem, args) -> dict:
-    from krtheory.families.diagonal import implicit_link
-
-    depth, alpha, shape = diagonal_options(args, problem.d)
-    link = implicit_link(args.family, check_depth(depth), alpha, shape, problem.d)
+def _linked(problem, family, args) -> dict:
+    """argmin of the family's regularizer: diagonal Q_{alpha,w0} (Theorems 1 and 3), explicit
+    R_{alpha,w0} (eqs. 8-9) or wide sum_i q_{A_i,B_i}(beta_i) of U0, V0 (§6, Theorem 4)."""
+    parameters = model_parameters(args, problem.d)
+    link = family.link(problem.d, **parameters)
     result = _predict(problem, link, args)
-    return {"family": args.family, "depth": check_depth(depth), "alpha": alpha,
-            "shape": None if shape is None else list(shape), "problem": problem.name,
-            **_solved(result)}
-
-
-def _wide(problem, args) -> dict:
-    from krtheory.families.wide import wide_link
-
-    U0, V0 = wide_initialization(args)
-    link = wide_link(U0, V0)
-    link.check_dimension(problem.d)
-    result = _predict(problem, link, args)
-    return {"family": "wide", "width": len(U0[0]), "U0": args.U0, "V0": args.V0,
-            "A": [a for a, _ in link.values], "B": [b for _, b in link.values], "problem": problem.name,
-            **_solved(result)}
+    if "U0" in parameters:
+        described = {"width": len(parameters["U0"][0]), "U0": args.U0, "V0": args.V0,
+                     "A": [a for a, _ in link.values], "B": [b for _, b in link.values]}
+    else:
+        shape = parameters["shape"]
+        described = {"depth": check_depth(parameters["depth"]), "alpha": parameters["alpha"],
+                     "shape": None if shape is None else list(shape)}
+    return {"family": family.name, **described, "problem": problem.name, **_solved(result)}
 
 
 def _predict(problem, link, args):
@@ -114,26 +97,27 @@ def _solved(result) -> dict:
     return record
 
 
-def _l2(problem, dps) -> dict:
-    from krtheory.references import min_l2
+def _reference(problem, family, dps) -> dict:
+    """The family's min-norm interpolator (l1: the rich limit, l2: the kernel limit)."""
+    from krtheory.references import L1Result
 
-    result = min_l2(problem, dps=dps)
+    result = family.reference(problem, dps=dps)
+    record = _l1(result, dps) if isinstance(result, L1Result) else _l2(result, dps)
+    return {"family": family.name, "problem": problem.name, **record}
+
+
+def _l2(result, dps) -> dict:
     ctx = result.beta[0].context
-    return {"family": "l2", "problem": problem.name,
-            "beta": [to_decimal(ctx, b, max(result.digits, 1)) for b in result.beta],
+    return {"beta": [to_decimal(ctx, b, max(result.digits, 1)) for b in result.beta],
             "residual": to_decimal(ctx, result.residual, 6), "digits": result.digits,
             "rank": result.rank,
             "dps": dps}
 
 
-def _l1(problem, dps) -> dict:
-    from krtheory.references import min_l1
-
-    result = min_l1(problem, dps=dps)
+def _l1(result, dps) -> dict:
     ctx = result.beta[0].context
     shown = dps if result.digits is None else max(result.digits, 1)
-    record = {"family": "l1", "problem": problem.name,
-              "beta": [to_decimal(ctx, b, shown) for b in result.beta],
+    record = {"beta": [to_decimal(ctx, b, shown) for b in result.beta],
               "residual": to_decimal(ctx, result.residual, 6), "digits": result.digits,
               "support": [i + 1 for i in result.support], "status": result.status, "dps": dps}
     if result.max_off_support is not None:

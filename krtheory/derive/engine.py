@@ -41,10 +41,12 @@ import sympy as sp
 from sympy.polys.polyerrors import BasePolynomialError
 
 from krtheory import precision
+from krtheory.derive.abstract import AbstractDerivation
 from krtheory.errors import InvalidArgument, NotApplicable
 from krtheory._validation import check_depth
 
-#: Families the engine derives; ``derive(family, depth)`` dispatches on these names.
+#: Families the engine derives by name in ``derive(family, depth)`` (derive sits below families, so
+#: this is the engine's own list; the CLI's families are :data:`krtheory.families.registry.FAMILIES`).
 FAMILIES = ("diagonal",)
 #: Largest depth accepted: dsolve, solveset and simplify stay under a few seconds up to here.
 MAX_DEPTH = 100
@@ -83,7 +85,7 @@ class Step:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class Derivation:
+class Derivation(AbstractDerivation):
     """The implicit regularizer of one coordinate, derived and verified step by step.
 
     The link is ``beta = a*h(b*s)``. For the diagonal form ``c`` is the initial-value symbol
@@ -115,10 +117,6 @@ class Derivation:
     initial_values: dict = dataclasses.field(default_factory=dict)
     link_parameters: dict = dataclasses.field(default_factory=dict)
     link_range: sp.Interval = sp.Interval(-sp.oo, sp.oo)
-
-    def verified(self) -> bool:
-        """True when every step is "verified"."""
-        return all(step.status == "verified" for step in self.steps)
 
     def scales(self) -> tuple:
         """The symbols of the initial values (diagonal form: just c)."""

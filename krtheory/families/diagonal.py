@@ -13,8 +13,6 @@ from fractions import Fraction
 from krtheory.errors import InvalidArgument
 from krtheory._validation import check_positive, check_shape
 
-FAMILIES = ("diagonal", "explicit")
-
 
 def _max_scale_bits() -> int | None:
     """Exact scales a(c_i), b(c_i) are kept as p/q strings, and Python prints an int of at most
@@ -89,9 +87,11 @@ def implicit_link(family: str, depth: int, alpha, shape, d: int):
     is reused across processes (:mod:`krtheory._cache`; measured: the depth-2 derivation is
     ~80% of a cold ``krtheory solve`` call)."""
     from krtheory import _cache
+    from krtheory.families.registry import FAMILIES, ScaledFamily
 
-    if family not in FAMILIES:
-        raise InvalidArgument(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
+    if not isinstance(FAMILIES.get(family), ScaledFamily):
+        scaled = (name for name, entry in FAMILIES.items() if isinstance(entry, ScaledFamily))
+        raise InvalidArgument(f"unknown family {family!r}; known: {', '.join(scaled)}")
     scales = initial_scales(alpha, shape, d)
     key = {"family": family, "depth": depth if family == "diagonal" else None}
     data = _cache.cached("link", key, lambda: link_data(_derivation(family, depth)))

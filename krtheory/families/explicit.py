@@ -22,7 +22,8 @@ import dataclasses
 import functools
 
 from krtheory import precision
-from krtheory.derive.engine import Step, check_positive, on_domain
+from krtheory.derive.abstract import AbstractDerivation
+from krtheory.derive.engine import Step, check_positive, on_domain, printer
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.derive.potential import MAX_POTENTIAL_DPS
 from krtheory._validation import parse_number
@@ -35,7 +36,7 @@ ROOT_SLACK_BITS = 4
 
 
 @dataclasses.dataclass(frozen=True)
-class ExplicitDerivation:
+class ExplicitDerivation(AbstractDerivation):
     """The explicit regularizer's link and quartic, with the verification steps.
 
     Field names match :class:`krtheory.derive.engine.Derivation` where they mean the same thing, so
@@ -55,8 +56,22 @@ class ExplicitDerivation:
     quartic: object            # p_z(r)
     steps: tuple
 
-    def verified(self) -> bool:
-        return all(step.status == "verified" for step in self.steps)
+    def as_dict(self, fmt: str = "sympy") -> dict:
+        """Every field printed with ``fmt`` (sympy, latex or python; mappings entrywise), the
+        steps as dicts, and ``verified``."""
+        show = printer(fmt)
+        record = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name == "steps":
+                value = [dataclasses.asdict(step) for step in value]
+            elif isinstance(value, dict):
+                value = {show(k): show(v) for k, v in value.items()}
+            else:
+                value = show(value)
+            record[field.name] = value
+        record["verified"] = self.verified()
+        return record
 
 
 def _symbolic_zero(name: str, expr) -> Step:

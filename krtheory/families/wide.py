@@ -27,8 +27,9 @@ from fractions import Fraction
 
 import sympy as sp
 
+from krtheory.derive.abstract import AbstractDerivation
 from krtheory.derive.engine import (Step, beta, c, check_equal, check_positive, derive_diagonal, domain_points,
-                             nu, s, z)
+                             nu, printer, s, z)
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 
 #: The rate b of the link: beta_i = h(b s_i; A_i, B_i) (read off the exponents e^{+-2s}).
@@ -43,7 +44,7 @@ ROW_CHECK_UNITS = 3
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class WideDerivation:
+class WideDerivation(AbstractDerivation):
     """The biased-hypentropy derivation of §6 with its verification steps; fields named as in
     :class:`krtheory.derive.engine.Derivation` where they mean the same thing."""
 
@@ -68,16 +69,10 @@ class WideDerivation:
     regularizer: sp.Expr        # Q_i(beta) = q_{A,B}(beta)
     steps: tuple[Step, ...]
 
-    def verified(self) -> bool:
-        return all(step.status == "verified" for step in self.steps)
-
     def as_dict(self, fmt: str = "sympy") -> dict:
         """JSON-able strings (``fmt``: sympy, latex or python), with the keys of
         :meth:`krtheory.derive.engine.Derivation.as_dict` plus ``link_parameters``."""
-        printers = {"sympy": sp.sstr, "latex": sp.latex, "python": sp.pycode}
-        if fmt not in printers:
-            raise InvalidArgument(f"fmt must be one of {', '.join(printers)} but got fmt={fmt!r}")
-        show = printers[fmt]
+        show = printer(fmt)
         return {
             "family": self.family,
             "depth": self.depth,
