@@ -26,6 +26,22 @@ _RATIO = re.compile(r"[+-]?(?P<p>\d+)/(?P<q>\d+)")
 _PLAIN = re.compile(r"[+-]?(?:\d{1,40}\.?\d{0,40}|\.\d{1,40})(?:[eE][+-]?\d{1,5})?", re.ASCII)
 
 
+_PLAIN_ROW = re.compile(rf"(?:{_PLAIN.pattern},)*{_PLAIN.pattern}", re.ASCII)
+
+
+def plain_cells(cells) -> bool:
+    """Whether every cell is a str in the short plain form (no whitespace) of :data:`_PLAIN` and
+    far inside double range: then each is valid and normalized as it stands (what
+    :func:`parse_number` and a range check would return). One regex match and one float()
+    per cell: ~1 us a cell against ~4 us cell by cell (a 50 x 400 CSV is checked twice)."""
+    if not all(type(cell) is str for cell in cells):
+        return False
+    joined = ",".join(cells)
+    if joined.count(",") != len(cells) - 1 or not _PLAIN_ROW.fullmatch(joined):
+        return False  # a comma inside a cell, or a cell that needs the full checks
+    return max(abs(float(cell)) for cell in cells) < 1e308
+
+
 def exact_decimal(value) -> str:
     """An exact decimal string for an int, float (its exact binary value), numeric string or
     other number (str of it: Fraction, Decimal, mpf); numpy scalars are taken exactly too."""

@@ -19,8 +19,14 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from krtheory.errors import InvalidArgument
-from krtheory._frozen import cached_hash, state_without_hash
+from krtheory._frozen import state_without_hash
 from krtheory._validation import parse_number
+
+
+#: The sympy parts of a Link, which :meth:`Link.from_text` defers.
+SYMBOLIC = ("nu", "h", "G", "radius")
+_TEXT = "_symbolic_text"
+_HASH = "_cached_hash"
 
 
 class LinkFunctions(NamedTuple):
@@ -51,10 +57,58 @@ class Link:
     parameters: tuple = ()      # sympy Symbols p in h(nu; p) and G(nu; p)
     values: tuple = ()          # per coordinate: one exact positive number per parameter
 
-    __hash__ = cached_hash
     __getstate__ = state_without_hash
 
     def __post_init__(self):
+        self._check_symbolic()
+        self._check_numbers()
+
+    @classmethod
+    def from_text(cls, name: str, parts: dict[str, str], amplitude, rate) -> "Link":
+        """A link without parameters whose sympy parts ``nu``, ``h``, ``G``, ``radius`` are given
+        as exact ``srepr`` text and parsed (and checked) on first use: a float64 solve of a
+        cached built-in link never imports sympy. Equal to the link built from the parsed parts."""
+        if set(parts) != set(SYMBOLIC):
+            raise InvalidArgument(f"link {name!r}: parts must be {', '.join(SYMBOLIC)}, got {sorted(parts)}")
+        link = object.__new__(cls)
+        for field, value in (("name", name), ("amplitude", amplitude), ("rate", rate),
+                             ("parameters", ()), ("values", ()), (_TEXT, dict(parts))):
+            object.__setattr__(link, field, value)
+        link._check_numbers()
+        return link
+
+    def __getattr__(self, field: str):
+        """The sympy parts of a :meth:`from_text` link, parsed on first access."""
+        text = self.__dict__.get(_TEXT)
+        if field not in SYMBOLIC or text is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {field!r}")
+        import sympy
+
+        for part in SYMBOLIC:
+            object.__setattr__(self, part, sympy.sympify(text[part]))
+        self._check_symbolic()
+        return self.__dict__[field]
+
+    def text(self, part: str) -> str:
+        """The exact ``srepr`` text of a sympy part (nu, h, G or radius), without parsing it."""
+        stored = self.__dict__.get(_TEXT)
+        if stored is not None:
+            return stored[part]
+        import sympy
+
+        return sympy.srepr(getattr(self, part))
+
+    def __hash__(self) -> int:
+        """Of the name, the parts' srepr text and the numbers: the same for a :meth:`from_text`
+        link and its parsed twin (srepr is structural, like sympy's ==); computed once."""
+        value = self.__dict__.get(_HASH)
+        if value is None:
+            value = hash((self.name, *(self.text(part) for part in SYMBOLIC), self.amplitude, self.rate,
+                          tuple(map(str, self.parameters)), self.values))
+            object.__setattr__(self, _HASH, value)
+        return value
+
+    def _check_symbolic(self) -> None:
         import sympy
 
         if not isinstance(self.nu, sympy.Symbol):
@@ -76,6 +130,8 @@ class Link:
         if not (radius == sympy.oo or (radius.is_number and radius.is_positive)):
             raise InvalidArgument(f"link {self.name!r}: radius must be sympy.oo or positive, got radius={radius}")
         object.__setattr__(self, "radius", radius)
+
+    def _check_numbers(self) -> None:
         object.__setattr__(self, "amplitude", _positive_numbers(self.amplitude, "amplitude", self.name))
         object.__setattr__(self, "rate", _positive_numbers(self.rate, "rate", self.name))
         if len(self.amplitude) != len(self.rate):

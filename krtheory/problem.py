@@ -19,7 +19,7 @@ from pathlib import Path
 
 from krtheory.errors import InvalidArgument
 from krtheory._frozen import cached_hash, state_without_hash
-from krtheory._validation import parse_number
+from krtheory._validation import parse_number, plain_cells
 
 class NotOverparametrizedWarning(UserWarning):
     """n >= d: the interpolation problem is not overparametrized."""
@@ -68,10 +68,9 @@ class Problem:
         if len(y) != len(X):
             raise InvalidArgument(f"{self.name}: X has n={len(X)} rows but y has {len(y)} entries")
         object.__setattr__(self, "X", tuple(
-            tuple(_cell(v, f"{self.name}: X row {i}, column {j}") for j, v in enumerate(row, start=1))
+            _checked_row(row, lambda j, i=i: f"{self.name}: X row {i}, column {j}")
             for i, row in enumerate(X, start=1)))
-        object.__setattr__(self, "y", tuple(_cell(v, f"{self.name}: y entry {i}")
-                                            for i, v in enumerate(y, start=1)))
+        object.__setattr__(self, "y", _checked_row(y, lambda i: f"{self.name}: y entry {i}"))
 
     @property
     def n(self) -> int:
@@ -174,6 +173,14 @@ def _entries(y, what: str) -> list:
     return _sequence(y, what)
 
 
+def _checked_row(cells, where) -> tuple[str, ...]:
+    """Each cell through :func:`_cell` (``where(j)`` names the 1-based column j), with rows of
+    plain decimals accepted at once (:func:`plain_cells`)."""
+    if plain_cells(cells):
+        return tuple(cells)
+    return tuple(_cell(value, where(j)) for j, value in enumerate(cells, start=1))
+
+
 def _cell(value, where: str) -> str:
     """One matrix cell: an exact number of magnitude at most the largest double."""
     text = parse_number(value, where)
@@ -213,8 +220,7 @@ def _load_csv(path: Path) -> list[list[str]]:
             continue
         if record[0].lstrip().startswith("#"):
             continue
-        rows.append([_cell(cell, f"{path}: row {i}, column {j}")
-                     for j, cell in enumerate(record, start=1)])
+        rows.append(list(_checked_row(record, lambda j, i=i: f"{path}: row {i}, column {j}")))
     return rows
 
 

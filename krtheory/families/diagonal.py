@@ -43,27 +43,69 @@ def link_data(derivation) -> dict[str, str]:
 
 
 def link_from_data(data: dict[str, str], scales, name: str):
-    """The Link beta_i = a(c_i) h(b(c_i) t_i) of :func:`link_data` at exact scales c_i."""
-    import sympy
+    """The Link beta_i = a(c_i) h(b(c_i) t_i) of :func:`link_data` at exact scales c_i. Its sympy
+    parts stay text until used (:meth:`Link.from_text`), and scales that are polynomials in c
+    (every built-in family's) are evaluated from their srepr text exactly, so a float64 solve
+    of a cached link imports no sympy."""
+    from krtheory.links import SYMBOLIC, Link
 
-    from krtheory.links import Link
+    def exact(part, c_value):
+        value = _polynomial_at(data[part], c_value)
+        if value is None:  # not a polynomial in c: let sympy evaluate it
+            import sympy
 
-    parts = {key: sympy.sympify(text) for key, text in data.items()}
-
-    def exact(expr, c_value):
-        value = expr.subs(parts["c"], sympy.Rational(c_value.numerator, c_value.denominator))
-        if not value.is_Rational:
-            raise InvalidArgument(f"{name}: scale {expr} is not rational at c={c_value}")
+            found = sympy.sympify(data[part]).subs(sympy.sympify(data["c"]),
+                                                   sympy.Rational(c_value.numerator, c_value.denominator))
+            if not found.is_Rational:
+                raise InvalidArgument(f"{name}: scale {found} is not rational at c={c_value}")
+            value = Fraction(found.p, found.q)
         limit = _max_scale_bits()
-        if limit is not None and max(abs(value.p), value.q).bit_length() > limit:
-            raise InvalidArgument(f"{name}: the exact scale {expr} at c = alpha*|w0_i| has more "
+        if limit is not None and max(abs(value.numerator), value.denominator).bit_length() > limit:
+            raise InvalidArgument(f"{name}: the exact scale {part} at c = alpha*|w0_i| has more "
                                   f"than {sys.get_int_max_str_digits()} digits (alpha or the shape "
                                   "is too extreme)")
-        return f"{value.p}/{value.q}"
+        return f"{value.numerator}/{value.denominator}"
 
-    return Link(name=name, nu=parts["nu"], h=parts["h"], G=parts["G"], radius=parts["radius"],
-                amplitude=tuple(exact(parts["amplitude"], c) for c in scales),
-                rate=tuple(exact(parts["rate"], c) for c in scales))
+    return Link.from_text(name, {part: data[part] for part in SYMBOLIC},
+                          amplitude=tuple(exact("amplitude", c) for c in scales),
+                          rate=tuple(exact("rate", c) for c in scales))
+
+
+def _polynomial_at(text: str, c_value: Fraction) -> Fraction | None:
+    """The sympy srepr ``text`` of a polynomial in the one symbol c (Integer, Rational, Symbol,
+    Add, Mul, Pow with an Integer exponent) evaluated exactly at c; None for anything else."""
+    import ast
+
+    def integer(node) -> int:
+        negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+        literal = node.operand if negative else node
+        if not (isinstance(literal, ast.Constant) and type(literal.value) is int):
+            raise ValueError
+        return -literal.value if negative else literal.value
+
+    def value(node):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            raise ValueError
+        head, args = node.func.id, node.args
+        if head == "Symbol":
+            return c_value
+        if head in ("Integer", "Rational"):
+            return Fraction(*(integer(a) for a in args))
+        if head == "Pow" and len(args) == 2 and isinstance(exponent := value(args[1]), Fraction) \
+                and exponent.denominator == 1 and (exponent >= 0 or value(args[0]) != 0):
+            return value(args[0]) ** int(exponent)
+        if head in ("Add", "Mul") and args:
+            terms = [value(a) for a in args]
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term if head == "Add" else total * term
+            return total
+        raise ValueError
+
+    try:
+        return value(ast.parse(text, mode="eval").body)
+    except (ValueError, SyntaxError, TypeError, RecursionError):
+        return None
 
 
 def link_from_derivation(derivation, scales, name: str):

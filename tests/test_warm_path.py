@@ -1,0 +1,126 @@
+"""The warm CLI path: cached built-in derivations are used without sympy, and every shortcut
+gives what the sympy route gives (checked against sympy itself, and across processes)."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from krtheory import _cache
+from krtheory.derive.engine import derive_diagonal
+from krtheory.derive.potential import PotentialProgram, builtin_program, potential_value, program
+from krtheory.families.diagonal import _polynomial_at, implicit_link, link_data
+from krtheory.links import Link
+from krtheory._validation import plain_cells
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(_cache.ENV_DIR, str(tmp_path))
+    monkeypatch.delenv(_cache.ENV_SWITCH, raising=False)
+    return tmp_path
+
+
+def _run(code: str, cache: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **{_cache.ENV_DIR: cache})
+    env.pop(_cache.ENV_SWITCH, None)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+
+
+# -- exact scales from srepr text, against sympy's own substitution --------------------------------
+C = sympy.Symbol("c", positive=True)
+
+
+@pytest.mark.parametrize("expr", [C ** 2, 3 * C, 15 * C ** 3, sympy.Rational(-1, 2) - 3 / C ** 2,
+                                  (C + 1) ** 3 / 7, sympy.Integer(4)])
+@pytest.mark.parametrize("c", [Fraction(3, 7), Fraction(10) ** 300, Fraction(1, 10 ** 300)])
+def test_polynomial_scales_equal_sympy_substitution(expr, c):
+    expected = expr.subs(C, sympy.Rational(c.numerator, c.denominator))
+    assert _polynomial_at(sympy.srepr(expr), c) == Fraction(expected.p, expected.q)
+
+
+@pytest.mark.parametrize("expr", [sympy.sqrt(C), sympy.exp(C), C ** sympy.Rational(1, 3), sympy.pi * C])
+def test_non_polynomial_scales_are_left_to_sympy(expr):
+    assert _polynomial_at(sympy.srepr(expr), Fraction(2)) is None
+
+
+# -- a link from text is the link from sympy ----------------------------------------------------------
+@pytest.mark.parametrize("depth", [2, 3, 5])
+def test_text_link_equals_and_hashes_like_the_parsed_link(depth):
+    data = link_data(derive_diagonal(depth))
+    parts = {"nu": data["nu"], "h": data["h"], "G": data["G"], "radius": data["radius"]}
+    lazy = Link.from_text("l", parts, amplitude=("1/3", "2"), rate=("5", "7/2"))
+    eager = Link("l", *(sympy.sympify(parts[p]) for p in ("nu", "h", "G", "radius")),
+                 amplitude=("1/3", "2"), rate=("5", "7/2"))
+    assert hash(lazy) == hash(eager)
+    assert lazy == eager and lazy.h == eager.h and lazy.radius == eager.radius
+    assert pickle.loads(pickle.dumps(lazy)) == eager
+
+
+def test_text_link_checks_its_parts_when_parsed():
+    lazy = Link.from_text("bad", {"nu": "Symbol('nu')", "h": "Symbol('x')", "G": "Integer(0)",
+                                  "radius": "oo"}, amplitude=("1",), rate=("1",))
+    with pytest.raises(Exception, match="other than nu"):
+        lazy.h
+
+
+def test_implicit_link_from_a_warm_cache_imports_no_sympy(tmp_path):
+    code = ("import sys; from krtheory.families.diagonal import implicit_link; "
+            "link = implicit_link('diagonal', 3, '1e-3', ['1', '2', '1/3'], 3); "
+            "print('sympy' in sys.modules, link.amplitude, link.rate)")
+    cold = _run(code, str(tmp_path))
+    warm = _run(code, str(tmp_path))
+    assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
+    assert cold.stdout.startswith("True") and warm.stdout.startswith("False")
+    assert cold.stdout.split(" ", 1)[1] == warm.stdout.split(" ", 1)[1]
+    # a(c) = c^3, b(c) = 3c at c = alpha |w0_i| (Theorem 3's scale rule), typed here
+    c = [Fraction(1, 1000) * w for w in (1, 2, Fraction(1, 3))]
+    amplitude = tuple(f"{(x ** 3).numerator}/{(x ** 3).denominator}" for x in c)
+    rate = tuple(f"{(3 * x).numerator}/{(3 * x).denominator}" for x in c)
+    assert warm.stdout.split(" ", 1)[1].strip() == f"{amplitude} {rate}"
+
+
+# -- potential programs ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("depth", [2, 3])
+def test_program_round_trips_through_json(depth):
+    compiled = program(derive_diagonal(depth))
+    again = PotentialProgram.from_dict(json.loads(json.dumps(compiled.as_dict())))
+    assert again == compiled
+    assert potential_value(again, "-2.5", 25) == potential_value(derive_diagonal(depth), "-2.5", 25)
+
+
+def test_corrupt_program_entry_is_rederived(cache_dir):
+    first = builtin_program("diagonal", 2)
+    (path,) = [p for p in cache_dir.iterdir() if p.name.startswith("potential-")]
+    entry = json.loads(path.read_text())
+    entry["payload"] = {**entry["payload"], "terms": 7, "radius": "1/0"}
+    path.write_text(json.dumps(entry))
+    assert builtin_program("diagonal", 2) == first
+
+
+def test_warm_potential_call_imports_no_sympy_and_prints_the_closed_form(tmp_path):
+    code = ("import sys; from krtheory.cli import main; main(['potential', '--depth', '2', '--z', '3']); "
+            "print('sympy' in sys.modules)")
+    cold, warm = _run(code, str(tmp_path)), _run(code, str(tmp_path))
+    assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
+    assert cold.stdout.splitlines()[-1] == "True" and warm.stdout.splitlines()[-1] == "False"
+    assert cold.stdout.splitlines()[0] == warm.stdout.splitlines()[0]
+    # Theorem 1: q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), typed here and evaluated by mpmath
+    import mpmath
+
+    with mpmath.workdps(40):
+        expected = 2 - mpmath.sqrt(13) + 3 * mpmath.asinh(mpmath.mpf(3) / 2)
+        assert warm.stdout.startswith(f"q(3) = {mpmath.nstr(expected, 30)}")
+
+
+# -- plain CSV rows -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("cells, plain", [(["1", "-2.5", "3e-7", ".5"], True), (["1,2", "3"], False),
+                                          (["1e400"], False), ([" 1"], False), (["1", 2], False),
+                                          (["nan"], False), (["1/3"], False), (["1e307", "-9e307"], True)])
+def test_plain_cells(cells, plain):
+    assert plain_cells(cells) is plain
