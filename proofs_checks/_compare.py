@@ -49,24 +49,30 @@ def compare_limits(flow, prediction, required_digits: int) -> Agreement:
 
 
 def flow_against_prediction(problem, depth: int, alpha: str, shape, link, *, dps: int,
-                            required_digits: int) -> tuple[Agreement, dict, bool]:
+                            required_digits: int) -> tuple[Status, dict, bool]:
     """Integrate the diagonal flow (the evidence; method "auto": Radau IIA steps once explicit
     steps are stability-limited) and predict its limit from ``link`` (certified when python-flint
-    is installed); returns the agreement, the instance's evidence record and
-    whether the prediction is certified."""
+    is installed); returns the status, the instance's evidence record and whether the prediction
+    is certified. A flow that runs out of its budget (``integrate_flow(throw=False)`` reports
+    which) has no limit to compare: INCONCLUSIVE, with the flow's message, and no prediction."""
     from krtheory.solve.predict import predict
     from krtheory.flow.driver import integrate_flow
     from krtheory.flow.models import DiagonalModel
 
-    flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=dps, method="auto")
+    flow = integrate_flow(DiagonalModel(depth, alpha, shape), problem, dps=dps, method="auto",
+                          throw=False)
+    instance = {"problem": problem.name, "depth": depth, "alpha": alpha,
+                "shape": "1" if shape is None else list(shape)}
+    if not flow.converged:
+        return Status.INCONCLUSIVE, {**instance, "status": Status.INCONCLUSIVE.value,
+                                     "agreeing_digits": 0.0, "flow_status": flow.message}, False
     predicted = predict(problem, link, dps=dps)
     agreement = compare_limits(flow, predicted, required_digits)
-    record = {"problem": problem.name, "depth": depth, "alpha": alpha,
-              "shape": "1" if shape is None else list(shape), **agreement.as_dict(),
+    record = {**instance, **agreement.as_dict(),
               "flow_steps": flow.steps, "flow_time": flow.as_strings()["time"],
               "flow_seconds": round(flow.seconds, 2), "prediction_digits": predicted.digits,
               "prediction_backend": predicted.backend, "prediction_radius": predicted.radius}
-    return agreement, record, predicted.certified
+    return agreement.status, record, predicted.certified
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,24 +94,13 @@ class FlowEvidence:
 def flows_against_predictions(cases, link_factory, family: str, *, dps: int, required_digits: int) -> FlowEvidence:
     """:func:`flow_against_prediction` on every (problem, depth, alpha, shape) of ``cases``, the
     prediction from ``link_factory(family, depth, alpha, shape, d)``. A flow that runs out of
-    its budget (NoConvergence) is one INCONCLUSIVE instance; the others are still compared."""
-    from krtheory.errors import NoConvergence
-
-    instances, statuses, certified = [], [], []
+    its budget is one INCONCLUSIVE instance; the others are still compared."""
+    statuses, instances, certified = [], [], []
     for problem, depth, alpha, shape in cases:
-        try:
-            agreement, record, sure = flow_against_prediction(
-                problem, depth, alpha, shape, link_factory(family, depth, alpha, shape, problem.d),
-                dps=dps, required_digits=required_digits)
-        except NoConvergence as exc:
-            statuses.append(Status.INCONCLUSIVE)
-            instances.append({"problem": problem.name, "depth": depth, "alpha": alpha,
-                              "shape": "1" if shape is None else list(shape),
-                              "status": Status.INCONCLUSIVE.value, "agreeing_digits": 0.0,
-                              "flow_status": str(exc)})
-            certified.append(False)
-            continue
-        statuses.append(agreement.status)
+        status, record, sure = flow_against_prediction(
+            problem, depth, alpha, shape, link_factory(family, depth, alpha, shape, problem.d),
+            dps=dps, required_digits=required_digits)
+        statuses.append(status)
         instances.append(record)
         certified.append(sure)
     return FlowEvidence(Status.combine(*statuses), instances, min(i["agreeing_digits"] for i in instances),

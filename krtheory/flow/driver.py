@@ -59,6 +59,12 @@ trusts the local error estimates):
   the certificate fails, the float64 estimate at T times TAIL_SAFETY, labelled as such.
 * the rounding of the returned numbers to ``dps`` digits.
 
+**The loop** (:func:`integrate_flow`) knows the two integrators only through the stepper
+contract of :mod:`krtheory.flow._base` (``TaylorStepper``, ``RadauStepper``): at each step point
+it takes the flow there from the current stepper, stops or checks the budgets, asks for one step,
+carries its local error to the end and takes the requested samples; ``_Switch`` says which
+stepper takes the next step.
+
 **Stopping.** The flow stops at the first step point with
 ``loss <= 10^(-2 (dps - RESIDUAL_SLACK_DIGITS)) * max(1, |y|^2)`` (or ``loss_target``), i.e.
 |r| <= 1e-36 |y| at dps 40, which puts the tail near 1e-33 for lambda_min(A) ~ 0.05; it raises
@@ -79,12 +85,12 @@ import numpy as np
 
 from krtheory import precision
 from krtheory.errors import InvalidArgument, NoConvergence
-from krtheory.flow import radau as flow_radau
-from krtheory.flow._kernel import _FloatInfo, _Kernel, _to_fixed
+from krtheory.flow._kernel import _FloatInfo, _Kernel
 from krtheory.flow.error import IntegrationError, jacobian, polynomial_gradient
 from krtheory.flow.models import SeparableModel
+from krtheory.flow.radau import RadauStepper
 from krtheory.flow.tail import tail_bound
-from krtheory.flow.taylor import MAX_STEP_GROWTH, MIN_ORDER, _choose_order, _Jet
+from krtheory.flow.taylor import TaylorStepper
 from krtheory._validation import check_positive, check_positive_int, parse_number
 from krtheory.problem import Problem
 
@@ -245,81 +251,47 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     _check_float_range(kernel, theta, work.prec)
     _check_moves(model, problem, work, theta, target)
     log2_tol = -(dps + LOCAL_EXTRA_DIGITS) * math.log2(10)  # relative to max|theta|
-    q_max = max(MIN_ORDER + 2, math.ceil(-log2_tol * math.log(2) / 2 + 1))  # Jorba-Zou order
-    switch = _Switch(method)
-    stiff = None
+    steppers = {"taylor": TaylorStepper(kernel, work, log2_tol)}
     if method != "taylor":
-        stiff = flow_radau.RadauStepper(kernel, flow_radau.stages_for(log2_tol * math.log10(2)))
+        steppers["radau"] = RadauStepper(kernel, work, log2_tol)
+    switch = _Switch(method)
     start = _time.perf_counter()
-    t, steps, H = work.zero, 0, None  # H: the largest step the next jet allows
+    t, steps, h = work.zero, 0, None  # h: the current stepper's proposal for its next step
     error, pending, samples = IntegrationError(problem.d, kernel.m), None, []
     status, message = FlowStatus.CONVERGED, ""
     try:
         while True:
             began = _time.perf_counter()
-            P = kernel.fixed_bits(theta, work.prec)
-            if switch.stiff:
-                fixed = _to_fixed(theta, P)
-                g0, residual0 = stiff.point(fixed, P)
-                loss = work.ldexp(sum(v * v for v in residual0), -2 * P)
-            else:
-                jet = _Jet(kernel, theta, P, 1.0 if H is None else H)
-                g0, loss = jet.first_gradient(), jet.loss(work)
-            info = kernel.float_info(theta, g0, P)
+            stepper = steppers[switch.current]
+            point = stepper.at(theta, t, kernel.fixed_bits(theta, work.prec), h)
+            loss = point.loss
+            info = kernel.float_info(theta, point.g, point.P)
             if pending is not None:  # the previous step's error carried over the step
-                h, le, J, mu = pending
-                error = error.advanced(h, le, J, max(mu, info.mu))
+                h_taken, le, J, mu = pending
+                error = error.advanced(h_taken, le, J, max(mu, info.mu))
             while sample_times and sample_times[0] <= t:
                 samples.append(_sample(model, kernel, work, out, sample_times.pop(0), theta, error))
             if loss <= target and not sample_times and (
                     tail_target is None or _tail_bound(kernel, info, float(work.sqrt(loss)))
                     <= tail_target * float(max(abs(b) for b in model.beta(work, theta)))):
                 break
-            _check_budgets(steps, max_steps, t, horizon, start, max_seconds, loss, target)
-            tol = 2.0 ** (log2_tol + math.log2(info.theta_max or 1.0))
+            budgets = lambda: _check_budgets(steps, max_steps, t, horizon, start,  # noqa: E731
+                                             max_seconds, loss, target)
+            budgets()
             J = None if error.scalar else jacobian(kernel, info.theta, info.g)
-            if switch.stiff:
-                # a step may end at the next sample time (to ~2^-prec of it), not beyond
-                cap = (max(1, int(work.floor(work.ldexp(sample_times[0] - t, P))))
-                       if sample_times else None)
-                step = stiff.advance(fixed, P, switch.radau_h or 1.0 / info.lam, tol,
-                                     lambda: _check_budgets(steps, max_steps, t, horizon, start,
-                                                            max_seconds, loss, target), cap, J)
-                h_float = math.ldexp(step.h_fixed, -P)
-                theta = [[work.ldexp(int(v), -P) for v in row] for row in step.theta.tolist()]
-                t = sample_times[0] if step.h_fixed == cap else t + work.ldexp(step.h_fixed, -P)
-                rounding = ((stiff.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
-                            + 2.0 ** (1 - P) * info.speed)
-                local = (step.error + step.newton + rounding) * math.sqrt(len(theta) * kernel.m)
-                switch.after_radau(h_float, _time.perf_counter() - began, step.h_next)
-                if not switch.stiff:
-                    H = None
-            else:
-                if H is None:  # first step: up to the fastest time scale at theta(0)
-                    H = 1.0 / info.lam if info.lam > 0 else 1.0
-                    jet = _Jet(kernel, theta, P, H)
-                q, s, last, limited = _choose_order(jet, log2_tol + math.log2(info.theta_max or 1.0),
-                                                    q_max, info.lam * H)
-                S = int(math.ldexp(s, P))
-                h = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
-                h_float = s * H
-                # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
-                # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
-                # precision; as a 2-norm over all d*m parameters
-                rounding = (q + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
-                local = (last + rounding) * math.sqrt(len(theta) * kernel.m)
-                while sample_times and sample_times[0] <= t + h:  # dense output inside the step
-                    tau = sample_times.pop(0)
-                    theta_tau = jet.evaluate(work, q, int((tau - t) / h * S))
-                    inside = error.advanced(float(tau - t), local, J, info.mu)
-                    samples.append(_sample(model, kernel, work, out, tau, theta_tau, inside))
-                theta = jet.evaluate(work, q, S)
-                t += h
-                H = MAX_STEP_GROWTH * s * H
-                switch.after_taylor(h_float, _time.perf_counter() - began, limited,
-                                    lambda: _remaining_time(kernel, info, loss, target) / h_float)
+            record = stepper.step(point, h, log2_tol + math.log2(info.theta_max or 1.0), info=info,
+                                  J=J, until=sample_times[0] if sample_times else None,
+                                  check=budgets)
+            while record.dense is not None and sample_times and sample_times[0] <= record.t:
+                tau = sample_times.pop(0)  # dense output inside the step
+                inside = error.advanced(float(tau - t), record.local_error, J, info.mu)
+                samples.append(_sample(model, kernel, work, out, tau, record.dense(tau), inside))
+            theta, t, h = record.theta, record.t, record.h_next
+            if switch.after(record, _time.perf_counter() - began,
+                            lambda: _remaining_time(kernel, info, loss, target)):
+                h = switch.radau_h if switch.current == "radau" else None
             steps += 1
-            pending = (h_float, local, J, info.mu)
+            pending = (record.h, record.local_error, J, info.mu)
             if progress is not None:
                 progress(float(t), float(loss), steps)
     except NoConvergence as exc:  # theta, t, error, info: the last step point reached
@@ -340,45 +312,58 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
         loss=out.mpf(loss), time=out.mpf(t), steps=steps, error_estimate=total,
         integration_error=out.mpf(integration), tail_error=out.mpf(tail.bound), dps=dps,
         seconds=_time.perf_counter() - start, samples=tuple(samples), ctx=out,
-        method=switch.describe(stiff), stiff_steps=switch.radau_steps,
+        method=switch.describe(steppers.get("radau")), stiff_steps=switch.radau_steps,
         tail_certified=tail.certified, tail_method=tail.method, status=status, message=message)
 
 
 class _Switch:
-    """Which steps the flow takes. "taylor" and "radau" never change; "auto" hands over to the
-    Radau steps after STIFF_STEPS Taylor steps in a row were held down by the stability interval
-    (the stiff regime) when more than MIN_STIFF_WORK of them would still be needed, starting at
-    RADAU_FIRST_STEP times the last Taylor step, and back to Taylor when the Radau steps advance
-    the flow more slowly per second of wall time than the Taylor steps did (after RADAU_TRIAL
-    steps; the patience then doubles)."""
+    """Which stepper takes the next step. "taylor" and "radau" never change; "auto" hands over
+    to the Radau steps after STIFF_STEPS Taylor steps in a row were held down by the stability
+    interval (the stiff regime) when more than MIN_STIFF_WORK of them would still be needed,
+    starting at RADAU_FIRST_STEP times the last Taylor step, and back to Taylor when the Radau
+    steps advance the flow more slowly per second of wall time than the Taylor steps did (after
+    RADAU_TRIAL steps; the patience then doubles)."""
 
     def __init__(self, method: str):
-        self.method, self.stiff = method, method == "radau"
+        self.method = method
+        self.current = "radau" if method == "radau" else "taylor"
         self.limited, self.patience = 0, STIFF_STEPS
         self.taylor_rate = self.radau_rate = self.radau_h = None
         self.taylor_steps = self.radau_steps = self.trial = 0
 
-    def after_taylor(self, h: float, seconds: float, limited: bool, remaining_steps):
+    def after(self, record, seconds: float, remaining_time) -> bool:
+        """Account for a step of the current stepper (``remaining_time()``: the flow time still
+        to go); whether the next step is the other stepper's."""
+        if self.current == "radau":
+            return self._after_radau(record.h, seconds, record.h_next)
+        return self._after_taylor(record.h, seconds, record.limited,
+                                  lambda: remaining_time() / record.h)
+
+    def _after_taylor(self, h: float, seconds: float, limited: bool, remaining_steps) -> bool:
         self.taylor_steps += 1
         self.taylor_rate = _average(self.taylor_rate, h / max(seconds, 1e-9))
         self.limited = self.limited + 1 if limited else 0
         if (self.method == "auto" and self.limited >= self.patience
                 and remaining_steps() > MIN_STIFF_WORK):
-            self.stiff, self.trial, self.radau_rate = True, 0, None
+            self.current, self.trial, self.radau_rate = "radau", 0, None
             self.radau_h = max(RADAU_FIRST_STEP * h, self.radau_h or 0.0)
+            return True
+        return False
 
-    def after_radau(self, h: float, seconds: float, h_next: float):
+    def _after_radau(self, h: float, seconds: float, h_next: float) -> bool:
         self.radau_steps += 1
         self.trial += 1
         self.radau_h = h_next
         self.radau_rate = _average(self.radau_rate, h / max(seconds, 1e-9))
         if (self.method == "auto" and self.trial >= RADAU_TRIAL and self.taylor_rate is not None
                 and self.radau_rate < self.taylor_rate):
-            self.stiff, self.limited = False, 0
+            self.current, self.limited = "taylor", 0
             self.patience *= 2
+            return True
+        return False
 
-    def describe(self, stiff) -> str:
-        radau = "" if stiff is None else f"radau IIA s={stiff.stages}+1"
+    def describe(self, radau_stepper) -> str:
+        radau = "" if radau_stepper is None else f"radau IIA s={radau_stepper.stages}+1"
         if self.method == "taylor":
             return "taylor"
         if self.method == "radau":

@@ -43,7 +43,8 @@ from mpmath.libmp import MPZ
 
 from krtheory import precision
 from krtheory.errors import NoConvergence
-from krtheory.flow._kernel import _Kernel
+from krtheory.flow._base import AbstractStepper, FlowPoint, StepRecord
+from krtheory.flow._kernel import _Kernel, _to_fixed
 from krtheory.flow.error import jacobian
 
 #: Exact (fixed-point) residual evaluations per stage solve before the step is rejected.
@@ -164,9 +165,9 @@ def _lagrange(grid, points):
 
 
 @dataclasses.dataclass(frozen=True)
-class RadauStep:
-    """A step: theta(t0 + h) (fixed point, P bits), h = h_fixed 2^-P exactly, the local error
-    estimate, the largest final Newton correction (float64) and the controller's next h."""
+class _Attempt:
+    """A step attempt: theta(t0 + h) (fixed point, P bits), h = h_fixed 2^-P exactly, the local
+    error estimate, the largest final Newton correction (float64) and the controller's next h."""
 
     theta: object
     h_fixed: int
@@ -175,13 +176,18 @@ class RadauStep:
     h_next: float = 0.0
 
 
-class RadauStepper:
+class RadauStepper(AbstractStepper):
     """Radau IIA steps of ``theta' = -2 g grad P(theta)`` for one kernel (see the module docstring).
 
-    ``kernel`` is the :class:`krtheory.flow._kernel._Kernel` (the monomial plan and the fixed-point data)."""
+    ``kernel`` is the :class:`krtheory.flow._kernel._Kernel` (the monomial plan and the fixed-point
+    data), ``work`` the working context, ``log2_tol`` the local tolerance relative to max|theta|
+    (sets the number of stages, :func:`stages_for`)."""
 
-    def __init__(self, kernel: _Kernel, stages: int):
-        self.kernel, self.stages = kernel, stages
+    name = "radau"
+
+    def __init__(self, kernel: _Kernel, work, log2_tol: float):
+        self.kernel, self.work = kernel, work
+        self.stages = stages_for(log2_tol * math.log10(2))
         self.polynomial = kernel.polynomial
         self.gram = kernel.X_float.T @ kernel.X_float  # X^T X
         self._fields = {}
@@ -192,14 +198,31 @@ class RadauStepper:
             self._fields[P] = _Field(self.kernel, P)
         return self._fields[P]
 
-    def point(self, theta_fixed, P: int):
-        """(g, residual) at one state (fixed point): for the loss and the float control data."""
-        _, _, g, r = self.field(P)(theta_fixed[None])
-        return g[0], r[0]
+    def at(self, theta, t, P: int, h: float | None) -> FlowPoint:
+        fixed = _to_fixed(theta, P)
+        _, _, g, r = self.field(P)(fixed[None])
+        return FlowPoint(theta, t, P, g[0], self.work.ldexp(sum(v * v for v in r[0]), -2 * P), fixed)
 
-    def advance(self, theta_fixed, P: int, h: float, tol: float, check,
-                cap: int | None = None, J=None) -> RadauStep:
-        """The first accepted step from h down: a failed Newton solve halves h, an error above
+    def step(self, point: FlowPoint, h: float | None, log2_tol: float, *, info, J,
+             until=None, check=lambda: None) -> StepRecord:
+        """The first accepted step from h (default 1/info.lam) down, ending at ``until`` at the
+        latest (to ~2^-P of it, not beyond); its local error adds the embedded estimate, the
+        last Newton correction and the rounding (fixed point, working precision, the step's
+        end in time), as a 2-norm over all parameters."""
+        work, P, t = self.work, point.P, point.t
+        cap = None if until is None else max(1, int(work.floor(work.ldexp(until - t, P))))
+        attempt = self._advance(point.prepared, P, h or 1.0 / info.lam, 2.0 ** log2_tol, check,
+                                cap, J)
+        theta = [[work.ldexp(int(v), -P) for v in row] for row in attempt.theta.tolist()]
+        end = until if attempt.h_fixed == cap else t + work.ldexp(attempt.h_fixed, -P)
+        rounding = ((self.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
+                    + 2.0 ** (1 - P) * info.speed)
+        local = (attempt.error + attempt.newton + rounding) * math.sqrt(len(theta) * self.kernel.m)
+        return StepRecord(theta, end, math.ldexp(attempt.h_fixed, -P), local, attempt.h_next)
+
+    def _advance(self, theta_fixed, P: int, h: float, tol: float, check,
+                 cap: int | None = None, J=None) -> _Attempt:
+        """The first accepted attempt from h down: a failed Newton solve halves h, an error above
         ``tol`` shrinks it as the controller says; ``check()`` (the caller's budgets) runs before
         every attempt; no step exceeds ``cap`` 2^-P; ``J``: the Jacobian at theta if the caller
         has it. Raises NoConvergence when h falls below 2^(2-P)."""
@@ -212,17 +235,17 @@ class RadauStepper:
                 raise NoConvergence(f"flow: the Radau step size fell below 2^(2-{P}) (a stage "
                                     "solve kept failing)")
             h_fixed = MPZ(int(math.ldexp(h, P)))
-            step = self.step(theta_fixed, P, h_fixed if cap is None else min(h_fixed, cap), tol,
-                             spectrum)
-            if step is None:
+            attempt = self._attempt(theta_fixed, P, h_fixed if cap is None else min(h_fixed, cap),
+                                    tol, spectrum)
+            if attempt is None:
                 h *= 0.5
                 continue
-            h_next = self.next_step(math.ldexp(step.h_fixed, -P), step.error, tol, self.stages)
-            if step.error <= tol:
-                return dataclasses.replace(step, h_next=h_next)
+            h_next = self.next_step(math.ldexp(attempt.h_fixed, -P), attempt.error, tol, self.stages)
+            if attempt.error <= tol:
+                return dataclasses.replace(attempt, h_next=h_next)
             h = h_next
 
-    def step(self, theta_fixed, P: int, h_fixed, tol: float, spectrum) -> RadauStep | None:
+    def _attempt(self, theta_fixed, P: int, h_fixed, tol: float, spectrum) -> _Attempt | None:
         """One step of h = h_fixed 2^-P with s and with s + 1 stages (``spectrum``: eigh of the
         Jacobian at theta); None when a Newton solve does not converge (the caller halves h)."""
         d, m = theta_fixed.shape
@@ -248,7 +271,7 @@ class RadauStepper:
             return None
         end = theta_fixed + Zf[0][-1].reshape(d, m)
         error = float(np.abs(_to_float(Zc[0][-1] - Zf[0][-1], P)).max())
-        return RadauStep(end, int(h_fixed), error, max(Zc[1], Zf[1]))
+        return _Attempt(end, int(h_fixed), error, max(Zc[1], Zf[1]))
 
     @staticmethod
     def next_step(h: float, error: float, tol: float, stages: int) -> float:

@@ -11,6 +11,7 @@ import math
 
 from mpmath.libmp import MPZ
 
+from krtheory.flow._base import AbstractStepper, FlowPoint, StepRecord
 from krtheory.flow._kernel import _Kernel
 
 #: Lowest Taylor order tried (the stiff tail prefers low orders: stability per unit work).
@@ -29,6 +30,46 @@ def stability_interval(order: int) -> float:
     12.55 at 30, 23.68 at 60; the line 0.37 q + 1.3 stays below for q >= 4)."""
     return 0.37 * order + 1.3
 
+
+def max_order(log2_tol: float) -> int:
+    """Jorba–Zou's order for a relative local tolerance 2^log2_tol: ceil(-ln(tol)/2 + 1), at
+    least MIN_ORDER + 2."""
+    return max(MIN_ORDER + 2, math.ceil(-log2_tol * math.log(2) / 2 + 1))
+
+
+class TaylorStepper(AbstractStepper):
+    """Explicit variable-order Taylor steps (module docstring of :mod:`krtheory.flow.driver`):
+    the jet of theta at the point, expanded with H = the proposed step, evaluated at the s <= 1
+    that the order choice allows; dense output from the same jet."""
+
+    name = "taylor"
+
+    def __init__(self, kernel: _Kernel, work, log2_tol: float):
+        """``work``: the working context; ``log2_tol``: the local tolerance relative to
+        max|theta| (sets the highest order tried)."""
+        self.kernel, self.work, self.q_max = kernel, work, max_order(log2_tol)
+
+    def at(self, theta, t, P: int, h: float | None) -> FlowPoint:
+        jet = _Jet(self.kernel, theta, P, 1.0 if h is None else h)
+        return FlowPoint(theta, t, P, jet.first_gradient(), jet.loss(self.work), jet)
+
+    def step(self, point: FlowPoint, h: float | None, log2_tol: float, *, info, J,
+             until=None, check=lambda: None) -> StepRecord:
+        work, P, jet = self.work, point.P, point.prepared
+        if h is None:  # first step: up to the fastest time scale at theta
+            h = 1.0 / info.lam if info.lam > 0 else 1.0
+            jet = _Jet(self.kernel, point.theta, P, h)
+        q, s, last, limited = _choose_order(jet, log2_tol, self.q_max, info.lam * h)
+        S = int(math.ldexp(s, P))
+        taken = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
+        # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
+        # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
+        # precision; as a 2-norm over all d*m parameters
+        rounding = (q + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
+        local = (last + rounding) * math.sqrt(len(point.theta) * self.kernel.m)
+        dense = lambda tau: jet.evaluate(work, q, int((tau - point.t) / taken * S))  # noqa: E731
+        return StepRecord(jet.evaluate(work, q, S), point.t + taken, s * h, local,
+                          MAX_STEP_GROWTH * s * h, limited, dense)
 
 
 class _Jet:
@@ -85,7 +126,6 @@ class _Jet:
                 row.append(ctx.ldexp(int(acc), -P))
             theta.append(row)
         return theta
-
 
 
 def _choose_order(jet: _Jet, log2_tol: float, q_max: int, lam_H: float):
