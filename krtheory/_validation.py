@@ -135,3 +135,11 @@ def check_shape(shape, d: int | None = None) -> tuple[str, ...]:
     if d is not None and len(entries) != d:
         raise InvalidArgument(f"shape has {len(entries)} entries but the problem has d={d} coordinates")
     return entries
+
+
+def check_instance(value, kind: type, name: str):
+    """``value`` itself when it is a ``kind`` (e.g. a Problem or a Link handed to a front door),
+    else InvalidArgument naming the argument, what it needs and what it got."""
+    if not isinstance(value, kind):
+        raise InvalidArgument(f"{name} must be a krtheory {kind.__name__} but got {type(value).__name__}")
+    return value
