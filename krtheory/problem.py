@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import json
 import math
+import os
 import sys
 import warnings
 from fractions import Fraction
@@ -193,6 +194,8 @@ def _cell(value, where: str) -> str:
 
 def load_matrix(path) -> list[list[str]]:
     """Rows of exact numeric strings from a .csv, .npy or .json file (validated)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgument(f"a file path must be a str or path but got {type(path).__name__}")
     path = Path(path)
     if not path.is_file():
         raise InvalidArgument(f"{path}: no such file")

@@ -11,7 +11,7 @@ import sys
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory._validation import check_positive, check_shape
+from krtheory._validation import check_positive, check_positive_int, check_shape
 
 
 def _max_scale_bits() -> int | None:
@@ -25,6 +25,7 @@ def _max_scale_bits() -> int | None:
 def initial_scales(alpha, shape, d: int) -> tuple[Fraction, ...]:
     """c_i = alpha * |w0_i| exactly (the flows of w0_i and -w0_i coincide for the even
     parametrizations here)."""
+    check_positive_int(d, "d")
     alpha_f = Fraction(check_positive(alpha, "alpha"))
     if shape is None:
         return (alpha_f,) * d
