@@ -29,30 +29,19 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from fractions import Fraction  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import sympy  # noqa: E402
 
-from krtheory.links import Link  # noqa: E402
 from krtheory.problem import Problem  # noqa: E402
 
-NU = sympy.Symbol("nu")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, for tests.helpers
+from tests.helpers import depth2_link, depth_link  # noqa: E402  (the reference links, typed by hand)
+
 DPS = 50
 #: Timed calls per measurement, the same for a method and its baseline (see timed).
 REPEATS = 3
-
-
-def depth2(alpha, d):
-    """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i) (a = alpha^2, b = 4)."""
-    return Link("depth 2", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo,
-                [str(Fraction(alpha) ** 2)] * d, ["4"] * d)
-
-
-def depth3(alpha, d):
-    """Theorem 3, D = 3: h = (1 - nu)^-3 - (1 + nu)^-3, a = alpha^3, b = 3 alpha."""
-    alpha = Fraction(alpha)
-    return Link("depth 3", NU, (1 - NU) ** -3 - (1 + NU) ** -3, ((1 - NU) ** -2 + (1 + NU) ** -2 - 2) / 2, 1,
-                [str(alpha ** 3)] * d, [str(3 * alpha)] * d)
 
 
 def timed(function, repeats):
@@ -94,7 +83,7 @@ def flint_vs_mpmath(sizes, quick):
     for n, d in sizes:
         problem = Problem.random_dyadic(np.random.default_rng(0), n, d, 3)
         rational_data(problem)  # converting the strings is paid once per problem, not per solve
-        for make, alpha in [(depth2, "1e-2"), (depth2, "1"), (depth3, "1e-2")]:
+        for make, alpha in [(depth2_link, "1e-2"), (depth2_link, "1"), (lambda a, d: depth_link(3, a, d), "1e-2")]:
             link = make(alpha, d)
             t_float, start = timed(lambda: solve_link_float(problem, link), REPEATS)
             t_polish, polished = timed(lambda: solve_link_flint(problem, link, dps=DPS, certify=False,
@@ -134,7 +123,7 @@ def float_vs_slsqp():
           "max|beta - beta*| | SLSQP / fast | Q(fast) - Q(SLSQP) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for alpha in ["0.1", "1", "10", "100"]:
-        link, (Q, grad) = depth2(alpha, d), primal(alpha)
+        link, (Q, grad) = depth2_link(alpha, d), primal(alpha)
         exact = np.array([float(v) for v in solve_link(problem, link, dps=30, verify=False).beta])  # beta*
         t_fast, fast = timed(lambda: solve_link_float(problem, link), 5 * REPEATS)
         t_sqp, sqp = timed(lambda: slsqp(Q, grad, X, y, np.zeros(d)), 5 * REPEATS)
@@ -143,7 +132,7 @@ def float_vs_slsqp():
               f"{np.max(np.abs(sqp.x - exact)):.1e} | {t_sqp / t_fast:.0f}x | {Q(fast.beta) - Q(sqp.x):.2e} |")
 
     alphas = [f"{v:.6g}" for v in np.logspace(2, -1, 25)]
-    links = [depth2(alpha, d) for alpha in alphas]
+    links = [depth2_link(alpha, d) for alpha in alphas]
     primals = [primal(alpha) for alpha in alphas]
 
     def fast_sweep():

@@ -106,3 +106,11 @@ def test_dps_is_capped_and_the_cap_is_in_help(command, cap, capsys):
         assert time.perf_counter() - start < 2
         err = capsys.readouterr().err
         assert "--dps" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("depth", ["²", "2²", "٣", "³"])
+def test_non_ascii_digit_depth_is_invalid_argument(depth):
+    from krtheory._validation import check_depth
+
+    with pytest.raises(InvalidArgument, match="integer >= 2"):
+        check_depth(depth)

@@ -15,32 +15,9 @@ from krtheory.links import Link
 from krtheory.precision import Tolerance, context
 from krtheory.problem import Problem
 from krtheory.solve.mp import solve_link
+from tests.helpers import NU, depth2_link, depth_link, explicit_link, hypentropy_q
 
-NU = sympy.Symbol("nu")
 DPS = 50
-
-
-# -- links typed by hand (Theorems 1 and 3, eqs. (18)–(19)) ---------------------------------------------
-def depth2(alpha, d, w0=None):
-    """Theorem 1: beta_i = 2 alpha^2 w0_i^2 sinh(4 t_i) (any positive rate gives the same beta)."""
-    w0 = w0 or [1] * d
-    a = [str(Fraction(alpha) ** 2 * Fraction(w) ** 2) for w in w0]
-    return Link("hypentropy (depth 2)", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo, a, ["4"] * d)
-
-
-def depth(D, alpha, d):
-    """Theorem 3: h_D = (1 - nu)^(-D/(D-2)) - (1 + nu)^(-D/(D-2)), a = alpha^D, b = D(D-2) alpha^(D-2)."""
-    p = sympy.Rational(D, D - 2)
-    h = (1 - NU) ** -p - (1 + NU) ** -p
-    G = ((1 - NU) ** (1 - p) + (1 + NU) ** (1 - p) - 2) / (p - 1)
-    alpha = Fraction(alpha)
-    return Link(f"depth {D}", NU, h, G, 1, [str(alpha ** D)] * d, [str(D * (D - 2) * alpha ** (D - 2))] * d)
-
-
-def explicit(alpha, d):
-    """Eqs. 8-9: h = 4 nu / (1 - nu^2)^2 on (-1, 1), a = alpha^2, b = 1."""
-    return Link("explicit", NU, 4 * NU / (1 - NU ** 2) ** 2, 2 / (1 - NU ** 2) - 2, 1,
-                [str(Fraction(alpha) ** 2)] * d, ["1"] * d)
 
 
 def planted(seed, n, d, support):
@@ -69,11 +46,6 @@ def residual_in_row_space(problem, t, ctx):
     return ctx.norm(T - X.T * mu) / ctx.norm(T)
 
 
-def hypentropy_q(z, ctx):
-    """q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2) (Theorem 1), in a cancellation-free form near 0."""
-    return z * ctx.asinh(z / 2) - z * z / (2 + ctx.sqrt(4 + z * z))
-
-
 def agreeing(a, b, ctx):
     """Digits on which two vectors agree relative to max|b|."""
     scale = max(abs(v) for v in b)
@@ -86,8 +58,8 @@ KKT = Tolerance(DPS - 8, "beta carries ~dps digits; asinh, the normal equations 
 
 
 # -- closed-form toy problems --------------------------------------------------------------
-@pytest.mark.parametrize("make", [lambda: depth2("1", 2), lambda: depth(3, "0.5", 2), lambda: explicit("2", 2),
-                                  lambda: depth2("1e-20", 2)])
+@pytest.mark.parametrize("make", [lambda: depth2_link("1", 2), lambda: depth_link(3, "0.5", 2), lambda: explicit_link("2", 2),
+                                  lambda: depth2_link("1e-20", 2)])
 def test_symmetric_pair_splits_evenly(make):
     # x = (1, 1), y = 3: the problem is symmetric under swapping the coordinates, so beta = (3/2, 3/2)
     result = solve_link(Problem.from_rows([["1", "1"]], ["3"]), make(), dps=DPS)
@@ -97,11 +69,11 @@ def test_symmetric_pair_splits_evenly(make):
 
 
 def test_one_coordinate_interpolates_exactly():
-    result = solve_link(Problem.from_rows([["2"]], ["3"], warn=False), depth(3, "0.1", 1), dps=DPS)
+    result = solve_link(Problem.from_rows([["2"]], ["3"], warn=False), depth_link(3, "0.1", 1), dps=DPS)
     assert result.beta_strings() == ["1." + "5" + "0" * (DPS - 2)]
 
 
-@pytest.mark.parametrize("make", [lambda: depth2("1e-5", 3), lambda: depth(3, "7", 3)])
+@pytest.mark.parametrize("make", [lambda: depth2_link("1e-5", 3), lambda: depth_link(3, "7", 3)])
 def test_square_system_has_its_unique_solution(make):
     # n = d is allowed: X (1, 1, 1) = y and X is invertible, whatever the link
     problem = Problem.from_rows([["2", "1", "0"], ["0", "1", "1"], ["1", "0", "3"]], ["3", "2", "4"], warn=False)
@@ -114,7 +86,7 @@ def test_square_system_has_its_unique_solution(make):
 def test_kkt_conditions_depth2(alpha):
     problem, _ = planted(1, 4, 10, 2)
     w0 = ["1", "0.5", "2", "1", "1.5", "1", "1", "0.25", "1", "3"]
-    result = solve_link(problem, depth2(alpha, 10, w0), dps=DPS)
+    result = solve_link(problem, depth2_link(alpha, 10, w0), dps=DPS)
     ctx = context(DPS + 10)
     assert result.residual <= KKT.value(ctx) * max(abs(ctx.mpf(v)) for v in problem.y)
     a = [Fraction(alpha) ** 2 * Fraction(w) ** 2 for w in w0]
@@ -126,10 +98,10 @@ def test_kkt_conditions_depth2(alpha):
 def test_objective_is_the_hypentropy_of_beta():
     problem, _ = planted(2, 3, 7, 2)
     alpha = Fraction(1, 3)
-    result = solve_link(problem, depth2(alpha, 7), dps=DPS)
+    result = solve_link(problem, depth2_link(alpha, 7), dps=DPS)
     ctx = context(DPS + 10)
     a = ctx.mpf(alpha.numerator) ** 2 / alpha.denominator ** 2
-    expected = sum(a / 4 * hypentropy_q(ctx.mpf(b) / a, ctx) for b in result.beta)  # (a/b) q(beta/a), b = 4
+    expected = sum(a / 4 * hypentropy_q(ctx, ctx.mpf(b) / a) for b in result.beta)  # (a/b) q(beta/a), b = 4
     assert abs(result.objective - expected) <= KKT.value(ctx) * abs(expected)
 
 
@@ -155,7 +127,7 @@ def test_agrees_with_slsqp_on_the_primal(alpha):
                      method="SLSQP", constraints={"type": "eq", "fun": lambda b: X @ b - y, "jac": lambda b: X},
                      options={"ftol": 1e-15, "maxiter": 1000})
     assert found.success
-    result = solve_link(problem, depth2(Fraction(alpha), 6), dps=30)
+    result = solve_link(problem, depth2_link(Fraction(alpha), 6), dps=30)
     assert np.max(np.abs(np.array([float(b) for b in result.beta]) - found.x)) <= SLSQP_AGREEMENT
 
 
@@ -166,7 +138,7 @@ def test_large_alpha_approaches_l2_like_alpha_to_the_minus_4():
     ctx = context(70)
     l2 = min_l2_closed_form(problem, ctx)
     alphas = [10, 100, 1000]
-    distances = [ctx.norm(ctx.matrix([ctx.mpf(b) for b in solve_link(problem, depth2(a, 8), dps=60).beta])
+    distances = [ctx.norm(ctx.matrix([ctx.mpf(b) for b in solve_link(problem, depth2_link(a, 8), dps=60).beta])
                           - ctx.matrix(l2)) for a in alphas]
     slopes = [ctx.log10(distances[k + 1] / distances[k]) for k in range(2)]
     # the next term is (beta/alpha^2)^2 smaller, ~1e-4 at alpha = 10 and ~1e-8 at 100 for |beta| ~ 1
@@ -185,7 +157,7 @@ def test_small_alpha_approaches_the_planted_l1_solution():
     ctx = context(DPS)
     distances = []
     for alpha in ["1e-2", "1e-5", "1e-10", "1e-30"]:
-        beta = solve_link(problem, depth2(alpha, 14), dps=DPS).beta
+        beta = solve_link(problem, depth2_link(alpha, 14), dps=DPS).beta
         distances.append(sum(abs(b - ctx.mpf(s.numerator) / s.denominator) for b, s in zip(beta, star)))
     assert all(later < earlier for earlier, later in zip(distances, distances[1:]))
     assert distances[-1] < ctx.mpf("1e-30")
@@ -195,8 +167,8 @@ def test_small_alpha_approaches_the_planted_l1_solution():
 def test_extreme_alpha_depth2_is_finite_and_consistent():
     problem, star = planted(6, 4, 9, 2)
     ctx = context(DPS + 10)
-    tiny = solve_link(problem, depth2("1e-300", 9), dps=DPS)
-    huge = solve_link(problem, depth2("1e300", 9), dps=DPS)
+    tiny = solve_link(problem, depth2_link("1e-300", 9), dps=DPS)
+    huge = solve_link(problem, depth2_link("1e300", 9), dps=DPS)
     for result, a in ((tiny, ctx.mpf("1e-600")), (huge, ctx.mpf("1e600"))):
         assert result.digits == DPS
         assert result.residual <= KKT.value(ctx) * max(abs(ctx.mpf(v)) for v in problem.y)
@@ -209,7 +181,7 @@ def test_extreme_alpha_depth2_is_finite_and_consistent():
     assert agreeing(huge.beta, min_l2_closed_form(problem, ctx), ctx) >= DPS - 2
 
 
-@pytest.mark.parametrize("make", [lambda a, d: depth(3, a, d), explicit])
+@pytest.mark.parametrize("make", [lambda a, d: depth_link(3, a, d), explicit_link])
 @pytest.mark.parametrize("alpha", ["1e-300", "1e300"])
 def test_bounded_links_keep_iterates_inside(make, alpha, monkeypatch):
     import krtheory.solve.mp as solve_module
@@ -242,8 +214,8 @@ def test_dependent_rows_are_dropped_and_hold():
     extra = [str(Fraction(a) + 2 * Fraction(b)) for a, b in zip(rows[0], rows[2])]
     y_extra = str(Fraction(base.y[0]) + 2 * Fraction(base.y[2]))
     bigger = Problem.from_rows(rows + [rows[1], extra], list(base.y) + [base.y[1], y_extra], warn=False)
-    reference = solve_link(base, depth2("0.7", 6), dps=DPS)
-    result = solve_link(bigger, depth2("0.7", 6), dps=DPS)
+    reference = solve_link(base, depth2_link("0.7", 6), dps=DPS)
+    result = solve_link(bigger, depth2_link("0.7", 6), dps=DPS)
     ctx = context(DPS)
     assert len(result.kept_rows) == 3 and len(result.lam) == 5
     assert agreeing(result.beta, reference.beta, ctx) >= DPS - 1
@@ -252,7 +224,7 @@ def test_dependent_rows_are_dropped_and_hold():
 
 def test_unverified_solve_reports_no_digits():
     problem, _ = planted(9, 2, 5, 1)
-    result = solve_link(problem, depth2("1", 5), dps=30, verify=False)
+    result = solve_link(problem, depth2_link("1", 5), dps=30, verify=False)
     assert result.digits is None and result.componentwise_digits is None
     significant = [s.lstrip("-").split("e")[0].replace(".", "").lstrip("0") for s in result.beta_strings()]
     assert [len(m) for m in significant] == [30] * 5
@@ -260,14 +232,14 @@ def test_unverified_solve_reports_no_digits():
 
 def test_start_from_a_neighbouring_solution():
     problem, _ = planted(10, 3, 8, 2)
-    first = solve_link(problem, depth2("1e-3", 8), dps=DPS)
-    again = solve_link(problem, depth2("1e-3", 8), dps=DPS, start=first.lam)
+    first = solve_link(problem, depth2_link("1e-3", 8), dps=DPS)
+    again = solve_link(problem, depth2_link("1e-3", 8), dps=DPS, start=first.lam)
     assert again.iterations <= 2 and agreeing(again.beta, first.beta, context(DPS)) >= DPS - 1
 
 
 # -- the links ------------------------------------------------------------------------------------
 def test_rational_exponents_are_evaluated_at_full_precision():
-    link = depth(5, "1", 1)
+    link = depth_link(5, "1", 1)
     ctx = context(60)
     f = link.functions(ctx)
     x = ctx.mpf("0.3")
@@ -281,12 +253,12 @@ def test_rational_exponents_are_evaluated_at_full_precision():
 # -- bad input -----------------------------------------------------------------------------------
 def test_inconsistent_system_is_rejected():
     with pytest.raises(InvalidArgument, match="inconsistent system: .*least-squares residual"):
-        solve_link(Problem.from_rows([["1", "1"], ["2", "2"]], ["1", "3"], warn=False), depth2("1", 2))
+        solve_link(Problem.from_rows([["1", "1"], ["2", "2"]], ["1", "3"], warn=False), depth2_link("1", 2))
 
 
 def test_wrong_length_amplitude_is_rejected():
     with pytest.raises(InvalidArgument, match="amplitude and rate have 3 entries but the problem has d=2"):
-        solve_link(Problem.from_rows([["1", "2"]], ["1"]), depth2("1", 3))
+        solve_link(Problem.from_rows([["1", "2"]], ["1"]), depth2_link("1", 3))
 
 
 @pytest.mark.parametrize("amplitude, rate, match", [(["nan", "1"], ["1", "1"], "amplitude entry 1"),
@@ -300,7 +272,7 @@ def test_bad_link_numbers_are_rejected(amplitude, rate, match):
 def test_iteration_budget_runs_out():
     problem, _ = planted(11, 3, 8, 2)
     with pytest.raises(NoConvergence, match="max_iterations=1 "):
-        solve_link(problem, depth2("1e-6", 8), max_iterations=1)
+        solve_link(problem, depth2_link("1e-6", 8), max_iterations=1)
 
 
 @pytest.mark.parametrize("kwargs, match", [({"max_iterations": 0}, "max_iterations"),
@@ -309,4 +281,4 @@ def test_iteration_budget_runs_out():
 def test_bad_solver_arguments_are_rejected(kwargs, match):
     problem, _ = planted(12, 2, 4, 1)
     with pytest.raises(InvalidArgument, match=match):
-        solve_link(problem, depth(3, "1", 4), **kwargs)
+        solve_link(problem, depth_link(3, "1", 4), **kwargs)

@@ -8,21 +8,13 @@ import warnings
 from fractions import Fraction
 
 import pytest
-import sympy
 
 from krtheory.errors import InvalidArgument
-from krtheory.links import Link
 from krtheory.precision import context
 from krtheory.problem import Problem
 from krtheory.solve.predict import BackendNotice, predict
+from tests.helpers import depth2_link
 
-NU = sympy.Symbol("nu")
-
-
-def depth2(alpha, d):
-    """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i)."""
-    a = [str(Fraction(alpha) ** 2)] * d
-    return Link("hypentropy (depth 2)", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo, a, ["4"] * d)
 
 
 def _mpf_fraction(v):
@@ -44,7 +36,7 @@ def test_exactly_solvable_systems_are_solved_not_called_inconsistent(data, backe
     X, y = data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BackendNotice)
-        result = predict(Problem.from_rows(X, y, warn=False), depth2("1", 3), dps=30, backend=backend)
+        result = predict(Problem.from_rows(X, y, warn=False), depth2_link("1", 3), dps=30, backend=backend)
     assert result.digits and result.digits >= 25
     beta = [_mpf_fraction(context(60).mpf(b)) for b in result.beta]
     worst = max(abs(sum(Fraction(x) * bj for x, bj in zip(row, beta)) - Fraction(t)) for row, t in zip(X, y))
@@ -67,7 +59,7 @@ def test_nearly_dependent_rows_give_the_exact_l2_solution():
 def test_a_truly_inconsistent_system_still_says_so(backend):
     problem = Problem.from_rows([["1", "2", "0"], ["1", "2", "0"]], ["1", "2"], warn=False)
     with pytest.raises(InvalidArgument, match="inconsistent system"):
-        predict(problem, depth2("1", 3), dps=30, backend=backend)
+        predict(problem, depth2_link("1", 3), dps=30, backend=backend)
 
 
 def test_fraction_and_flint_row_selection_agree():

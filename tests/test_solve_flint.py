@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from krtheory.errors import InvalidArgument, NotApplicable
-from krtheory.links import Link
 from krtheory.precision import context, lambdify
 from krtheory.problem import Problem
 from krtheory.solve import certified as solve_flint
@@ -26,32 +25,13 @@ from krtheory.solve.mp import solve_link
 from krtheory.solve.certified import (CERTIFY_ATTEMPTS, FLINT_MISSING, arb_function, compare_ball, decimal_upper,
                                   krawczyk, solve_link_flint)
 from krtheory.testing.strategies import alphas, problems
+from tests.helpers import NU, depth2_link, depth_link, explicit_link
 
-NU = sympy.Symbol("nu")
 #: The brief's target: a certified radius of at most 1e-40 at 50 digits on 10 x 40.
 TARGET_RADIUS = Fraction(1, 10 ** 40)
 #: The mpmath reference is computed with this many digits more than the radius resolves, so
 #: that its own error (a few units in its last digits) is far inside the ball.
 REFERENCE_EXTRA_DIGITS = 20
-
-
-def depth2(alpha, d):
-    """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i)."""
-    return Link("depth 2", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo,
-                [str(Fraction(alpha) ** 2)] * d, ["4"] * d)
-
-
-def depth3(alpha, d):
-    """Theorem 3 with D = 3: h = (1 - nu)^-3 - (1 + nu)^-3, a = alpha^3, b = 3 alpha."""
-    alpha = Fraction(alpha)
-    return Link("depth 3", NU, (1 - NU) ** -3 - (1 + NU) ** -3, ((1 - NU) ** -2 + (1 + NU) ** -2 - 2) / 2, 1,
-                [str(alpha ** 3)] * d, [str(3 * alpha)] * d)
-
-
-def explicit(alpha, d):
-    """Eqs. 8-9: h = 4 nu / (1 - nu^2)^2 on (-1, 1), a = alpha^2, b = 1."""
-    return Link("explicit", NU, 4 * NU / (1 - NU ** 2) ** 2, 2 / (1 - NU ** 2) - 2, 1,
-                [str(Fraction(alpha) ** 2)] * d, ["1"] * d)
 
 
 def random_problem(seed, n, d, support=3):
@@ -65,7 +45,7 @@ def exact_arb(x):
 
 
 # -- certified solves --------------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [depth2, depth3])
+@pytest.mark.parametrize("make", [depth2_link, lambda a, d: depth_link(3, a, d)])
 @pytest.mark.parametrize("alpha", ["1e-6", "1", "10"])
 def test_certified_ball_holds_the_mpmath_solution(make, alpha):
     problem, link = random_problem(11, 10, 40), make(alpha, 40)
@@ -85,7 +65,7 @@ def test_certified_ball_holds_the_mpmath_solution(make, alpha):
 
 
 def test_bounded_explicit_link_is_certified():
-    problem, link = random_problem(12, 10, 40), explicit("1e-2", 40)
+    problem, link = random_problem(12, 10, 40), explicit_link("1e-2", 40)
     result = solve_link_flint(problem, link, dps=50)
     assert result.status == "certified" and Fraction(result.radius) <= TARGET_RADIUS
     reference = solve_link(problem, link, dps=120, verify=False)
@@ -97,7 +77,7 @@ def test_kernel_limit_is_certified_at_huge_alpha():
     # Theorem 2: alpha -> oo gives the min-l2 interpolator X^T (X X^T)^-1 y (exact here), within
     # ~alpha^-4 = 1e-1200 at alpha = 1e300: double is out of range (lam ~ 1e-600), arb is not
     problem = random_problem(17, 10, 40)
-    result = solve_link_flint(problem, depth2("1e300", 40), dps=30)
+    result = solve_link_flint(problem, depth2_link("1e300", 40), dps=30)
     assert result.status == "certified" and result.certified_digits == 30
     X = flint.fmpq_mat([[flint.fmpq(*Fraction(v).as_integer_ratio()) for v in row] for row in problem.X])
     y = flint.fmpq_mat(10, 1, [flint.fmpq(*Fraction(v).as_integer_ratio()) for v in problem.y])
@@ -108,11 +88,11 @@ def test_kernel_limit_is_certified_at_huge_alpha():
 
 def test_polish_only_and_result_strings():
     problem = random_problem(13, 5, 12)
-    polished = solve_link_flint(problem, depth2("1", 12), dps=30, certify=False)
+    polished = solve_link_flint(problem, depth2_link("1", 12), dps=30, certify=False)
     assert polished.status == "polished" and polished.radius is None and polished.certified_digits is None
-    certified = solve_link_flint(problem, depth2("1", 12), dps=30)
+    certified = solve_link_flint(problem, depth2_link("1", 12), dps=30)
     ctx = context(40)
-    reference = solve_link(problem, depth2("1", 12), dps=40, verify=False)
+    reference = solve_link(problem, depth2_link("1", 12), dps=40, verify=False)
     for text, b in zip(certified.beta_strings(), reference.beta):
         assert abs(ctx.mpf(text) - b) <= ctx.mpf(10) ** -29 * max(abs(v) for v in reference.beta)
     assert Fraction(certified.residual) <= Fraction(1, 10 ** 30)
@@ -122,18 +102,18 @@ def test_dependent_rows_are_dropped_exactly():
     base = random_problem(14, 4, 12)
     rows = [list(r) for r in base.X] + [[str(Fraction(a) + Fraction(b)) for a, b in zip(base.X[0], base.X[1])]]
     y = list(base.y) + [str(Fraction(base.y[0]) + Fraction(base.y[1]))]
-    result = solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2("0.5", 12), dps=30)
+    result = solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2_link("0.5", 12), dps=30)
     assert result.status == "certified" and len(result.kept_rows) == 4
-    alone = solve_link_flint(base, depth2("0.5", 12), dps=30)
+    alone = solve_link_flint(base, depth2_link("0.5", 12), dps=30)
     assert all(a.overlaps(b) for a, b in zip(result.beta_balls, alone.beta_balls))
     y[-1] = str(Fraction(y[-1]) + Fraction(1, 2 ** 40))
     with pytest.raises(InvalidArgument, match="inconsistent"):
-        solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2("0.5", 12), dps=30)
+        solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2_link("0.5", 12), dps=30)
 
 
 # -- the Krawczyk test itself ---------------------------------------------------------------------------
 def test_wrong_centre_fails_the_krawczyk_test():
-    problem, link = random_problem(15, 10, 40), depth2("1", 40)
+    problem, link = random_problem(15, 10, 40), depth2_link("1", 40)
     result = solve_link_flint(problem, link, dps=50)
     assert krawczyk(problem, link, result.lam, bits=result.bits).passed
     shifted = [v + flint.arb("0.001") for v in result.lam]
@@ -150,7 +130,7 @@ def test_failed_certificates_raise_precision_then_report_uncertified(monkeypatch
         return solve_flint.Certificate(False, None, None, "refused for the test")
 
     monkeypatch.setattr(solve_flint, "_krawczyk", refuse)
-    result = solve_link_flint(random_problem(16, 5, 12), depth2("1", 12), dps=30)
+    result = solve_link_flint(random_problem(16, 5, 12), depth2_link("1", 12), dps=30)
     assert result.status == "uncertified" and result.message == "refused for the test"
     assert result.radius is None and result.certified_digits is None
     assert len(seen) == CERTIFY_ATTEMPTS and seen == sorted(seen) and len(set(seen)) == len(seen)
@@ -162,7 +142,7 @@ def test_both_jacobian_bounds_certify_decimal_data(method, monkeypatch):
     rng = np.random.default_rng(18)
     rows = [[f"{int(v) / 10:.1f}" for v in rng.integers(-30, 31, 30)] for _ in range(8)]
     y = [f"{int(v) / 10:.1f}" for v in rng.integers(-30, 31, 8)]
-    problem, link = Problem.from_rows(rows, y), depth3("0.3", 30)
+    problem, link = Problem.from_rows(rows, y), depth_link(3, "0.3", 30)
     if method == "arb":
         monkeypatch.setattr(solve_flint, "_DoubleProducts", solve_flint._ArbProducts)
     result = solve_link_flint(problem, link, dps=50)
@@ -186,7 +166,7 @@ def test_polish_forms_j_in_arb_when_double_steps_stop_contracting(monkeypatch):
     monkeypatch.setattr(solve_flint, "_double_newton_step", skewed)
     monkeypatch.setattr(solve_flint._System, "jacobian",
                         lambda self, w, _j=solve_flint._System.jacobian: arb_jacobians.append(1) or _j(self, w))
-    problem, link = random_problem(19, 6, 20), depth2("1", 20)
+    problem, link = random_problem(19, 6, 20), depth2_link("1", 20)
     result = solve_link_flint(problem, link, dps=40, certify=False)
     assert result.status == "polished" and arb_jacobians
     reference = solve_link(problem, link, dps=60, verify=False)
@@ -197,7 +177,7 @@ def test_polish_forms_j_in_arb_when_double_steps_stop_contracting(monkeypatch):
 
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(problem=problems(max_n=5, max_d=14), alpha=alphas(min_value="1e-6", max_value="1e4"),
-       make=st.sampled_from([depth2, depth3]), dps=st.sampled_from([30, 50]))
+       make=st.sampled_from([depth2_link, lambda a, d: depth_link(3, a, d)]), dps=st.sampled_from([30, 50]))
 def test_certified_balls_hold_the_solution_on_drawn_problems(problem, alpha, make, dps):
     # the fast paths (J in double, the double Krawczyk bound) on drawn problems, scales and
     # depths: every certified ball must hold the mpmath solution computed 25 digits beyond
@@ -272,15 +252,15 @@ def test_decimal_upper_rounds_up():
 def test_missing_flint_is_not_applicable(monkeypatch):
     monkeypatch.setitem(sys.modules, "flint", None)  # makes `import flint` raise ImportError
     with pytest.raises(NotApplicable) as error:
-        solve_link_flint(random_problem(1, 3, 6), depth2("1", 6))
+        solve_link_flint(random_problem(1, 3, 6), depth2_link("1", 6))
     assert str(error.value) == FLINT_MISSING
 
 
 def test_bad_arguments_are_named():
     problem = random_problem(1, 3, 6)
     with pytest.raises(InvalidArgument, match="start"):
-        solve_link_flint(problem, depth2("1", 6), start=[0, 0])
+        solve_link_flint(problem, depth2_link("1", 6), start=[0, 0])
     with pytest.raises(InvalidArgument, match="max_iterations"):
-        solve_link_flint(problem, depth2("1", 6), max_iterations=0)
+        solve_link_flint(problem, depth2_link("1", 6), max_iterations=0)
     with pytest.raises(InvalidArgument, match="dps"):
-        solve_link_flint(problem, depth2("1", 6), dps=2)
+        solve_link_flint(problem, depth2_link("1", 6), dps=2)

@@ -20,8 +20,8 @@ from krtheory.problem import Problem
 from krtheory.solve.mp import solve_link
 from krtheory.solve.float64 import (RESIDUAL_TOLERANCE, OddForm, alpha_sweep, evaluator, odd_form,
                                   solve_link_float)
+from tests.helpers import NU, depth2_link, depth_link, explicit_link
 
-NU = sympy.Symbol("nu")
 #: Normwise relative agreement of the double beta with the 30-digit one: measured
 #: <= 6e-15 down to alpha = 1e-6 and ~2e-13 at alpha = 1e-300 (the log-domain
 #: exponent is ~1400 there, so exp's argument carries ~1400 eps), well inside 1e-12.
@@ -29,28 +29,6 @@ AGREEMENT = 1e-12
 #: The log-domain and the plain lambdified evaluation agree to a few ulps times the argument
 #: (|u| <= 5 here, e^5 amplifies an ulp of u by 5).
 EVALUATION = 1e-13
-
-
-# -- links typed by hand (Theorems 1 and 3, eqs. (18)–(19)) ------------------------------------------------
-def depth2(alpha, d):
-    """Theorem 1: beta_i = 2 alpha^2 sinh(4 t_i)."""
-    return Link("depth 2", NU, 2 * sympy.sinh(NU), 2 * sympy.cosh(NU) - 2, sympy.oo,
-                [str(Fraction(alpha) ** 2)] * d, ["4"] * d)
-
-
-def depth(D, alpha, d):
-    """Theorem 3: h_D = (1 - nu)^(-D/(D-2)) - (1 + nu)^(-D/(D-2)), a = alpha^D, b = D(D-2) alpha^(D-2)."""
-    p = sympy.Rational(D, D - 2)
-    G = ((1 - NU) ** (1 - p) + (1 + NU) ** (1 - p) - 2) / (p - 1)
-    alpha = Fraction(alpha)
-    return Link(f"depth {D}", NU, (1 - NU) ** -p - (1 + NU) ** -p, G, 1, [str(alpha ** D)] * d,
-                [str(D * (D - 2) * alpha ** (D - 2))] * d)
-
-
-def explicit(alpha, d):
-    """Eqs. 8-9: h = 4 nu / (1 - nu^2)^2 on (-1, 1), a = alpha^2, b = 1."""
-    return Link("explicit", NU, 4 * NU / (1 - NU ** 2) ** 2, 2 / (1 - NU ** 2) - 2, 1,
-                [str(Fraction(alpha) ** 2)] * d, ["1"] * d)
 
 
 def random_problem(seed, n, d, support=3):
@@ -75,7 +53,7 @@ def normwise(beta, reference):
 @pytest.mark.parametrize("n, d", [(5, 12), (10, 40)])
 @pytest.mark.parametrize("alpha", ["1e-300", "1e-6", "1", "1e6"])
 def test_agrees_with_the_mpmath_solve(n, d, alpha):
-    problem, link = random_problem(n, n, d), depth2(alpha, d)
+    problem, link = random_problem(n, n, d), depth2_link(alpha, d)
     result = solve_link_float(problem, link)
     assert result.status == "ok", result.message
     assert result.log_domain
@@ -87,7 +65,7 @@ def test_agrees_with_the_mpmath_solve(n, d, alpha):
 @pytest.mark.parametrize("alpha", ["1e-300", "1e-6", "1", "1e6"])
 def test_30x200_interpolates(alpha):
     problem = random_problem(7, 30, 200)
-    result = solve_link_float(problem, depth2(alpha, 200))
+    result = solve_link_float(problem, depth2_link(alpha, 200))
     assert result.status == "ok", result.message
     assert exact_relative_residual(problem, result.beta) <= RESIDUAL_TOLERANCE
 
@@ -100,7 +78,7 @@ def test_rich_limit_is_the_min_l1_interpolator():
     X, y = problem.X_float(), problem.y_float()
     lp = linprog(np.ones(400), A_eq=np.hstack([X, -X]), b_eq=y, bounds=[(0, None)] * 400, method="highs")
     l1 = lp.x[:200] - lp.x[200:]
-    result = solve_link_float(problem, depth2("1e-300", 200))
+    result = solve_link_float(problem, depth2_link("1e-300", 200))
     assert result.status == "ok"
     assert normwise(result.beta, l1) <= AGREEMENT
 
@@ -109,7 +87,7 @@ def test_kernel_limit_is_the_min_l2_interpolator():
     # Theorem 2: alpha -> oo gives argmin ||beta||_2, with a gap ~alpha^-4 ~ 1e-24 at alpha = 1e6
     problem = random_problem(4, 30, 200)
     l2 = np.linalg.lstsq(problem.X_float(), problem.y_float(), rcond=None)[0]
-    result = solve_link_float(problem, depth2("1e6", 200))
+    result = solve_link_float(problem, depth2_link("1e6", 200))
     assert result.status == "ok"
     assert normwise(result.beta, l2) <= AGREEMENT
 
@@ -134,9 +112,9 @@ def test_odd_form_is_detected(h, expected):
 
 
 @pytest.mark.parametrize("link, points", [
-    (depth2("0.5", 1), np.linspace(-5, 5, 41)),
-    (depth(3, "0.5", 1), np.linspace(-0.9, 0.9, 37) / 1.5),
-    (explicit("0.5", 1), np.linspace(-0.9, 0.9, 37)),
+    (depth2_link("0.5", 1), np.linspace(-5, 5, 41)),
+    (depth_link(3, "0.5", 1), np.linspace(-0.9, 0.9, 37) / 1.5),
+    (explicit_link("0.5", 1), np.linspace(-0.9, 0.9, 37)),
 ])
 def test_log_domain_matches_the_lambdified_link(link, points):
     ev = evaluator(link)
@@ -156,7 +134,7 @@ def test_log_domain_matches_the_lambdified_link(link, points):
 
 def test_direct_sinh_falls_back_to_logs_where_it_overflows():
     # a = 1e-300: beta = 2a sinh(u) is finite at u = +-720 although sinh(720) overflows double
-    ev = evaluator(depth2("1e-150", 3))
+    ev = evaluator(depth2_link("1e-150", 3))
     assert ev.direct
     u = np.array([720.0, -720.0, 1.0])
     expected = [float(mpmath.mpf("1e-300") * 2 * mpmath.sinh(v)) for v in u]
@@ -172,7 +150,7 @@ def test_direct_sinh_falls_back_to_logs_where_it_overflows():
 
 @pytest.mark.parametrize("alpha", ["1e-6", "1", "1e3"])
 def test_undamped_steps_never_raise_the_residual(alpha):
-    problem, link = random_problem(3, 10, 40), depth2(alpha, 40)
+    problem, link = random_problem(3, 10, 40), depth2_link(alpha, 40)
     rows, ev = solve_float._rows(problem), evaluator(link)
 
     def residual(lam):
@@ -212,8 +190,8 @@ def test_plain_form_solves_in_range():
     assert normwise(result.beta, [float(b) for b in reference.beta]) <= AGREEMENT
 
 
-@pytest.mark.parametrize("make, alpha", [(lambda a, d: depth(3, a, d), "1e-30"), (explicit, "1e-30"),
-                                         (lambda a, d: depth(4, a, d), "1e-6")])
+@pytest.mark.parametrize("make, alpha", [(lambda a, d: depth_link(3, a, d), "1e-30"), (explicit_link, "1e-30"),
+                                         (lambda a, d: depth_link(4, a, d), "1e-6")])
 def test_boundary_beyond_double_is_out_of_range(make, alpha):
     # beta = O(1) needs 1 - |b t| ~ alpha (D = 3, explicit) or alpha^2 / ... (D = 4): below
     # double's resolution of 1 - |u|
@@ -225,18 +203,18 @@ def test_boundary_beyond_double_is_out_of_range(make, alpha):
 
 def test_huge_alpha_is_out_of_range():
     # a = alpha^2 = 1e600: lam ~ beta / a ~ 1e-600 underflows double
-    result = solve_link_float(random_problem(5, 10, 40), depth2("1e300", 40))
+    result = solve_link_float(random_problem(5, 10, 40), depth2_link("1e300", 40))
     assert result.status == "out_of_range" and "underflow" in result.message
 
 
 def test_budget_exhaustion_is_not_converged():
-    result = solve_link_float(random_problem(6, 10, 40), depth2("1e-300", 40), max_iterations=2)
+    result = solve_link_float(random_problem(6, 10, 40), depth2_link("1e-300", 40), max_iterations=2)
     assert result.status == "not_converged"
     assert "max_iterations=2" in result.message
 
 
 # -- bounded domains stay feasible ----------------------------------------------------------------------
-@pytest.mark.parametrize("make", [lambda a, d: depth(3, a, d), explicit])
+@pytest.mark.parametrize("make", [lambda a, d: depth_link(3, a, d), explicit_link])
 @pytest.mark.parametrize("alpha", ["1e-6", "1e-2", "1", "1e3"])
 def test_bounded_links_stay_feasible(make, alpha):
     problem = random_problem(8, 10, 40)
@@ -256,8 +234,8 @@ def test_bounded_links_stay_feasible(make, alpha):
 def test_alpha_sweep_warm_starts_down_to_the_rich_limit():
     problem = random_problem(3, 30, 200)
     alphas = ["1", "1e-2", "1e-6", "1e-30", "1e-100", "1e-300"]
-    warm = alpha_sweep(problem, lambda a: depth2(a, 200), alphas)
-    cold = [solve_link_float(problem, depth2(a, 200)) for a in alphas]
+    warm = alpha_sweep(problem, lambda a: depth2_link(a, 200), alphas)
+    cold = [solve_link_float(problem, depth2_link(a, 200)) for a in alphas]
     assert all(r.status == "ok" for r in warm + cold)
     assert sum(r.iterations for r in warm) < sum(r.iterations for r in cold)
     beta_star = cold[-1].beta  # checked against HiGHS in test_rich_limit_is_the_min_l1_interpolator
@@ -266,7 +244,7 @@ def test_alpha_sweep_warm_starts_down_to_the_rich_limit():
 
 def test_infeasible_start_is_pulled_inside():
     problem = random_problem(8, 10, 40)
-    result = solve_link_float(problem, depth(3, "1", 40), start=[1e6] * 10)
+    result = solve_link_float(problem, depth_link(3, "1", 40), start=[1e6] * 10)
     assert result.status == "ok"
 
 
@@ -275,14 +253,14 @@ def test_dependent_rows_are_dropped_and_inconsistent_ones_rejected():
     base = random_problem(9, 4, 12)
     rows = [list(r) for r in base.X] + [list(base.X[0])]
     consistent = Problem.from_rows(rows, list(base.y) + [base.y[0]], warn=False)
-    result = solve_link_float(consistent, depth2("0.1", 12))
+    result = solve_link_float(consistent, depth2_link("0.1", 12))
     assert result.status == "ok" and len(result.kept_rows) == 4
     dropped = ({0, 4} - set(result.kept_rows)).pop()  # row 4 repeats row 0
     assert result.lam[dropped] == 0
-    assert normwise(result.beta, solve_link_float(base, depth2("0.1", 12)).beta) <= AGREEMENT
+    assert normwise(result.beta, solve_link_float(base, depth2_link("0.1", 12)).beta) <= AGREEMENT
     inconsistent = Problem.from_rows(rows, list(base.y) + [str(Fraction(base.y[0]) + 1)], warn=False)
     with pytest.raises(InvalidArgument, match="inconsistent"):
-        solve_link_float(inconsistent, depth2("0.1", 12))
+        solve_link_float(inconsistent, depth2_link("0.1", 12))
 
 
 @pytest.mark.parametrize("kwargs, match", [({"max_iterations": 0}, "max_iterations"),
@@ -290,9 +268,9 @@ def test_dependent_rows_are_dropped_and_inconsistent_ones_rejected():
                                            ({"start": ["x"] * 5}, "start")])
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(InvalidArgument, match=match):
-        solve_link_float(random_problem(1, 5, 12), depth2("1", 12), **kwargs)
+        solve_link_float(random_problem(1, 5, 12), depth2_link("1", 12), **kwargs)
 
 
 def test_link_of_the_wrong_dimension_is_rejected():
     with pytest.raises(InvalidArgument, match="d=12"):
-        solve_link_float(random_problem(1, 5, 12), depth2("1", 11))
+        solve_link_float(random_problem(1, 5, 12), depth2_link("1", 11))

@@ -1,8 +1,8 @@
-"""The width-k model of §6 (Theorem 4): derivation, biased link, WideModel, CLI, Schatten-Q_mu.
+"""The width-k model of §6 (Theorem 4): derivation, biased link, WideModel, CLI.
 
 Expected values come from the flow (which never sees a potential), from a conservation law of
 the flow, from duality (primal q vs dual G), from Theorem 1's link (a different derivation),
-from exact rational arithmetic, or from the series of q typed from the paper §4, eqs. (5)-(7).
+or from exact rational arithmetic.
 """
 
 import json
@@ -19,8 +19,7 @@ from krtheory.flow.driver import integrate_flow
 from krtheory.links import Link
 from krtheory.flow.models import WideModel
 from krtheory.precision import context
-from krtheory.families.diagonal import implicit_link, initial_scales, regularizer_value
-from krtheory.families.schatten import schatten_q
+from krtheory.families.diagonal import implicit_link
 from krtheory.solve.mp import solve_link
 from krtheory.families.wide import (biased_link, derive_wide, gaussian_initialization, link_parameters,
                            solve_wide_float, special_initialization, wide_link)
@@ -255,91 +254,3 @@ def test_cli_bad_wide_input_exits_3(command, options, fragment, files, capsys):
 def test_cli_refuses_wide_options_for_the_diagonal_family(files, capsys):
     assert main(["solve", "--family", "diagonal", "--U0", files["U0"], "--X", files["X"], "--y", files["y"]]) == 3
     assert "--family diagonal does not take --U0" in capsys.readouterr().err
-
-
-# -- Schatten-Q_mu ---------------------------------------------------------------------------------
-#: Exact orthogonal matrices (Pythagorean triples): O1 rotates by atan(4/3), O2 by atan(12/5).
-O1 = [[Fraction(3, 5), Fraction(-4, 5), 0], [Fraction(4, 5), Fraction(3, 5), 0], [0, 0, 1]]
-O2 = [[1, 0, 0], [0, Fraction(5, 13), Fraction(-12, 13)], [0, Fraction(12, 13), Fraction(5, 13)]]
-DIAGONAL = [Fraction(3), Fraction(-1, 2), Fraction(5, 4)]
-
-
-def _rotated(left, right):
-    """left diag(DIAGONAL) right^T exactly, as strings."""
-    D = [[DIAGONAL[i] * (i == j) for j in range(3)] for i in range(3)]
-    mul = lambda P, Q: [[sum(P[i][k] * Q[k][j] for k in range(3)) for j in range(3)] for i in range(3)]  # noqa: E731
-    transpose = [list(r) for r in zip(*right)]
-    return [[str(v) for v in row] for row in mul(mul(left, D), transpose)]
-
-
-def test_schatten_of_a_diagonal_matrix_is_theorem1_Q():
-    from krtheory.derive.engine import derive_diagonal
-
-    mu = "0.7"
-    M = [[str(DIAGONAL[i]) if i == j else "0" for j in range(3)] for i in range(3)]
-    result = schatten_q(M, mu, dps=40)
-    ctx = context(50)
-    expected = regularizer_value(derive_diagonal(2), [ctx.mpf(v.numerator) / v.denominator for v in DIAGONAL],
-                                 initial_scales(mu, None, 3), ctx)
-    assert result.digits == 40 and abs(result.value - expected) < ctx.mpf("1e-39") * expected
-
-
-@pytest.mark.parametrize("left, right", [(O1, O1), (O1, O2)])  # symmetric, then non-symmetric
-def test_schatten_depends_only_on_singular_values(left, right):
-    M = _rotated(left, right)
-    diagonal = schatten_q([[str(DIAGONAL[i]) if i == j else "0" for j in range(3)] for i in range(3)], "2", dps=30)
-    rotated = schatten_q(M, "2", dps=30)
-    assert abs(rotated.value - diagonal.value) < rotated.ctx.mpf("1e-29") * diagonal.value
-    ctx = rotated.ctx
-    expected = sorted(abs(ctx.mpf(v.numerator) / v.denominator) for v in DIAGONAL)
-    assert max(abs(a - b) for a, b in zip(sorted(rotated.singular_values), expected)) < ctx.mpf("1e-29")
-
-
-def test_schatten_small_mu_is_log_scaled_trace_norm():
-    # q(z) = |z| ln|z| - |z| + 2 + O(1/|z|) (FORMULAS §3): Q_mu(M) - ln(1/mu^2) ||M||_* =
-    # sum sigma (ln sigma - 1) + O(mu^2)
-    M = _rotated(O1, O2)
-    mu = "1e-25"
-    result = schatten_q(M, mu, dps=60)
-    ctx = context(70)
-    sigma = [abs(ctx.mpf(v.numerator) / v.denominator) for v in DIAGONAL]
-    trace_norm = ctx.fsum(sigma)
-    expected = ctx.fsum(x * (ctx.log(x) - 1) for x in sigma)
-    residual = result.value - ctx.log(1 / ctx.mpf(mu) ** 2) * trace_norm
-    assert abs(residual - expected) < ctx.mpf("1e-45")
-
-
-def test_schatten_large_mu_is_frobenius_over_4mu2():
-    # q(z) = z^2/4 - z^4/192 + ... (FORMULAS §3): 4 mu^2 Q_mu(M) = ||M||_F^2 - sum sigma^4/(48 mu^4) + ...
-    M = _rotated(O1, O2)
-    mu = "1e8"
-    result = schatten_q(M, mu, dps=60)
-    ctx = context(70)
-    m = ctx.mpf(mu)
-    exact = sum(Fraction(v) ** 2 for row in M for v in row)  # ||M||_F^2 from the entries, exactly
-    frobenius2 = ctx.mpf(exact.numerator) / exact.denominator
-    quartic = ctx.fsum((ctx.mpf(v.numerator) / v.denominator) ** 4 for v in DIAGONAL) / (48 * m ** 4)
-    assert abs(4 * m ** 2 * result.value - (frobenius2 - quartic)) < quartic * ctx.mpf("1e-10")
-
-
-def test_schatten_zero_matrix_and_bad_input():
-    assert schatten_q([["0", "0"]], "1").value == 0
-    with pytest.raises(InvalidArgument, match="mu"):
-        schatten_q([["1"]], "0")
-    with pytest.raises(InvalidArgument, match="different lengths"):
-        schatten_q([["1", "2"], ["1"]], "1")
-
-
-# -- the width-rate claim can fail ------------------------------------------------------------------
-def test_width_rate_check_refutes_a_width_independent_bias(monkeypatch):
-    """If A_i stayed 20% off mu^2 at every width (no law of large numbers), the error would not
-    decay: the fitted exponent is ~0 and the check says REFUTED."""
-    from krtheory.claims import RunConfig, Status
-    from proofs_checks import wide_theorem4
-
-    exact = wide_theorem4._gaussian_AB
-    monkeypatch.setattr(wide_theorem4, "_gaussian_AB", lambda *a: (1.2 * exact(*a)[0], exact(*a)[1]))
-    monkeypatch.setattr(wide_theorem4, "RATE_WIDTHS", (10, 100, 1000, 10_000))
-    verdict = wide_theorem4.check_width_rate(RunConfig())
-    assert verdict.status is Status.REFUTED, verdict.summary
-    assert abs(verdict.evidence["fitted_exponent"]) < 0.2
