@@ -78,14 +78,14 @@ def test_inverse_link_matches_the_quartic_root_and_stays_cheap(target):
     import sympy
 
     from krtheory import precision
-    from krtheory.derive import engine as derive
+    from krtheory.derive import symbols
     from krtheory.derive import potential
 
     dps = 400
     derivation = derive_diagonal(4)
     ctx = context(dps)
-    h = precision.lambdify([derive.nu], derivation.link, ctx)
-    dh = precision.lambdify([derive.nu], sympy.diff(derivation.link, derive.nu), ctx)
+    h = precision.lambdify([symbols.nu], derivation.link, ctx)
+    dh = precision.lambdify([symbols.nu], sympy.diff(derivation.link, symbols.nu), ctx)
     calls = []
     x = potential._solve_link(ctx, lambda v: calls.append(v) or h(v), dh, ctx.mpf(target), derivation.nu_radius)
     t = ctx.mpf(target)

@@ -91,14 +91,14 @@ def _record(derivation, fmt: str) -> dict:
     one (explicit.ExplicitDerivation) its dataclass fields printed with ``fmt``."""
     if hasattr(derivation, "as_dict"):
         return derivation.as_dict(fmt)
-    from krtheory.derive.engine import printer
+    from krtheory.derive.derivation import printer
 
     show = printer(fmt)
     record = {}
     for field in dataclasses.fields(derivation):
         value = getattr(derivation, field.name)
         if field.name == "steps":
-            value = [dataclasses.asdict(step) for step in value]
+            value = [step.as_dict() for step in value]
         elif isinstance(value, dict):
             value = {show(k): show(v) for k, v in value.items()}
         else:

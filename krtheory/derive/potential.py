@@ -16,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 import sympy as sp
 
 from krtheory import precision
-from krtheory.derive.engine import Derivation, nu, root, z
+from krtheory.derive.checks import StepStatus
+from krtheory.derive.derivation import Derivation
+from krtheory.derive.symbols import nu, root, z
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory._search import bracket_middle
 
@@ -212,7 +214,7 @@ def potential_value(derivation: Derivation, z, dps: int = 30) -> tuple[str, int]
         raise InvalidArgument(f"Expected dps <= {MAX_POTENTIAL_DPS} for a potential value but got "
                               f"dps={dps}")
     z_text = _parse_number(z, "z")
-    failed = [step.name for step in derivation.steps if step.status == "failed"]
+    failed = [step.name for step in derivation.steps if step.status is StepStatus.FAILED]
     if failed:
         raise NotApplicable(f"the {derivation.family} D={derivation.depth} derivation has failed "
                             f"steps: {failed}")

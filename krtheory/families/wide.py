@@ -27,8 +27,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-from krtheory.derive.engine import (Step, beta, c, check_equal, check_positive, derive_diagonal, domain_points,
-                             nu, s, z)
+from krtheory.derive.checks import Step, StepStatus, check_equal, domain_points, positivity_step
+from krtheory.derive.engine import derive_diagonal
+from krtheory.derive.symbols import beta, c, nu, s, z
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 
 #: The rate b of the link: beta_i = h(b s_i; A_i, B_i) (read off the exponents e^{+-2s}).
@@ -69,7 +70,7 @@ class WideDerivation:
     steps: tuple[Step, ...]
 
     def verified(self) -> bool:
-        return all(step.status == "verified" for step in self.steps)
+        return all(step.status is StepStatus.VERIFIED for step in self.steps)
 
     def as_dict(self, fmt: str = "sympy") -> dict:
         """JSON-able strings (``fmt``: sympy, latex or python), with the keys of
@@ -103,7 +104,7 @@ class WideDerivation:
             "regularizer_note": (f"Q(beta) = sum_i q_(A_i,B_i)(beta_i), A_i = ||U0_i + V0_i||^2/4, "
                                  f"B_i = ||U0_i - V0_i||^2/4; the common factor 1/b = 1/{show(self.rate)} "
                                  f"dropped (argmin unchanged); q(A - B) = 0 at beta(0)"),
-            "steps": [dataclasses.asdict(step) for step in self.steps],
+            "steps": [step.as_dict() for step in self.steps],
             "verified": self.verified(),
         }
 
@@ -131,8 +132,7 @@ def _normalized(expr):
 
 def _combined(name: str, steps: list[Step]) -> Step:
     """One step from several checks: failed if one failed, verified if all were, else undecided."""
-    statuses = {st.status for st in steps}
-    status = "failed" if "failed" in statuses else "verified" if statuses == {"verified"} else "undecided"
+    status = StepStatus.combine(st.status for st in steps)
     worst = max(steps, key=lambda st: sp.oo if st.residual == "nan" else sp.Float(st.residual)).residual
     return Step(name, status, "; ".join(sorted({st.method for st in steps})), worst)
 
@@ -192,7 +192,7 @@ def derive_wide() -> WideDerivation:
              _row_step(solution, rate, A_unit, B_unit, points),
              _identity("beta(0) = h(0) = A - B = <U0_i, V0_i> (biased unless U0_i is orthogonal to V0_i)",
                        (A - B).subs(row), u0 * v0, points),
-             check_positive("link increasing: h'(nu) = A e^nu + B e^-nu > 0 (A, B > 0)", sp.diff(link, nu)),
+             positivity_step("link increasing: h'(nu) = A e^nu + B e^-nu > 0 (A, B > 0)", sp.diff(link, nu)),
              _identity("dual potential: G' = h", sp.diff(dual, nu), link, points),
              _identity("dual potential: G(0) = 0", dual.subs(nu, 0), 0, points),
              _identity("inverse (solveset, real branch): h(h^-1(z)) = z", link.subs(nu, derived_inverse), z,
@@ -203,7 +203,7 @@ def derive_wide() -> WideDerivation:
                        points),
              _identity("potential: q' = h^-1", sp.diff(potential, z), inverse, points),
              _identity("potential: q(h(0)) = q(A - B) = 0", potential.subs(z, A - B), 0, points),
-             check_positive("potential convex: q'' = 1/sqrt(z^2 + 4AB) > 0", sp.diff(potential, z, 2)),
+             positivity_step("potential convex: q'' = 1/sqrt(z^2 + 4AB) > 0", sp.diff(potential, z, 2)),
              _identity("Legendre: q(h(nu)) = nu h(nu) - G(nu) (the dual objective)",
                        potential.subs(z, link), nu * link - dual, points),
              _identity(f"KKT: dq/dbeta at beta = h({rate} s) equals {rate}*s",
