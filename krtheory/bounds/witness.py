@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from krtheory.bounds.formulas import DEFAULT_DPS, MAX_DEPTH_CHECKED, check_eps, positive_number
 from krtheory.errors import InvalidArgument, NoConvergence
-from krtheory.precision import GUARD_DIGITS, check_dps, context, to_decimal
+from krtheory.precision import GUARD_DIGITS, check_dps, context, lambdify, to_decimal
 from krtheory._validation import parse_number
 from krtheory._validation import check_depth
 
@@ -36,15 +36,23 @@ def _q_verified(derivation, z, ctx, dps: int):
 
 def regularizer(beta, alpha, *, depth: int = 2, dps: int = DEFAULT_DPS):
     """Q^D_alpha(beta) = alpha^D sum_i q_D(beta_i/alpha^D) (eq. 4 at D = 2, Theorem 3 at D >= 3; the
-    paper's normalization) for exact ``beta`` entries and ``alpha``. Every q value is verified to
-    ``dps`` digits and all terms are >= 0, so the sum carries dps - 1 digits: returns (value, digits)."""
+    paper's normalization) for exact ``beta`` entries and ``alpha``: the derived regularizer
+    sum_i w(alpha) q_D(beta_i/a(alpha)) at w0 = 1 (:func:`krtheory.families.diagonal.regularizer_value`,
+    a(alpha) = alpha^D) times a(alpha)/w(alpha), the alpha-dependent part of the rate b (alpha^(D-2))
+    that the implicit regularizer drops. Every q value is verified to ``dps`` digits and all terms
+    are >= 0, so the sum carries dps - 1 digits: returns (value, digits)."""
+    from krtheory.families.diagonal import initial_scales, regularizer_value
+
     derivation = _derivation(check_depth(depth, MAX_DEPTH_CHECKED))
     dps = check_dps(dps)
     ctx = context(dps + 2 * GUARD_DIGITS)
-    scale = positive_number(ctx, parse_number(alpha, "alpha"), "alpha") ** depth
-    total = ctx.fsum(_q_verified(derivation, ctx.mpf(parse_number(b, f"beta entry {i}")) / scale, ctx, dps)
-                     for i, b in enumerate(beta, start=1))
-    return scale * total, dps - 1
+    alpha = parse_number(alpha, "alpha")
+    alpha_value = positive_number(ctx, alpha, "alpha")
+    entries = [ctx.mpf(parse_number(b, f"beta entry {i}")) for i, b in enumerate(beta, start=1)]
+    implicit = regularizer_value(derivation, entries, initial_scales(alpha, None, len(entries)), ctx,
+                                 q=lambda z: _q_verified(derivation, z, ctx, dps))
+    dropped = lambdify(derivation.c, derivation.amplitude / derivation.weight(), ctx)
+    return dropped(alpha_value) * implicit, dps - 1
 
 
 def _witness_ratio(q, d: int, inverse_scale, ctx):
