@@ -99,6 +99,9 @@ def test_depth_bound_in_closed_form():
     (lambda c: formulas.theorem2_l2_bound("1", "abc", c), "eps"),
     (lambda c: formulas.lemma2_alpha(100, "1", c), "Lemma 2 needs"),
     (lambda c: formulas.depth_bound("1", 5, "0.5", 2, c), "depth >= 3"),
+    (lambda c: witness.witness_ratio(True, "1"), "d must be an integer >= 1"),
+    (lambda c: witness.fig3b_table(d=0), "d must be an integer >= 1"),
+    (lambda c: thresholds.measure_thresholds(None, ["0.5"], max_points=1), "max_points must be an integer >= 2"),
 ])
 def test_bad_input_names_the_argument(call, fragment):
     with pytest.raises(InvalidArgument, match=fragment):

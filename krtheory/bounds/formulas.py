@@ -24,8 +24,7 @@ import decimal
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
-from krtheory._validation import parse_number
-from krtheory._validation import check_depth
+from krtheory._validation import check_depth, parse_number
 
 #: Working precision of the solves and references unless a caller asks for another.
 DEFAULT_DPS = 30

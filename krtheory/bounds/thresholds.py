@@ -18,8 +18,7 @@ from krtheory.bounds.formulas import ALPHA_DIGITS, DEFAULT_DPS, MAX_DEPTH_CHECKE
 from krtheory.bounds.printed import VERIFY_EXTRA_DIGITS, PrintedBounds, References, printed_bounds, references
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import check_dps, to_decimal
-from krtheory._validation import parse_number
-from krtheory._validation import check_depth
+from krtheory._validation import check_depth, check_positive_int, parse_number
 
 #: A probe whose comparison is not resolved at its precision is redone at twice the precision,
 #: up to this many digits (beyond: NoConvergence naming this budget).
@@ -238,8 +237,7 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
     step = Fraction(parse_number(grid_step, "grid_step"))
     if step <= 0:
         raise InvalidArgument(f"grid_step must be > 0 decades but got grid_step={grid_step!r}")
-    if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 2:
-        raise InvalidArgument(f"max_points must be an integer >= 2 but got max_points={max_points!r}")
+    check_positive_int(max_points, "max_points", minimum=2)
     width = Fraction(parse_number(bracket_decades, "bracket_decades"))
     if width <= 0:
         raise InvalidArgument(f"bracket_decades must be > 0 but got bracket_decades={bracket_decades!r}")

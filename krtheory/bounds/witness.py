@@ -11,8 +11,7 @@ from fractions import Fraction
 from krtheory.bounds.formulas import DEFAULT_DPS, MAX_DEPTH_CHECKED, check_eps, positive_number
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.precision import GUARD_DIGITS, check_dps, context, lambdify, to_decimal
-from krtheory._validation import parse_number
-from krtheory._validation import check_depth
+from krtheory._validation import check_depth, check_positive_int, parse_number
 
 #: Witness thresholds (Lemma 2 ratio = 1+eps) are bisected on x = ln(alpha^D) to this width.
 WITNESS_X_WIDTH = Fraction(1, 10 ** 6)
@@ -66,17 +65,11 @@ def witness_ratio(d: int, alpha, *, depth: int = 2, dps: int = DEFAULT_DPS):
     (1+eps)-proportional to l1) at an exact or ctx-number ``alpha``; returns (value, digits)."""
     derivation = _derivation(check_depth(depth, MAX_DEPTH_CHECKED))
     dps = check_dps(dps)
-    d = _dimension(d)
+    d = check_positive_int(d, "d")
     ctx = context(dps + 2 * GUARD_DIGITS)
     a = positive_number(ctx, alpha if not isinstance(alpha, str) else parse_number(alpha, "alpha"), "alpha")
     ratio = _witness_ratio(lambda z: _q_verified(derivation, z, ctx, dps), d, a ** (-depth), ctx)
     return ctx.sqrt(d) * ratio, dps - 1
-
-
-def _dimension(d) -> int:
-    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-        raise InvalidArgument(f"d must be a positive integer but got d={d!r}")
-    return d
 
 
 #: Figure 3(b): d, the depths and the x = ln(alpha^D) columns of the table.
@@ -89,7 +82,7 @@ def fig3b_table(*, d: int | None = None, depths=None, xs=None, dps: int = 20) ->
     """Figure 3(b): rows [D, ratio at each x], ratio = Q^D_alpha(e_1)/Q^D_alpha(1_d/sqrt(d)) at
     alpha^D = e^x (natural log), each value verified to ``dps`` - 1 digits (numbers of a context);
     d, depths and xs default to FIG3B_DIMENSION, FIG3B_DEPTHS and FIG3B_X."""
-    d = _dimension(FIG3B_DIMENSION if d is None else d)
+    d = check_positive_int(FIG3B_DIMENSION if d is None else d, "d")
     depths, xs, dps = FIG3B_DEPTHS if depths is None else depths, FIG3B_X if xs is None else xs, check_dps(dps)
     ctx = context(dps + 2 * GUARD_DIGITS)
     rows = []
@@ -124,7 +117,7 @@ def witness_threshold(d: int, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) ->
     ``dps``; the two bracket ends are then re-evaluated with verified q values)."""
     from krtheory.derive.potential import potential_function
 
-    d, dps, depth = _dimension(d), check_dps(dps), check_depth(depth, MAX_DEPTH_CHECKED)
+    d, dps, depth = check_positive_int(d, "d"), check_dps(dps), check_depth(depth, MAX_DEPTH_CHECKED)
     eps = check_eps(eps)
     ctx = context(dps + 2 * GUARD_DIGITS)
     target = 1 + ctx.mpf(eps)
