@@ -1,10 +1,11 @@
 """Measured thresholds of the printed bounds (:func:`measure_thresholds`): the guarantee
-||beta_alpha||_1 <= (1+eps)B is probed on a grid uniform in log alpha from the printed l1 bound up to the kernel regime (one solve
-per point, warm-started, shared by every eps), the first violation above the bound is bracketed
-and bisected on log alpha; likewise the l2 guarantee scanning down from the top. The guarantees
-need not be monotone in alpha, so the scan reports how often each changes along the grid. Each
-probe's decision is certified-enough: the solve's verified digits bound the error of the norm,
-and the precision is raised until that error is below the margin of the comparison.
+||beta_alpha||_1 <= (1+eps)B is probed on a grid uniform in log alpha from the printed l1 bound
+up to the kernel regime (one solve per point, warm-started, shared by every eps), the first
+violation above the bound is bracketed and bisected on log alpha; likewise the l2 guarantee
+scanning down from the top. The guarantees need not be monotone in alpha, so the scan reports
+how often each changes along the grid. Each probe's decision is certified-enough: the solve's
+verified digits bound the error of the norm, and the precision is raised until that error is
+below the margin of the comparison.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from krtheory.errors import NotApplicable
 
 def derive_exponential(family: str, depth: int | None, parametrization, parameters,
                        initial: dict) -> Derivation:
-    """Steps 1-7 for a linear driven system (P quadratic; wide networks, FORMULAS §7):
+    """Steps 1-7 for a linear driven system (P quadratic; wide networks, §6):
     beta(s) = h(b*s) with h(nu; A, B, C) = A e^nu - B e^-nu + C, amplitude 1, one rate b.
 
     ``u*v`` from (a, b): (u+v) = (a+b) e^s, (u-v) = (a-b) e^-s, so A = (a+b)^2/4,
