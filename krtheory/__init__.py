@@ -40,8 +40,8 @@ _EXPORTS = {
     # references and bounds
     "min_l1": "krtheory.references",
     "min_l2": "krtheory.references",
-    "printed_bounds": "krtheory.bounds.core",
-    "measure_thresholds": "krtheory.bounds.core",
+    "printed_bounds": "krtheory.bounds.printed",
+    "measure_thresholds": "krtheory.bounds.thresholds",
     # claims and verdicts
     "Claim": "krtheory.claims",
     "Domain": "krtheory.claims",

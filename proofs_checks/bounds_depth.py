@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from krtheory.bounds.core import fig3b_table, guarantee_at, printed_bounds, witness_threshold
+from krtheory.bounds.printed import printed_bounds
+from krtheory.bounds.thresholds import guarantee_at
+from krtheory.bounds.witness import fig3b_table, witness_threshold
 from krtheory.builtin_problems import builtin_problem
 from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context

@@ -19,8 +19,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from krtheory.bounds.core import (decimal_beside, lemma1_alpha, lemma2_alpha, lemma2_least_dimension, lemma3_alpha,
-                             regularizer, witness_ratio, witness_threshold)
+from krtheory.bounds.formulas import decimal_beside, lemma1_alpha, lemma2_alpha, lemma2_least_dimension, lemma3_alpha
+from krtheory.bounds.witness import regularizer, witness_ratio, witness_threshold
 from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance, context
 

@@ -9,7 +9,7 @@ bounds are (measured thresholds).
 
 beta_alpha = argmin Q_alpha s.t. X beta = y is the solve's prediction of the derived hypentropy
 (Theorem 1 ties it to the flow; no flow reaches alpha = 1e-87). Each verdict is decided beyond the
-solve's verified error (krtheory.bounds.core raises the precision until it is). In full mode a seeded
+solve's verified error (krtheory.bounds.thresholds raises the precision until it is). In full mode a seeded
 hypothesis search over random exact problems and eps looks for a counterexample, shrinks it and
 prints it.
 """
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from krtheory.bounds.core import (SMALLEST_ALPHA, guarantee_at, measure_thresholds, printed_bounds)
+from krtheory.bounds.printed import printed_bounds
+from krtheory.bounds.thresholds import SMALLEST_ALPHA, guarantee_at, measure_thresholds
 from krtheory.builtin_problems import builtin_problem, builtin_problems
 from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
 from krtheory.precision import Tolerance

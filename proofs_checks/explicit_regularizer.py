@@ -37,9 +37,9 @@ R_IS_Q4 = Domain("symbolic (links, initial values, derivative identities); numer
 
 
 def _step_status(derivation, fragment: str) -> str:
-    """Status of the derivation step whose name contains ``fragment``."""
+    """Status label of the derivation step whose name contains ``fragment``."""
     [step] = [s for s in derivation.steps if fragment in s.name]
-    return step.status
+    return step.status.label
 
 
 def check_r_equals_q4(config: RunConfig, depth: int = 4) -> Verdict:

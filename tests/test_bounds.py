@@ -1,4 +1,4 @@
-"""krtheory.bounds.core, ``krtheory bounds`` and the bound claims.
+"""krtheory.bounds (formulas, printed, witness, thresholds), ``krtheory bounds`` and the bound claims.
 
 Expected values come from elsewhere: Python's float/decimal exp, closed forms typed here from
 the paper (q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), an independent Figure 3(b) table (Section 5) and q_3 values,
@@ -17,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import krtheory.cli
-from krtheory.bounds import core as bounds
+from krtheory.bounds import formulas, printed, thresholds, witness
 from krtheory.claims import RunConfig, Status
 from krtheory.errors import InvalidArgument
 from krtheory.precision import context, to_decimal
@@ -40,14 +40,14 @@ def ctx50():
 # -- printed bounds ----------------------------------------------------------------------
 def test_l1_bound_is_the_exponential_term_and_prints_with_exponent_minus_87():
     ctx = ctx50()
-    value = bounds.theorem2_l1_bound("1", 100, "0.5", ctx)   # min{3^-2.5, exp(-200)}
+    value = formulas.theorem2_l1_bound("1", 100, "0.5", ctx)   # min{3^-2.5, exp(-200)}
     assert abs(value / ctx.mpf(math.exp(-200)) - 1) < 1e-15
     assert to_decimal(ctx, value, 10).endswith("e-87")
 
 
 def test_l1_bound_below_every_float_still_prints():
     ctx = ctx50()
-    value = bounds.theorem2_l1_bound("1", 100, "0.01", ctx)   # exp(-10000) ~ 1.1e-4343
+    value = formulas.theorem2_l1_bound("1", 100, "0.01", ctx)   # exp(-10000) ~ 1.1e-4343
     with localcontext() as dec:
         dec.prec = 30
         expected = Decimal(-10000).exp()
@@ -58,12 +58,12 @@ def test_l1_bound_below_every_float_still_prints():
 def test_l1_bound_power_term_when_it_is_the_smaller():
     ctx = ctx50()
     # B = 10, d = 2, eps = 1: (2*2*10)^(-3/2) = 0.00395 < exp(-2/10)
-    assert abs(bounds.theorem2_l1_bound("10", 2, "1", ctx) - ctx.mpf(40) ** ctx.mpf("-1.5")) < ctx.mpf("1e-45")
+    assert abs(formulas.theorem2_l1_bound("10", 2, "1", ctx) - ctx.mpf(40) ** ctx.mpf("-1.5")) < ctx.mpf("1e-45")
 
 
 def test_l2_bound_matches_the_formulas_example():
     ctx = ctx50()
-    assert abs(bounds.theorem2_l2_bound("1", "0.5", ctx) - ctx.sqrt(15)) < ctx.mpf("1e-45")   # 3.873
+    assert abs(formulas.theorem2_l2_bound("1", "0.5", ctx) - ctx.sqrt(15)) < ctx.mpf("1e-45")   # 3.873
 
 
 @pytest.mark.parametrize("norm1, d, eps, expected", [
@@ -74,31 +74,34 @@ def test_l2_bound_matches_the_formulas_example():
 def test_lemma1_alpha_each_branch(norm1, d, eps, expected):
     ctx = ctx50()
     values = {"exp(-1/2)": ctx.exp(-0.5), "0.5": ctx.mpf("0.5"), "8**-0.5": 1 / ctx.sqrt(8)}
-    assert abs(bounds.lemma1_alpha(norm1, d, eps, ctx) - values[expected]) < ctx.mpf("1e-45")
+    assert abs(formulas.lemma1_alpha(norm1, d, eps, ctx) - values[expected]) < ctx.mpf("1e-45")
 
 
 def test_lemma2_and_lemma3_alphas_in_closed_form():
     ctx = ctx50()
-    assert abs(bounds.lemma2_alpha(10 ** 8, "0.5", ctx) - ctx.mpf("1e-4")) < ctx.mpf("1e-50")
-    assert abs(bounds.lemma3_alpha("4", "0.0625", ctx) - 6) < ctx.mpf("1e-45")   # 2 (1 + 2)
+    assert abs(formulas.lemma2_alpha(10 ** 8, "0.5", ctx) - ctx.mpf("1e-4")) < ctx.mpf("1e-50")
+    assert abs(formulas.lemma3_alpha("4", "0.0625", ctx) - 6) < ctx.mpf("1e-45")   # 2 (1 + 2)
 
 
 def test_depth_bound_in_closed_form():
     ctx = ctx50()
-    assert abs(bounds.depth_bound("1", 1, "1", 4, ctx) - ctx.mpf(2) ** ctx.mpf("-0.75")) < ctx.mpf("1e-45")
+    assert abs(formulas.depth_bound("1", 1, "1", 4, ctx) - ctx.mpf(2) ** ctx.mpf("-0.75")) < ctx.mpf("1e-45")
     expected = ctx.mpf(4) / 3 * ctx.mpf(2) ** (-ctx.mpf(2) / 3)        # D = 3, B = 8, d = 1, eps = 1
-    assert abs(bounds.depth_bound("8", 1, "1", 3, ctx) - expected) < ctx.mpf("1e-45")
+    assert abs(formulas.depth_bound("8", 1, "1", 3, ctx) - expected) < ctx.mpf("1e-45")
 
 
 @pytest.mark.parametrize("call, fragment", [
-    (lambda c: bounds.theorem2_l1_bound("1", 10, "0", c), "eps"),
-    (lambda c: bounds.theorem2_l1_bound("1", 10, "-0.5", c), "eps"),
-    (lambda c: bounds.theorem2_l1_bound("1", 10, "10", c), "eps < d"),
-    (lambda c: bounds.theorem2_l1_bound("1", 10, "nan", c), "eps"),
-    (lambda c: bounds.theorem2_l1_bound("0", 10, "0.5", c), "norm1"),
-    (lambda c: bounds.theorem2_l2_bound("1", "abc", c), "eps"),
-    (lambda c: bounds.lemma2_alpha(100, "1", c), "Lemma 2 needs"),
-    (lambda c: bounds.depth_bound("1", 5, "0.5", 2, c), "depth >= 3"),
+    (lambda c: formulas.theorem2_l1_bound("1", 10, "0", c), "eps"),
+    (lambda c: formulas.theorem2_l1_bound("1", 10, "-0.5", c), "eps"),
+    (lambda c: formulas.theorem2_l1_bound("1", 10, "10", c), "eps < d"),
+    (lambda c: formulas.theorem2_l1_bound("1", 10, "nan", c), "eps"),
+    (lambda c: formulas.theorem2_l1_bound("0", 10, "0.5", c), "norm1"),
+    (lambda c: formulas.theorem2_l2_bound("1", "abc", c), "eps"),
+    (lambda c: formulas.lemma2_alpha(100, "1", c), "Lemma 2 needs"),
+    (lambda c: formulas.depth_bound("1", 5, "0.5", 2, c), "depth >= 3"),
+    (lambda c: witness.witness_ratio(True, "1"), "d must be an integer >= 1"),
+    (lambda c: witness.fig3b_table(d=0), "d must be an integer >= 1"),
+    (lambda c: thresholds.measure_thresholds(None, ["0.5"], max_points=1), "max_points must be an integer >= 2"),
 ])
 def test_bad_input_names_the_argument(call, fragment):
     with pytest.raises(InvalidArgument, match=fragment):
@@ -108,7 +111,7 @@ def test_bad_input_names_the_argument(call, fragment):
 def test_decimal_beside_is_on_the_safe_side():
     ctx = ctx50()
     value = ctx.exp(-200)
-    below, above = bounds.decimal_beside(ctx, value, 40, "below"), bounds.decimal_beside(ctx, value, 40, "above")
+    below, above = formulas.decimal_beside(ctx, value, 40, "below"), formulas.decimal_beside(ctx, value, 40, "above")
     assert ctx.mpf(below) <= value <= ctx.mpf(above)
     assert ctx.mpf(above) / ctx.mpf(below) - 1 < ctx.mpf("1e-8")
 
@@ -117,20 +120,20 @@ def test_printed_bounds_of_a_problem_whose_l1_solution_is_e1():
     # one measurement x = (1, 1/2, ..., 1/2), y = 1: beta*_l1 = e_1, so ||beta*_l1||_1 = 1 and
     # ||beta*_l2||_2 = 1/||x||_2; d = 100 and eps = 0.5 give the l1 bound exp(-200) ~ 1.4e-87
     problem = Problem.from_rows([["1"] + ["0.5"] * 99], ["1"], name="e1-problem")
-    printed = bounds.printed_bounds(problem, "0.5")
-    strings = printed.as_strings()
+    stated = printed.printed_bounds(problem, "0.5")
+    strings = stated.as_strings()
     assert strings["l1_bound"].endswith("e-87") and strings["l1_bound"].startswith("1.383896526736")
     ctx = ctx50()
     expected_l2 = ctx.sqrt(2 * ctx.mpf("1.5") * 5 / ctx.sqrt(1 + 99 * ctx.mpf("0.25")))
     assert abs(ctx.mpf(strings["l2_bound"]) / expected_l2 - 1) < ctx.mpf("1e-14")
-    assert printed.digits >= 25
+    assert stated.digits >= 25
 
 
 def test_references_reject_y_zero_and_inconsistent_systems():
     with pytest.raises(InvalidArgument, match="y = 0"):
-        bounds.references(Problem.from_rows([["1", "2"]], ["0"], name="zero"))
+        printed.references(Problem.from_rows([["1", "2"]], ["0"], name="zero"))
     with pytest.raises(InvalidArgument, match="inconsistent"):
-        bounds.references(Problem.from_rows([["1", "1", "0"], ["2", "2", "0"]], ["1", "3"], name="bad"))
+        printed.references(Problem.from_rows([["1", "1", "0"], ["2", "2", "0"]], ["1", "3"], name="bad"))
 
 
 # -- Q, the Lemma 2 witnesses, Figure 3(b) ------------------------------------------------
@@ -144,14 +147,14 @@ def test_regularizer_matches_the_typed_hypentropy():
     beta, alpha = ["0.75", "-3", "0", "1e-6"], "0.01"
     with mpmath.workdps(60):
         expected = sum(mpmath.mpf(alpha) ** 2 * _q_typed(mpmath.mpf(b) / mpmath.mpf(alpha) ** 2) for b in beta)
-        value, digits = bounds.regularizer(beta, alpha, dps=30)
+        value, digits = witness.regularizer(beta, alpha, dps=30)
         assert digits >= 29 and abs(mpmath.mpf(value) / expected - 1) < mpmath.mpf("1e-28")
 
 
 def test_regularizer_depth3_matches_the_reference_values():
     # depth-3 q_3 (Section 5), computed independently: q_3(1) = 0.0799434978, q_3(10) = 3.826222907 (alpha = 1: Q = q_3(beta))
     for z, expected in (("1", "0.0799434978"), ("10", "3.826222907")):
-        value, _ = bounds.regularizer([z], "1", depth=3, dps=20)
+        value, _ = witness.regularizer([z], "1", depth=3, dps=20)
         assert abs(value - value.context.mpf(expected)) < value.context.mpf("1e-9")
 
 
@@ -160,7 +163,7 @@ def test_witness_ratio_for_d_1e8_matches_the_closed_form():
     with mpmath.workdps(60):
         Z = 1 / mpmath.mpf(alpha) ** 2
         expected = mpmath.sqrt(d) * _q_typed(Z) / (d * _q_typed(Z / mpmath.sqrt(d)))
-        value, _ = bounds.witness_ratio(d, alpha, dps=30)
+        value, _ = witness.witness_ratio(d, alpha, dps=30)
         assert abs(mpmath.mpf(value) / expected - 1) < mpmath.mpf("1e-28")
 
 
@@ -168,14 +171,14 @@ def test_witness_threshold_matches_the_asymptotic_crossing():
     # q(z) = z ln z - z + 2 + O(1/z): sqrt(d) ratio = 1 + eps at ln alpha = -1/2 - (1+eps) ln d/(4 eps),
     # exact up to ~1/(Z ln Z) (Z = alpha^-2 ~ e^47 here)
     d, eps = 10 ** 8, "0.25"
-    found = bounds.witness_threshold(d, eps)
+    found = witness.witness_threshold(d, eps)
     expected = -0.5 - 1.25 * math.log(d) / 1.0
     assert abs(float(found.ln_alpha) - expected) < 1e-6
     assert found.ratio_low <= 1.25 < found.ratio_high
 
 
 def test_fig3b_matches_the_independent_table():
-    table = bounds.fig3b_table(xs=(-8, -6, -4, -2, 0, 1), dps=15)
+    table = witness.fig3b_table(xs=(-8, -6, -4, -2, 0, 1), dps=15)
     for row in table:
         for value, expected in zip(row[1:], FIG3B_REFERENCE[row[0]]):
             assert abs(float(value) - expected) <= 0.0005 + 1e-12, (row[0], float(value), expected)
@@ -214,7 +217,7 @@ def _l1_and_l2_thresholds(eps):
 
 
 def test_measured_thresholds_bracket_the_closed_form():
-    report = bounds.measure_thresholds(HALF, ["0.1"], max_points=30)[0]
+    report = thresholds.measure_thresholds(HALF, ["0.1"], max_points=30)[0]
     l1, l2 = _l1_and_l2_thresholds("0.1")
     assert report.l1.status == report.l2.status == "bracketed"
     assert mpmath.mpf(report.l1.bracket[0]) <= l1 <= mpmath.mpf(report.l1.bracket[1])
@@ -226,7 +229,7 @@ def test_measured_thresholds_bracket_the_closed_form():
 
 def test_no_violation_when_the_l2_solution_meets_the_l1_guarantee():
     # ||beta*_l2||_1 = 1.2 = (1 + 0.2) ||beta*_l1||_1: the l1 guarantee holds at every alpha
-    report = bounds.measure_thresholds(HALF, ["0.25"], grid_step="1")[0]
+    report = thresholds.measure_thresholds(HALF, ["0.25"], grid_step="1")[0]
     assert report.l1.status == "no violation" and report.l1.value is None and report.l1.tightness is None
 
 
@@ -245,16 +248,16 @@ def test_the_l1_guarantee_is_not_monotone_in_alpha():
     norms = [ctx.fsum(abs(ctx.convert(b)) for b in integrate_flow(DiagonalModel(2, a), NON_MONOTONE, dps=20).beta)
              for a in ("0.3", "0.5623413", "10")]
     assert norms[0] < norms[1] > norms[2] + ctx.mpf("1e-4")
-    report = bounds.measure_thresholds(NON_MONOTONE, ["0.0762"], bracket_decades="0.01")[0]
+    report = thresholds.measure_thresholds(NON_MONOTONE, ["0.0762"], bracket_decades="0.01")[0]
     assert report.l1.status == "bracketed" and report.l1.changes == 2
     assert Fraction("0.3") < Fraction(report.l1.value) < Fraction("0.5623413")
 
 
 def test_an_l1_bound_below_the_probe_range_still_prints_and_is_measured():
     # B = 1, d = 2, eps = 4e-4: exp(-5000) ~ 10^-2171.5 lies below SMALLEST_ALPHA = 1e-2000
-    report = bounds.measure_thresholds(HALF, ["0.0004"], grid_step="100", bracket_decades="0.01")[0]
+    report = thresholds.measure_thresholds(HALF, ["0.0004"], grid_step="100", bracket_decades="0.01")[0]
     record = report.as_dict()
-    assert record["l1_bound"].endswith("e-2172") and report.l1.scan_start == bounds.SMALLEST_ALPHA_TEXT
+    assert record["l1_bound"].endswith("e-2172") and report.l1.scan_start == thresholds.SMALLEST_ALPHA_TEXT
     threshold = _closed_threshold(mpmath.mpf("0.0004") / mpmath.mpf("0.5"))
     assert mpmath.mpf(report.l1.bracket[0]) <= threshold <= mpmath.mpf(report.l1.bracket[1])
     assert abs(report.l1.tightness - float(mpmath.log10(threshold) + 5000 / mpmath.log(10))) < 0.01
@@ -264,8 +267,8 @@ def test_a_probe_next_to_the_threshold_raises_the_precision():
     with mpmath.workdps(80):
         threshold = _l1_and_l2_thresholds("0.1")[0]
         below = mpmath.nstr(threshold * (1 - mpmath.mpf("1e-38")), 50)   # margin ~1e-38 < 10^-30
-    probe = bounds.guarantee_at(HALF, below, ["0.1"])
-    assert probe.verdicts[("l1", 0)] is True and probe.dps > bounds.DEFAULT_DPS
+    probe = thresholds.guarantee_at(HALF, below, ["0.1"])
+    assert probe.verdicts[("l1", 0)] is True and probe.dps > formulas.DEFAULT_DPS
 
 
 # -- property tests -----------------------------------------------------------------------
@@ -275,10 +278,10 @@ def test_theorem2_guarantees_hold_at_the_printed_bounds(problem, k):
     eps = str(Fraction(k, 16))
     if Fraction(eps) >= problem.d:
         eps = "1"
-    printed = bounds.printed_bounds(problem, eps)
-    if Fraction(printed.alpha_l1()) >= bounds.SMALLEST_ALPHA:
-        assert bounds.guarantee_at(problem, printed.alpha_l1(), [eps]).verdicts[("l1", 0)]
-    assert bounds.guarantee_at(problem, printed.alpha_l2(), [eps]).verdicts[("l2", 0)]
+    stated = printed.printed_bounds(problem, eps)
+    if Fraction(stated.alpha_l1()) >= thresholds.SMALLEST_ALPHA:
+        assert thresholds.guarantee_at(problem, stated.alpha_l1(), [eps]).verdicts[("l1", 0)]
+    assert thresholds.guarantee_at(problem, stated.alpha_l2(), [eps]).verdicts[("l2", 0)]
 
 
 _dyadic_vectors = st.lists(st.integers(-64, 64).map(lambda k: str(Fraction(k, 16))), min_size=1, max_size=8) \
@@ -292,12 +295,12 @@ def test_lemma1_and_lemma3_sandwiches(beta, eps):
     values = [ctx.mpf(Fraction(b).numerator) / Fraction(b).denominator for b in beta]
     norm1, norm2sq = ctx.fsum(abs(v) for v in values), ctx.fsum(v * v for v in values)
     e = ctx.mpf(eps)
-    a1 = bounds.decimal_beside(ctx, bounds.lemma1_alpha(norm1, len(beta), eps, ctx), 30, "below")
-    Q, _ = bounds.regularizer(beta, a1, dps=30)
+    a1 = formulas.decimal_beside(ctx, formulas.lemma1_alpha(norm1, len(beta), eps, ctx), 30, "below")
+    Q, _ = witness.regularizer(beta, a1, dps=30)
     scaled = ctx.convert(Q) / ctx.log(1 / ctx.mpf(a1) ** 2)
     assert (1 - e) * norm1 <= scaled <= (1 + e) * norm1
-    a2 = bounds.decimal_beside(ctx, bounds.lemma3_alpha(ctx.sqrt(norm2sq), eps, ctx), 30, "above")
-    Q, _ = bounds.regularizer(beta, a2, dps=30)
+    a2 = formulas.decimal_beside(ctx, formulas.lemma3_alpha(ctx.sqrt(norm2sq), eps, ctx), 30, "above")
+    Q, _ = witness.regularizer(beta, a2, dps=30)
     assert (1 - e) * norm2sq <= 4 * ctx.mpf(a2) ** 2 * ctx.convert(Q) <= (1 + e) * norm2sq
 
 
@@ -306,7 +309,7 @@ def test_lemma1_and_lemma3_sandwiches(beta, eps):
 @example(3, 5, 1)   # kernel regime: the two ratios differ by ~1e-22, below the 19 verified digits
 def test_witness_ratio_is_nondecreasing_in_alpha(d, exponent, step):
     low, high = f"1e{exponent}", f"{10 ** (step / 10):.6f}e{exponent}"
-    (a, digits), (b, _) = bounds.witness_ratio(d, low, dps=20), bounds.witness_ratio(d, high, dps=20)
+    (a, digits), (b, _) = witness.witness_ratio(d, low, dps=20), witness.witness_ratio(d, high, dps=20)
     assert a <= b * (1 + a.context.mpf(10) ** -digits)
 
 
@@ -398,8 +401,8 @@ def test_cli_problems_without_a_bound_exit_3(cli, tmp_path, capsys, X, y, fragme
 
 
 def test_cli_fig3b_table(cli, monkeypatch, capsys):
-    monkeypatch.setattr(bounds, "FIG3B_X", (-2, 0))
-    monkeypatch.setattr(bounds, "FIG3B_DEPTHS", (2, 3))
+    monkeypatch.setattr(witness, "FIG3B_X", (-2, 0))
+    monkeypatch.setattr(witness, "FIG3B_DEPTHS", (2, 3))
     assert cli(["bounds", "--table", "fig3b", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["x"] == [-2, 0] and [r["depth"] for r in record["rows"]] == [2, 3]
@@ -466,15 +469,15 @@ def test_printed_bounds_equal_the_formulas_to_every_digit_printed(eps):
     B, N2, d = _example_norms()
     m, expected = _formulas(B, N2, d, eps)
     problem = Problem.from_files("examples/X.csv", "examples/y.csv")
-    printed = bounds.printed_bounds(problem, eps).as_strings()
+    stated = printed.printed_bounds(problem, eps).as_strings()
     for key, value in expected.items():
         if value is None:
-            assert printed[key] is None
+            assert stated[key] is None
         else:
-            _assert_digits_agree(m, printed[key], value)
+            _assert_digits_agree(m, stated[key], value)
 
 
 def test_eps_at_d_is_refused():
     problem = Problem.from_files("examples/X.csv", "examples/y.csv")
     with pytest.raises(InvalidArgument, match="eps < d"):
-        bounds.printed_bounds(problem, "10")
+        printed.printed_bounds(problem, "10")

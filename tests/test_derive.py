@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from krtheory import InvalidArgument, NotApplicable
 from krtheory.cli import main
-from krtheory.derive.engine import (beta, c, check_equal, derive, derive_diagonal, derive_separable,
-                             domain_points, flow_steps, nu, root, s, u, v, z)
+from krtheory.derive.checks import Step, StepStatus, check_equal, domain_points, flow_steps
+from krtheory.derive.engine import derive, derive_diagonal, derive_separable
+from krtheory.derive.symbols import beta, c, nu, root, s, u, v, z
 from krtheory.derive.potential import potential_value
 from krtheory.precision import context
 
@@ -63,8 +64,8 @@ def test_depth_two_is_theorem_one():
 
 def test_depth_two_every_step_verified():
     d2 = derive_diagonal(2)
-    assert d2.verified(), [step for step in d2.steps if step.status != "verified"]
-    assert {step.status for step in d2.steps} == {"verified"}
+    assert d2.verified(), [step for step in d2.steps if step.status is not StepStatus.VERIFIED]
+    assert {step.status for step in d2.steps} == {StepStatus.VERIFIED}
     names = " | ".join(step.name for step in d2.steps)
     for needed in ("ODE solution substituted back", "h(h^-1(z)) = z", "q' = h^-1", "q(0) = 0",
                    "q'' > 0", "G' = h", "KKT"):
@@ -105,7 +106,7 @@ def test_depth_d_link_and_potential_by_parts(depth):
     assert sp.simplify(dD.potential - by_parts) == 0
     # Q_c = (a/b) q(beta/a) up to the c-free factor D(D-2): c^2 q_D(beta/c^D)
     assert sp.simplify(dD.regularizer - c**2 * by_parts.subs(z, beta / c**depth)) == 0
-    assert dD.verified(), [step for step in dD.steps if step.status != "verified"]
+    assert dD.verified(), [step for step in dD.steps if step.status is not StepStatus.VERIFIED]
 
 
 @pytest.mark.parametrize("depth, z_text", [(3, "0.5"), (3, "7"), (5, "2"), (5, "-40")])
@@ -132,13 +133,13 @@ def test_wrong_solution_fails_verification():
     wrong = {u: c * sp.exp(2 * s), v: c * sp.exp(2 * s)}  # v should decay: dv/ds = -2v
     steps = flow_steps(u**2 - v**2, (u, v), wrong, domain_points(4, sp.oo))
     status = {step.name: step.status for step in steps}
-    assert status["ODE solution substituted back: du/ds = dbeta/du"] == "verified"
-    assert status["ODE solution substituted back: dv/ds = dbeta/dv"] == "failed"
+    assert status["ODE solution substituted back: du/ds = dbeta/du"] is StepStatus.VERIFIED
+    assert status["ODE solution substituted back: dv/ds = dbeta/dv"] is StepStatus.FAILED
 
 
 def test_biased_parametrization_fails_verification():
     broken = derive_separable("broken", 2, u**2 + v**2, (u, v))
-    failed = {step.name for step in broken.steps if step.status == "failed"}
+    failed = {step.name for step in broken.steps if step.status is StepStatus.FAILED}
     assert "unbiased initialization: beta(0) = 0" in failed
     assert any(name.startswith("link: h(nu) = f(nu) - f(-nu)") for name in failed)
     assert not broken.verified()
@@ -154,10 +155,19 @@ def test_mismatched_rates_are_not_applicable():
 def test_numeric_fallback_is_three_valued():
     points = domain_points(4, sp.oo)
     identity = sp.asinh(sp.sinh(nu))  # = nu for real nu; simplify cannot show it
-    assert check_equal("true", identity, nu, points).status == "verified"
-    assert check_equal("false", identity, nu + nu**3 / 10**6, points).status == "failed"
+    assert check_equal("true", identity, nu, points).status is StepStatus.VERIFIED
+    assert check_equal("false", identity, nu + nu**3 / 10**6, points).status is StepStatus.FAILED
     tiny = check_equal("tiny", identity, nu * (1 + sp.Rational(1, 10**30)), points)
-    assert (tiny.status, tiny.method) == ("undecided", "numeric: 50 digits at 5 seeded points")
+    assert (tiny.status, tiny.method) == (StepStatus.UNDECIDED, "numeric: 50 digits at 5 seeded points")
+
+
+def test_step_status_prints_as_its_label_and_combines_as_a_lattice():
+    step = Step("x", StepStatus.UNDECIDED, "symbolic", "nan")
+    assert step.as_dict() == {"name": "x", "status": "undecided", "method": "symbolic", "residual": "nan"}
+    assert Step.from_dict(step.as_dict()) == step
+    assert StepStatus.combine([StepStatus.VERIFIED, StepStatus.UNDECIDED, StepStatus.FAILED]) is StepStatus.FAILED
+    assert StepStatus.combine([StepStatus.VERIFIED, StepStatus.UNDECIDED]) is StepStatus.UNDECIDED
+    assert StepStatus.combine([StepStatus.VERIFIED, StepStatus.VERIFIED]) is StepStatus.VERIFIED
 
 
 # -- properties of q (D = 2) at 20 digits --------------------------------------------------

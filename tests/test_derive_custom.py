@@ -16,7 +16,9 @@ import sympy as sp
 
 from krtheory import InvalidArgument, NotApplicable
 from krtheory.cli import main
-from krtheory.derive.engine import derive_diagonal, nu, s, z
+from krtheory.derive.checks import StepStatus
+from krtheory.derive.engine import derive_diagonal
+from krtheory.derive.symbols import nu, s, z
 from krtheory.families.custom import derive_parametrization
 from krtheory.derive.potential import potential_value
 from krtheory.precision import context
@@ -53,7 +55,7 @@ def test_uv_flow_and_biased_link_match_the_hand_solution():
     beta_of_s = d.amplitude * d.link.subs(nu, d.rate * s).subs(d.link_parameters)
     assert equal(beta_of_s, sp.expand(u_hand * v_hand))
     assert equal(d.initial_prediction().subs(d.link_parameters), a * b)  # biased: beta(0) = ab
-    assert d.verified(), [st for st in d.steps if st.status != "verified"]
+    assert d.verified(), [st for st in d.steps if st.status is not StepStatus.VERIFIED]
 
 
 def test_uv_potential_is_the_biased_hypentropy_minimized_at_the_initial_predictor():

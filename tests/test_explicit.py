@@ -4,6 +4,7 @@ r the smaller real root; reference values from a brute-force minimisation, compu
 import pytest
 import sympy
 
+from krtheory.derive.checks import StepStatus
 from krtheory.families.explicit import derive_explicit
 from krtheory.precision import context, lambdify
 
@@ -13,7 +14,7 @@ R_REFERENCE = {"0.5": "0.0307831733", "1": "0.1183510857", "2": "0.4227814124",
 
 def test_every_step_verified():
     derivation = derive_explicit()
-    assert derivation.verified(), [s for s in derivation.steps if s.status != "verified"]
+    assert derivation.verified(), [s for s in derivation.steps if s.status is not StepStatus.VERIFIED]
     mu = derivation.nu
     assert sympy.simplify(derivation.link - 4 * mu / (1 - mu ** 2) ** 2) == 0
     assert sympy.simplify(derivation.amplitude - derivation.c ** 2) == 0

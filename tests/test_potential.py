@@ -47,16 +47,17 @@ def test_inverse_link_matches_the_quartic_root_and_stays_cheap(target):
     import sympy
 
     from krtheory import precision
-    from krtheory.derive import engine as derive
+    from krtheory.derive import symbols
     from krtheory.derive import potential
 
     dps = 400
     derivation = derive_diagonal(4)
     ctx = context(dps)
-    h = precision.lambdify([derive.nu], derivation.link, ctx)
-    dh = precision.lambdify([derive.nu], sympy.diff(derivation.link, derive.nu), ctx)
+    h = precision.lambdify([symbols.nu], derivation.link, ctx)
+    dh = precision.lambdify([symbols.nu], sympy.diff(derivation.link, symbols.nu), ctx)
     calls = []
-    x = potential._solve_link(ctx, lambda v: calls.append(v) or h(v), dh, ctx.mpf(target), derivation.nu_radius)
+    x = potential._solve_link(ctx, lambda v: calls.append(v) or h(v), dh, ctx.mpf(target),
+                             potential.program(derivation).radius)
     t = ctx.mpf(target)
     with ctx.workdps(2 * dps):
         roots = ctx.polyroots([t, 0, -2 * t, -4, t], maxsteps=400, extraprec=4 * dps)

@@ -18,6 +18,7 @@ from krtheory.cli import main
 from krtheory.flow.driver import integrate_flow
 from krtheory.links import Link
 from krtheory.flow.models import WideModel
+from krtheory.derive.checks import StepStatus
 from krtheory.precision import context
 from krtheory.families.diagonal import implicit_link
 from krtheory.solve.mp import solve_link
@@ -45,7 +46,7 @@ def test_derivation_is_verified_and_shaped_like_the_diagonal_one():
     from krtheory.derive.engine import derive_diagonal
 
     derivation = derive_wide()
-    assert derivation.verified(), [s for s in derivation.steps if s.status != "verified"]
+    assert derivation.verified(), [s for s in derivation.steps if s.status is not StepStatus.VERIFIED]
     for fmt in ("sympy", "latex", "python"):
         record = derivation.as_dict(fmt)
         assert set(derive_diagonal(2).as_dict(fmt)) <= set(record)

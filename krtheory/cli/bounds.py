@@ -38,7 +38,7 @@ def run(args) -> int:
         return _fig3b(args)
     if args.X is None or args.y is None:
         raise InvalidArgument("--X and --y are required (unless --table is given)")
-    from krtheory.bounds.core import measure_thresholds
+    from krtheory.bounds.thresholds import measure_thresholds
     from krtheory.problem import Problem
 
     problem = Problem.from_files(args.X, args.y)
@@ -75,16 +75,16 @@ def _text(problem, record) -> str:
 
 
 def _fig3b(args) -> int:
-    from krtheory.bounds import core as bounds
+    from krtheory.bounds import witness
 
-    rows = bounds.fig3b_table()
+    rows = witness.fig3b_table()
     ctx = rows[0][1].context
     values = [[str(r[0])] + [ctx.nstr(v, 6) for v in r[1:]] for r in rows]
-    record = {"figure": "3b", "d": bounds.FIG3B_DIMENSION, "x": list(bounds.FIG3B_X),
+    record = {"figure": "3b", "d": witness.FIG3B_DIMENSION, "x": list(witness.FIG3B_X),
               "quantity": "Q^D_alpha(e_1) / Q^D_alpha(1_d/sqrt(d)) at ln(alpha^D) = x",
               "rows": [{"depth": int(r[0]), "ratio": r[1:]} for r in values]}
-    text = (f"Figure 3(b): Q^D_alpha(e_1)/Q^D_alpha(1_d/sqrt d) against x = ln(alpha^D), d = {bounds.FIG3B_DIMENSION} "
-            f"(1/sqrt d = {ctx.nstr(1 / ctx.sqrt(bounds.FIG3B_DIMENSION), 3)}: l1-like; 1: l2-like)\n"
-            + table(["D"] + [f"x={x}" for x in bounds.FIG3B_X], values))
+    text = (f"Figure 3(b): Q^D_alpha(e_1)/Q^D_alpha(1_d/sqrt d) against x = ln(alpha^D), d = {witness.FIG3B_DIMENSION} "
+            f"(1/sqrt d = {ctx.nstr(1 / ctx.sqrt(witness.FIG3B_DIMENSION), 3)}: l1-like; 1: l2-like)\n"
+            + table(["D"] + [f"x={x}" for x in witness.FIG3B_X], values))
     emit(args, record, text)
     return 0

@@ -9,14 +9,16 @@ import abc
 class AbstractDerivation(abc.ABC):
     """A derivation of an implicit (or explicit) regularizer, verified step by step.
 
-    ``steps`` holds :class:`krtheory.derive.engine.Step` records, each three-valued
+    ``steps`` holds :class:`krtheory.derive.checks.Step` records, each three-valued
     (verified / failed / undecided)."""
 
     steps: tuple
 
     def verified(self) -> bool:
-        """True when every step is "verified"."""
-        return all(step.status == "verified" for step in self.steps)
+        """True when every step is verified."""
+        from krtheory.derive.checks import StepStatus
+
+        return all(step.status is StepStatus.VERIFIED for step in self.steps)
 
     @abc.abstractmethod
     def as_dict(self, fmt: str = "sympy") -> dict:

@@ -135,7 +135,7 @@ def program(derivation) -> PotentialProgram:
     retyped). NotApplicable when q still has link parameters (symbolic initial values)."""
     import sympy as sp
 
-    from krtheory.derive.engine import nu, root, z
+    from krtheory.derive.symbols import nu, root, z
 
     unbound = sorted(map(str, derivation.potential.free_symbols - {z, root}))
     if unbound:
@@ -159,7 +159,13 @@ def program(derivation) -> PotentialProgram:
         link=link, dlink=dlink, radius=radius,
         lower=end(derivation.link_range.start), upper=end(derivation.link_range.end),
         origin=str(origin) if origin.is_Rational else None,
-        failed=tuple(step.name for step in derivation.steps if step.status == "failed"))
+        failed=_failed_steps(derivation))
+
+
+def _failed_steps(derivation) -> tuple[str, ...]:
+    from krtheory.derive.checks import StepStatus
+
+    return tuple(step.name for step in derivation.steps if step.status is StepStatus.FAILED)
 
 
 def builtin_program(family: str, depth) -> PotentialProgram:
@@ -331,8 +337,7 @@ def potential_value(derivation, z, dps: int = 30) -> tuple[str, int]:
         raise InvalidArgument(f"Expected dps <= {MAX_POTENTIAL_DPS} for a potential value but got "
                               f"dps={dps}")
     z_text = _parse_number(z, "z")
-    failed = (derivation.failed if isinstance(derivation, PotentialProgram) else
-              [step.name for step in derivation.steps if step.status == "failed"])
+    failed = derivation.failed if isinstance(derivation, PotentialProgram) else _failed_steps(derivation)
     if failed:
         raise NotApplicable(f"the {derivation.family} D={derivation.depth} derivation has failed "
                             f"steps: {list(failed)}")

@@ -20,8 +20,10 @@ import keyword
 
 import sympy as sp
 
-from krtheory.derive.engine import (MAX_DEPTH, Derivation, derive_exponential, derive_separable, driven_system_text,
-                             terms_by_parameter)
+from krtheory.derive.derivation import Derivation
+from krtheory.derive.engine import MAX_DEPTH, derive_separable
+from krtheory.derive.exponential import derive_exponential
+from krtheory.derive.symbols import driven_system_text, terms_by_parameter
 from krtheory.errors import InvalidArgument, NotApplicable
 
 #: What a user parametrization or initial value may contain besides numbers, names and

@@ -142,17 +142,22 @@ def implicit_link(family: str, depth: int, alpha, shape, d: int):
     return link_from_data(data, scales, name)
 
 
-def regularizer_value(derivation, beta, scales, ctx):
+def regularizer_value(derivation, beta, scales, ctx, q=None):
     """Q(beta) = sum_i w(c_i) q(beta_i / a(c_i)) in ``ctx`` (beta: ctx numbers, scales: exact
-    c_i), with q, a and w from the derivation (never retyped); for D >= 3 q solves h^{-1} itself."""
+    c_i), with q, a and w from the derivation (never retyped); for D >= 3 q solves h^{-1} itself.
+    ``q``: z -> q(z) as a ctx number (e.g. verified values); default the derived q compiled for ctx."""
     from krtheory.derive.potential import potential_function
     from krtheory.precision import lambdify
 
-    q = potential_function(derivation, ctx)
+    if q is None:
+        compiled = potential_function(derivation, ctx)
+
+        def q(z):
+            return compiled(z)[0]
     weight = lambdify(derivation.c, derivation.weight(), ctx)
     amplitude = lambdify(derivation.c, derivation.amplitude, ctx)
     total = []
     for b, c in zip(beta, scales):
         c_value = ctx.mpf(c.numerator) / c.denominator
-        total.append(weight(c_value) * q(b / amplitude(c_value))[0])
+        total.append(weight(c_value) * q(b / amplitude(c_value)))
     return ctx.fsum(total)

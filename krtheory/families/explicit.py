@@ -23,7 +23,9 @@ import functools
 
 from krtheory import precision
 from krtheory.derive.abstract import AbstractDerivation
-from krtheory.derive.engine import Step, check_positive, on_domain, printer
+from krtheory.derive.checks import Step, StepStatus, positivity_step
+from krtheory.derive.derivation import printer
+from krtheory.derive.symbols import on_domain
 from krtheory.errors import InvalidArgument, NoConvergence
 from krtheory.derive.potential import MAX_POTENTIAL_DPS
 from krtheory._validation import parse_number
@@ -39,7 +41,7 @@ ROOT_SLACK_BITS = 4
 class ExplicitDerivation(AbstractDerivation):
     """The explicit regularizer's link and quartic, with the verification steps.
 
-    Field names match :class:`krtheory.derive.engine.Derivation` where they mean the same thing, so
+    Field names match :class:`krtheory.derive.derivation.Derivation` where they mean the same thing, so
     :func:`krtheory.families.diagonal.link_from_derivation` builds its Link the same way."""
 
     c: object
@@ -64,7 +66,7 @@ class ExplicitDerivation(AbstractDerivation):
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if field.name == "steps":
-                value = [dataclasses.asdict(step) for step in value]
+                value = [step.as_dict() for step in value]
             elif isinstance(value, dict):
                 value = {show(k): show(v) for k, v in value.items()}
             else:
@@ -78,7 +80,7 @@ def _symbolic_zero(name: str, expr) -> Step:
     import sympy
 
     residual = sympy.simplify(expr)
-    return Step(name, "verified" if residual == 0 else "failed", "symbolic", str(residual))
+    return Step(name, StepStatus.VERIFIED if residual == 0 else StepStatus.FAILED, "symbolic", str(residual))
 
 
 @functools.cache
@@ -111,7 +113,7 @@ def derive_explicit() -> ExplicitDerivation:
                        sympy.diff(scaled_link / link, mu)),
         _symbolic_zero("envelope: dR/dbeta = mu (the dual variable has rate b = 1)",
                        sympy.diff(value, mu) / sympy.diff(link, mu) - mu),
-        check_positive("h is increasing on (-1, 1): h' > 0", on_domain(slope, mu, {}),
+        positivity_step("h is increasing on (-1, 1): h' > 0", on_domain(slope, mu, {}),
                        "symbolic (affine factors 1 -+ mu > 0 on the domain)"),
         _symbolic_zero("dual potential G' = h, G(0) = 0",
                        sympy.diff(dual_potential, mu) - link + dual_potential.subs(mu, 0)),
@@ -147,7 +149,7 @@ def _smaller_root_step(link, value, quartic, mu, z, r, dps: int = 50) -> Step:
         worst = max(worst, abs(real[0] - r_of(m)) / max(ctx.one, abs(real[0])))
     ok = worst < ctx.mpf(10) ** (-(dps - 10)) and counts == {2}
     return Step("r is the smaller of the quartic's two real roots (not unique)",
-                "verified" if ok else "failed",
+                StepStatus.VERIFIED if ok else StepStatus.FAILED,
                 f"numeric: {dps} digits at 5 seeded mu in (-0.95, 0.95); real roots per z: {sorted(counts)}",
                 ctx.nstr(worst, 3))
 

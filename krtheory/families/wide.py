@@ -28,8 +28,10 @@ from fractions import Fraction
 import sympy as sp
 
 from krtheory.derive.abstract import AbstractDerivation
-from krtheory.derive.engine import (Step, beta, c, check_equal, check_positive, derive_diagonal, domain_points,
-                             nu, printer, s, z)
+from krtheory.derive.checks import Step, StepStatus, check_equal, domain_points, positivity_step
+from krtheory.derive.derivation import printer
+from krtheory.derive.engine import derive_diagonal
+from krtheory.derive.symbols import beta, c, nu, s, z
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 
 #: The rate b of the link: beta_i = h(b s_i; A_i, B_i) (read off the exponents e^{+-2s}).
@@ -46,7 +48,7 @@ ROW_CHECK_UNITS = 3
 @dataclasses.dataclass(frozen=True, eq=False)
 class WideDerivation(AbstractDerivation):
     """The biased-hypentropy derivation of §6 with its verification steps; fields named as in
-    :class:`krtheory.derive.engine.Derivation` where they mean the same thing."""
+    :class:`krtheory.derive.derivation.Derivation` where they mean the same thing."""
 
     family: str
     depth: int                  # degree of the parametrization u*v (homogeneity 2)
@@ -71,7 +73,7 @@ class WideDerivation(AbstractDerivation):
 
     def as_dict(self, fmt: str = "sympy") -> dict:
         """JSON-able strings (``fmt``: sympy, latex or python), with the keys of
-        :meth:`krtheory.derive.engine.Derivation.as_dict` plus ``link_parameters``."""
+        :meth:`krtheory.derive.derivation.Derivation.as_dict` plus ``link_parameters``."""
         show = printer(fmt)
         return {
             "family": self.family,
@@ -98,7 +100,7 @@ class WideDerivation(AbstractDerivation):
             "regularizer_note": (f"Q(beta) = sum_i q_(A_i,B_i)(beta_i), A_i = ||U0_i + V0_i||^2/4, "
                                  f"B_i = ||U0_i - V0_i||^2/4; the common factor 1/b = 1/{show(self.rate)} "
                                  f"dropped (argmin unchanged); q(A - B) = 0 at beta(0)"),
-            "steps": [dataclasses.asdict(step) for step in self.steps],
+            "steps": [step.as_dict() for step in self.steps],
             "verified": self.verified(),
         }
 
@@ -126,8 +128,7 @@ def _normalized(expr):
 
 def _combined(name: str, steps: list[Step]) -> Step:
     """One step from several checks: failed if one failed, verified if all were, else undecided."""
-    statuses = {st.status for st in steps}
-    status = "failed" if "failed" in statuses else "verified" if statuses == {"verified"} else "undecided"
+    status = StepStatus.combine(st.status for st in steps)
     worst = max(steps, key=lambda st: sp.oo if st.residual == "nan" else sp.Float(st.residual)).residual
     return Step(name, status, "; ".join(sorted({st.method for st in steps})), worst)
 
@@ -187,7 +188,7 @@ def derive_wide() -> WideDerivation:
              _row_step(solution, rate, A_unit, B_unit, points),
              _identity("beta(0) = h(0) = A - B = <U0_i, V0_i> (biased unless U0_i is orthogonal to V0_i)",
                        (A - B).subs(row), u0 * v0, points),
-             check_positive("link increasing: h'(nu) = A e^nu + B e^-nu > 0 (A, B > 0)", sp.diff(link, nu)),
+             positivity_step("link increasing: h'(nu) = A e^nu + B e^-nu > 0 (A, B > 0)", sp.diff(link, nu)),
              _identity("dual potential: G' = h", sp.diff(dual, nu), link, points),
              _identity("dual potential: G(0) = 0", dual.subs(nu, 0), 0, points),
              _identity("inverse (solveset, real branch): h(h^-1(z)) = z", link.subs(nu, derived_inverse), z,
@@ -198,7 +199,7 @@ def derive_wide() -> WideDerivation:
                        points),
              _identity("potential: q' = h^-1", sp.diff(potential, z), inverse, points),
              _identity("potential: q(h(0)) = q(A - B) = 0", potential.subs(z, A - B), 0, points),
-             check_positive("potential convex: q'' = 1/sqrt(z^2 + 4AB) > 0", sp.diff(potential, z, 2)),
+             positivity_step("potential convex: q'' = 1/sqrt(z^2 + 4AB) > 0", sp.diff(potential, z, 2)),
              _identity("Legendre: q(h(nu)) = nu h(nu) - G(nu) (the dual objective)",
                        potential.subs(z, link), nu * link - dual, points),
              _identity(f"KKT: dq/dbeta at beta = h({rate} s) equals {rate}*s",
