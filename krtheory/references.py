@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from krtheory.precision import GUARD_DIGITS, agreement_digits, check_dps, context
+from krtheory.precision import GUARD_DIGITS, agreeing_digits_of_vectors, check_dps, context
 from krtheory._linalg import (ReducedSystem, _allowed_residual, back_substitute, certificate_tolerance,
                               forward_substitute, matvec, norm2, orthonormalize, rank_tolerance, reduce_rows)
 
@@ -41,7 +41,7 @@ def min_l2(problem, *, dps: int = 50) -> L2Result:
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     fine = reduce_rows(problem, context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS),
                        dps + VERIFY_EXTRA_DIGITS)
-    digits, _ = agreement_digits(system.beta_l2, fine.beta_l2, fine.ctx, dps)
+    digits, _ = agreeing_digits_of_vectors(fine.ctx, system.beta_l2, fine.beta_l2, dps)
     out = context(dps)
     return L2Result([out.mpf(b) for b in system.beta_l2], out.mpf(system.residual), system.rank,
                     system.kept, dps, digits)
@@ -124,7 +124,7 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     fine_ctx = context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS)
     fine = _vertex_on_support(reduce_rows(problem, fine_ctx, dps + VERIFY_EXTRA_DIGITS), support, fine_ctx,
                               dps + VERIFY_EXTRA_DIGITS)
-    digits = None if fine is None else agreement_digits(beta, fine[0], fine_ctx, dps)[0]
+    digits = None if fine is None else agreeing_digits_of_vectors(fine_ctx, beta, fine[0], dps)[0]
     return result(beta, support, "", nu, max_off, digits)
 
 

@@ -6,6 +6,7 @@ the asymptotic Lemma 2 crossing), and a one-measurement problem whose thresholds
 equation by mpmath's findroot.
 """
 
+import dataclasses
 import json
 import math
 from decimal import Decimal, localcontext
@@ -323,9 +324,9 @@ def test_the_at_bound_claim_refutes_a_guarantee_probed_far_above_its_bound(monke
 def test_the_contrast_claim_refutes_a_wrong_law(monkeypatch):
     """With the D = 3 thresholds in place of D = 2's, the exponential law in 1/eps fails."""
     real = bounds_depth._ln_thresholds
-    monkeypatch.setattr(bounds_depth, "CONTRAST_DEPTHS", (2,))
-    monkeypatch.setattr(bounds_depth, "_ln_thresholds", lambda d, depth: real(d, 3))
-    assert bounds_depth.check_contrast(RunConfig()).status is Status.REFUTED
+    monkeypatch.setattr(bounds_depth, "_ln_thresholds", lambda d, depth, eps: real(d, 3, eps))
+    domain = dataclasses.replace(bounds_depth.CONTRAST, extras={**bounds_depth.CONTRAST.extras, "D in": (2,)})
+    assert bounds_depth.check_contrast(RunConfig(), domain=domain).status is Status.REFUTED
 
 
 @pytest.mark.slow

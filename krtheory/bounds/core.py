@@ -35,7 +35,7 @@ import math
 from fractions import Fraction
 
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
-from krtheory.precision import GUARD_DIGITS, agreeing_digits, check_dps, context, to_decimal
+from krtheory.precision import GUARD_DIGITS, agreeing_digits_of_numbers, check_dps, context, to_decimal
 from krtheory._validation import parse_number
 from krtheory._validation import check_depth
 
@@ -260,7 +260,7 @@ def printed_bounds(problem, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> P
     values = _bound_values(exact.norm1, exact.norm2, problem.d, eps, depth, exact.ctx)
     coarse_ctx = exact.coarse[0].context
     coarse = _bound_values(exact.coarse[0], exact.coarse[1], problem.d, eps, depth, coarse_ctx)
-    digits = min([min(dps, int(agreeing_digits(exact.ctx, v, exact.ctx.convert(c))))
+    digits = min([min(dps, int(agreeing_digits_of_numbers(exact.ctx, v, exact.ctx.convert(c))))
                   for v, c in zip(values, coarse) if v is not None])
     return PrintedBounds(eps, depth, problem.d, *values, digits=digits, refs=refs)
 
