@@ -36,7 +36,33 @@ class L2Result:
 
 
 def min_l2(problem, *, dps: int = 50) -> L2Result:
-    """The minimum-ℓ2-norm interpolator (the kernel limit, eq. 6), at ``dps`` digits."""
+    """The minimum-ℓ2-norm interpolator (the kernel limit, eq. 6), at ``dps`` digits.
+
+    Parameters
+    ----------
+    problem : Problem
+        X beta = y, consistent (redundant rows are dropped exactly).
+    dps : int
+        Working precision in decimal digits.
+
+    Returns
+    -------
+    L2Result
+        beta = X^T (X X^T)^+ y, the residual over all rows, the rank, the kept rows and the
+        digits on which a recomputation at more digits agrees.
+
+    Raises
+    ------
+    InvalidArgument
+        A bad ``dps`` or an inconsistent X beta = y.
+
+    Examples
+    --------
+    >>> from krtheory import Problem, min_l2
+    >>> result = min_l2(Problem.from_rows([["1", "2", "0"]], ["5"]), dps=30)
+    >>> [str(b) for b in result.beta], result.digits
+    (['1.0', '2.0', '0.0'], 30)
+    """
     dps = check_dps(dps)
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     fine = reduce_rows(problem, context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS),
@@ -74,7 +100,33 @@ class L1Result:
 
 def min_l1(problem, *, dps: int = 50) -> L1Result:
     """Minimum-ℓ1 interpolator (the rich limit, eq. 7): HiGHS finds the support and signs in
-    float64, the support system is solved at ``dps`` and optimality is certified by duality."""
+    float64, the support system is solved at ``dps`` and optimality is certified by duality.
+
+    Parameters
+    ----------
+    problem : Problem
+        X beta = y, consistent.
+    dps : int
+        Working precision in decimal digits.
+
+    Returns
+    -------
+    L1Result
+        beta, its support, ``status`` "certified" (a dual vector proves beta the unique
+        minimizer) or "failed" with ``reason`` (not an error: the caller reports INCONCLUSIVE).
+
+    Raises
+    ------
+    InvalidArgument
+        A bad ``dps`` or an inconsistent X beta = y.
+
+    Examples
+    --------
+    >>> from krtheory import Problem, min_l1
+    >>> result = min_l1(Problem.from_rows([["1", "2", "0"]], ["5"]), dps=30)
+    >>> [str(b) for b in result.beta], result.support, result.status
+    (['0.0', '2.5', '0.0'], (1,), 'certified')
+    """
     dps = check_dps(dps)
     ctx = context(dps + GUARD_DIGITS)
     out = context(dps)
