@@ -128,7 +128,32 @@ class Verdict:
 
 @dataclasses.dataclass(frozen=True)
 class Claim:
-    """A statement of the paper, where it is, where it is checked, and how to check it."""
+    """A statement of the paper, where it is, where it is checked, and how to check it.
+
+    Parameters
+    ----------
+    id : str
+        Unique in the registry (``krtheory verify ID``).
+    statement : str
+        What the paper says, in words.
+    reference : str
+        Where: section, theorem, equation.
+    domain : Domain
+        The data the check runs on; ``domain.describe()`` is the text ``verify --list`` shows.
+    tolerance : Tolerance
+        To which precision, and why.
+    check : callable
+        RunConfig -> Verdict.
+
+    Examples
+    --------
+    >>> from krtheory import Claim, Domain, RunConfig, Status, Tolerance, Verdict
+    >>> claim = Claim("example.sum", "1 + 1 = 2", "§0", Domain("integers"), Tolerance.criterion("exact"),
+    ...               lambda config: Verdict(Status.HOLDS if 1 + 1 == 2 else Status.REFUTED, "checked"))
+    >>> verdict = claim.run(RunConfig())
+    >>> verdict.status.value, verdict.claim_id
+    ('HOLDS', 'example.sum')
+    """
 
     id: str
     statement: str
@@ -139,7 +164,13 @@ class Claim:
 
     def run(self, config: RunConfig) -> Verdict:
         """Run the check; a krtheory error (no convergence, not applicable, ...) becomes an
-        INCONCLUSIVE verdict that says why, never a pass."""
+        INCONCLUSIVE verdict that says why, never a pass.
+
+        Returns
+        -------
+        Verdict
+            The check's verdict, stamped with this claim's id and the seconds it took.
+        """
         start = time.perf_counter()
         try:
             verdict = self.check(config)

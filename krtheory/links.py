@@ -45,7 +45,43 @@ class Link:
     ``parameters``: sympy symbols of h and G besides nu (none: h is odd, h(0) = 0, the
     families of §4-5); ``values``: one tuple of exact positive numbers per coordinate, in the
     order of ``parameters``. Positive values are what keeps h' > 0 for the parametrized links
-    here (the dual stays strictly convex)."""
+    here (the dual stays strictly convex).
+
+    Parameters
+    ----------
+    name : str
+        A label for messages and reports.
+    nu : sympy.Symbol
+        The variable of ``h`` and ``G``.
+    h, G : sympy expressions
+        The link h(nu) and its integral G(nu) = int_0^nu h (the dual potential's profile).
+    radius : sympy.oo or a positive number
+        h is defined on (-radius, radius).
+    amplitude, rate : sequences of d exact positive numbers
+        a_i and b_i (decimal strings or p/q).
+    parameters : tuple of sympy.Symbol, optional
+        Symbols of h and G besides nu.
+    values : tuple of d tuples, optional
+        Per coordinate, one exact positive number per parameter.
+
+    Raises
+    ------
+    InvalidArgument
+        nu not a Symbol, free symbols in h or G other than nu and the parameters, a bad radius,
+        non-positive or non-finite a_i, b_i or values, or lengths that disagree.
+
+    Examples
+    --------
+    Theorem 1's link at alpha = 1 on R^2, beta_i = 2 sinh(4 t_i):
+
+    >>> import sympy
+    >>> from krtheory import Link
+    >>> nu = sympy.Symbol("nu")
+    >>> link = Link("depth 2", nu, 2 * sympy.sinh(nu), 2 * sympy.cosh(nu) - 2, sympy.oo,
+    ...             ["1", "1"], ["4", "4"])
+    >>> link.d, link.h
+    (2, 2*sinh(nu))
+    """
 
     name: str
     nu: object                  # sympy.Symbol

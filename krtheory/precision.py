@@ -13,6 +13,8 @@ import math
 
 import mpmath
 
+from krtheory.errors import InvalidArgument
+
 #: Smallest and largest working precision (decimal digits) a user may ask for.
 MIN_DPS = 5
 MAX_DPS = 100_000
@@ -23,8 +25,6 @@ GUARD_DIGITS = 10
 
 def check_dps(dps, name: str = "dps") -> int:
     """Validate a working precision in decimal digits and return it as an int."""
-    from krtheory.errors import InvalidArgument
-
     if isinstance(dps, bool) or not isinstance(dps, int):
         try:
             as_int = int(str(dps))
@@ -113,15 +113,16 @@ def to_decimal(ctx: mpmath.MPContext, x, digits: int) -> str:
     """``x`` as a decimal string with ``digits`` >= 1 significant digits, correctly rounded (any
     exponent): plain digits for 1e-5 <= |x| < 10^(digits+1), else ``m.mmmme+N``. Never an empty
     mantissa (mpmath's nstr prints ".0e+20", which parses as 0, at 0 digits): ``digits`` < 1
-    raises ValueError."""
+    raises InvalidArgument."""
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"to_decimal needs digits >= 1 but got digits={digits!r}")
+        raise InvalidArgument(f"to_decimal needs digits >= 1 but got digits={digits!r}")
     text = ctx.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=False)
     return text.replace(".e", "e")
 
 
-def agreeing_digits(ctx: mpmath.MPContext, a, b) -> float:
-    """Number of significant decimal digits on which ``a`` and ``b`` agree (relative to max |.|)."""
+def agreeing_digits_of_numbers(ctx: mpmath.MPContext, a, b) -> float:
+    """Number of significant decimal digits on which the numbers ``a`` and ``b`` agree:
+    -log10(|a - b| / max(|a|, |b|)), ``ctx.dps`` when they are equal."""
     scale = max(abs(a), abs(b))
     if scale == 0:
         return float(ctx.dps)
@@ -131,9 +132,9 @@ def agreeing_digits(ctx: mpmath.MPContext, a, b) -> float:
     return float(-ctx.log10(diff / scale))
 
 
-def agreement_digits(coarse, fine, ctx, cap: int) -> tuple[int, int]:
-    """Digits (0..cap) on which two vectors agree, ``fine`` the more precise: normwise (relative
-    to max|fine|) and componentwise (relative to each |fine_i|)."""
+def agreeing_digits_of_vectors(ctx: mpmath.MPContext, coarse, fine, cap: int) -> tuple[int, int]:
+    """Whole digits (0..cap) on which the vectors ``coarse`` and ``fine`` agree, ``fine`` the more
+    precise: (normwise, relative to max|fine_i|; componentwise, relative to each |fine_i|)."""
     scale = max((abs(b) for b in fine), default=ctx.zero)
     differences = [abs(ctx.mpf(c) - f) for c, f in zip(coarse, fine)]
     worst = max(differences, default=ctx.zero)
@@ -163,8 +164,6 @@ class Tolerance:
     def from_dps(cls, dps: int, slack_digits: int, why: str) -> "Tolerance":
         """``dps - slack_digits`` digits: the precision less what the computation may lose."""
         if slack_digits < 0 or slack_digits >= dps:
-            from krtheory.errors import InvalidArgument
-
             raise InvalidArgument(f"slack_digits must be in [0, dps) but got {slack_digits} for dps={dps}")
         return cls(dps - slack_digits, why)
 

@@ -44,6 +44,28 @@ class Problem:
     """Rows of ``X`` are samples x_n in R^d, ``y`` the n targets; all entries exact strings.
 
     Build one with :meth:`from_rows`, :meth:`from_files` or :meth:`random_dyadic`.
+
+    Parameters
+    ----------
+    X : sequence of n rows of d numbers
+        The samples; each cell a decimal string, an integer, a Fraction or a float (taken at its
+        exact binary value), stored as an exact string.
+    y : sequence of n numbers
+        The targets, likewise.
+    name : str
+        A label for messages and reports.
+
+    Raises
+    ------
+    InvalidArgument
+        Ragged or empty X, a cell that is not a finite number, or len(y) != n.
+
+    Examples
+    --------
+    >>> from krtheory import Problem
+    >>> problem = Problem.from_rows([["1", "0.5", "-0.25"], ["0", "1", "0.75"]], ["0.5", "-1"])
+    >>> problem.n, problem.d, problem.y
+    (2, 3, ('0.5', '-1'))
     """
 
     X: tuple[tuple[str, ...], ...]
@@ -91,7 +113,39 @@ class Problem:
 
     @classmethod
     def from_files(cls, X_path, y_path) -> "Problem":
-        """Load X (n x d) and y (n values: one column or one row) from .csv, .npy or .json."""
+        """Load X (n x d) and y (n values: one column or one row) from .csv, .npy or .json.
+
+        Decimal text is kept exact (0.1 stays 1/10); .npy doubles are taken at their exact value.
+
+        Parameters
+        ----------
+        X_path, y_path : str or path-like
+            The files of X and of y; the format follows the suffix.
+
+        Returns
+        -------
+        Problem
+            Named after the file of X.
+
+        Raises
+        ------
+        InvalidArgument
+            A missing or unreadable file, a cell that is not a finite number (the message names
+            file, row and column), y neither one row nor one column, or n differing between them.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from krtheory import Problem
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     X = pathlib.Path(tmp, "X.csv")
+        ...     _ = X.write_text("1,0.5,-0.25\\n0,1,0.75\\n")
+        ...     y = pathlib.Path(tmp, "y.csv")
+        ...     _ = y.write_text("0.5\\n-1\\n")
+        ...     problem = Problem.from_files(X, y)
+        >>> problem.name, problem.X[0], problem.y
+        ('X.csv', ('1', '0.5', '-0.25'), ('0.5', '-1'))
+        """
         X = load_matrix(X_path)
         y_rows = load_matrix(y_path)
         if len(y_rows) == 1:

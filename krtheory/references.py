@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from krtheory.precision import GUARD_DIGITS, agreement_digits, check_dps, context
+from krtheory.precision import GUARD_DIGITS, agreeing_digits_of_vectors, check_dps, context
 from krtheory._linalg import (ReducedSystem, _allowed_residual, back_substitute, certificate_tolerance,
                               forward_substitute, matvec, norm2, orthonormalize, rank_tolerance, reduce_rows)
 
@@ -36,12 +36,38 @@ class L2Result:
 
 
 def min_l2(problem, *, dps: int = 50) -> L2Result:
-    """The minimum-ℓ2-norm interpolator (the kernel limit, eq. 6), at ``dps`` digits."""
+    """The minimum-ℓ2-norm interpolator (the kernel limit, eq. 6), at ``dps`` digits.
+
+    Parameters
+    ----------
+    problem : Problem
+        X beta = y, consistent (redundant rows are dropped exactly).
+    dps : int
+        Working precision in decimal digits.
+
+    Returns
+    -------
+    L2Result
+        beta = X^T (X X^T)^+ y, the residual over all rows, the rank, the kept rows and the
+        digits on which a recomputation at more digits agrees.
+
+    Raises
+    ------
+    InvalidArgument
+        A bad ``dps`` or an inconsistent X beta = y.
+
+    Examples
+    --------
+    >>> from krtheory import Problem, min_l2
+    >>> result = min_l2(Problem.from_rows([["1", "2", "0"]], ["5"]), dps=30)
+    >>> [str(b) for b in result.beta], result.digits
+    (['1.0', '2.0', '0.0'], 30)
+    """
     dps = check_dps(dps)
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     fine = reduce_rows(problem, context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS),
                        dps + VERIFY_EXTRA_DIGITS)
-    digits, _ = agreement_digits(system.beta_l2, fine.beta_l2, fine.ctx, dps)
+    digits, _ = agreeing_digits_of_vectors(fine.ctx, system.beta_l2, fine.beta_l2, dps)
     out = context(dps)
     return L2Result([out.mpf(b) for b in system.beta_l2], out.mpf(system.residual), system.rank,
                     system.kept, dps, digits)
@@ -74,7 +100,33 @@ class L1Result:
 
 def min_l1(problem, *, dps: int = 50) -> L1Result:
     """Minimum-ℓ1 interpolator (the rich limit, eq. 7): HiGHS finds the support and signs in
-    float64, the support system is solved at ``dps`` and optimality is certified by duality."""
+    float64, the support system is solved at ``dps`` and optimality is certified by duality.
+
+    Parameters
+    ----------
+    problem : Problem
+        X beta = y, consistent.
+    dps : int
+        Working precision in decimal digits.
+
+    Returns
+    -------
+    L1Result
+        beta, its support, ``status`` "certified" (a dual vector proves beta the unique
+        minimizer) or "failed" with ``reason`` (not an error: the caller reports INCONCLUSIVE).
+
+    Raises
+    ------
+    InvalidArgument
+        A bad ``dps`` or an inconsistent X beta = y.
+
+    Examples
+    --------
+    >>> from krtheory import Problem, min_l1
+    >>> result = min_l1(Problem.from_rows([["1", "2", "0"]], ["5"]), dps=30)
+    >>> [str(b) for b in result.beta], result.support, result.status
+    (['0.0', '2.5', '0.0'], (1,), 'certified')
+    """
     dps = check_dps(dps)
     ctx = context(dps + GUARD_DIGITS)
     out = context(dps)
@@ -124,7 +176,7 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     fine_ctx = context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS)
     fine = _vertex_on_support(reduce_rows(problem, fine_ctx, dps + VERIFY_EXTRA_DIGITS), support, fine_ctx,
                               dps + VERIFY_EXTRA_DIGITS)
-    digits = None if fine is None else agreement_digits(beta, fine[0], fine_ctx, dps)[0]
+    digits = None if fine is None else agreeing_digits_of_vectors(fine_ctx, beta, fine[0], dps)[0]
     return result(beta, support, "", nu, max_off, digits)
 
 

@@ -31,11 +31,9 @@ SUFFICIENT = Domain("built-in problems at the depth-D l1 alpha",
                     problems={"quick": ("planted-4x10",), "full": ("planted-3x8", "planted-4x10", "planted-5x12")},
                     alphas=("0.05", "0.2", "1"), parameter="eps", dps=DPS,
                     extras={"D in": (3, 4, 6), "q_D inequality at u in": tuple(f"1e{k}" for k in range(-4, 13, 2))})
-CONTRAST_EPS = ("0.25", "0.125", "0.0625", "0.03125")
-CONTRAST_DEPTHS = (2, 3, 4)
-CONTRAST = Domain("Lemma 2's witnesses, thresholds bisected on ln(alpha^D) to 1e-6", alphas=CONTRAST_EPS,
-                  parameter="eps", dps=DPS, extras={"D in": CONTRAST_DEPTHS,
-                                                    "d in": {"quick": (100,), "full": (100, 10 ** 4, 10 ** 8)}})
+CONTRAST = Domain("Lemma 2's witnesses, thresholds bisected on ln(alpha^D) to 1e-6",
+                  alphas=("0.25", "0.125", "0.0625", "0.03125"), parameter="eps", dps=DPS,
+                  extras={"D in": (2, 3, 4), "d in": {"quick": (100,), "full": (100, 10 ** 4, 10 ** 8)}})
 FIG3B = Domain("Figure 3(b)'s ratio", alphas=(-8, -6, -4, -2, 0, 1), parameter="ln(alpha^D)", dps=DPS,
                extras={"d =": 100, "D in": (2, 3, 5, 10, 100)})
 #: D = 2: the fitted slope of ln alpha* against 1/eps over the two smallest eps must be within this
@@ -79,18 +77,18 @@ def check_depth_sufficient(config: RunConfig) -> Verdict:
                    {"dps": DPS, "cases": rows, "u_ladder": list(u_ladder)})
 
 
-def _ln_thresholds(d: int, depth: int):
-    return [witness_threshold(d, eps, depth=depth, dps=DPS).ln_alpha for eps in CONTRAST_EPS]
+def _ln_thresholds(d: int, depth: int, eps_values):
+    return [witness_threshold(d, eps, depth=depth, dps=DPS).ln_alpha for eps in eps_values]
 
 
-def check_contrast(config: RunConfig) -> Verdict:
+def check_contrast(config: RunConfig, *, domain: Domain = CONTRAST) -> Verdict:
     ctx = context(DPS + 10)
     rows, failures = [], []
-    # CONTRAST_DEPTHS is CONTRAST's "D in" (read by name so that a test can narrow it)
-    for d in CONTRAST.extra("d in", config.mode):
-        for depth in CONTRAST_DEPTHS:
-            ln_alpha = [ctx.convert(v) for v in _ln_thresholds(d, depth)]
-            eps = [ctx.mpf(e) for e in CONTRAST_EPS]
+    eps_values = domain.alphas_in(config.mode)
+    for d in domain.extra("d in", config.mode):
+        for depth in domain.extra("D in", config.mode):
+            ln_alpha = [ctx.convert(v) for v in _ln_thresholds(d, depth, eps_values)]
+            eps = [ctx.mpf(e) for e in eps_values]
             exponents = [(b - a) / (ctx.log(f) - ctx.log(e))
                          for a, b, e, f in zip(ln_alpha, ln_alpha[1:], eps, eps[1:])]
             row = {"d": d, "depth": depth, "log10_alpha_star": [ctx.nstr(v / ctx.ln10, 6) for v in ln_alpha],
@@ -115,7 +113,7 @@ def check_contrast(config: RunConfig) -> Verdict:
                            + "; ".join(spans) + f" (d = {rows[0]['d']}): exponentially small in 1/eps at D = 2 "
                            "(ln alpha* ~ -(ln d)/(4 eps)), ~eps^(1/(D-2)) for D >= 3"
                            + (f"; failed: {failures}" if failures else ""),
-                   {"dps": DPS, "eps": list(CONTRAST_EPS), "rows": rows, "exp_band": EXP_BAND, "poly_band": POLY_BAND})
+                   {"dps": DPS, "eps": list(eps_values), "rows": rows, "exp_band": EXP_BAND, "poly_band": POLY_BAND})
 
 
 def check_fig3b(config: RunConfig) -> Verdict:

@@ -23,7 +23,7 @@ import math
 from fractions import Fraction
 
 from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
-from krtheory.precision import Tolerance, agreeing_digits, context
+from krtheory.precision import Tolerance, agreeing_digits_of_numbers, context
 from proofs_checks._ladders import (D_VECTOR, fitted_slope, l1_limit_verdict, l2_limit_verdict,
                                     seeded_beta)
 
@@ -97,7 +97,7 @@ def _ladder(config: RunConfig, side: str, ladders: dict, exponent, limit, consta
             low = _relative_error(depth, alpha, beta_text, limit, dps)
             high = _relative_error(depth, alpha, beta_text, limit, dps + VERIFY_EXTRA)
             errors.append(high)
-            digits.append(round(agreeing_digits(high.context, high.context.convert(low), high), 1))
+            digits.append(round(agreeing_digits_of_numbers(high.context, high.context.convert(low), high), 1))
         ctx = errors[-1].context
         slope = fitted_slope([float(a) for a in alphas], [float(e) for e in errors])
         expected_slope = exponent(depth)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
-from krtheory.precision import Tolerance, agreeing_digits, context
+from krtheory.precision import Tolerance, agreeing_digits_of_numbers, context
 from proofs_checks._ladders import D_VECTOR, fitted_slope, seeded_beta
 
 # -- r = q_4 ----------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def check_r_equals_q4(config: RunConfig, depth: int = 4) -> Verdict:
     for z in z_points:
         r, _ = r_value(z, VALUE_DIGITS)
         q, _ = potential_value(implicit, z, VALUE_DIGITS)
-        digits = agreeing_digits(ctx, ctx.mpf(r), ctx.mpf(q))
+        digits = agreeing_digits_of_numbers(ctx, ctx.mpf(r), ctx.mpf(q))
         worst = min(worst, digits)
         points.append({"z": z, "r": r, "q4": q, "agreeing_digits": round(digits, 1)})
     statuses = set(symbolic.values())
@@ -110,8 +110,7 @@ PSLQ_MAXSTEPS = 100_000
 RECHECK_DPS = 120
 RECHECK = Tolerance(100, "a relation that survives 120 digits to 1e-100 is not a chance relation")
 #: rational z at which both are tested (exact decimal strings)
-ALGEBRAIC_POINTS = ("1", "1.5", "10")
-ALGEBRAIC = Domain("rational z", alphas=ALGEBRAIC_POINTS, parameter="z", extras={
+ALGEBRAIC = Domain("rational z", alphas=("1", "1.5", "10"), parameter="z", extras={
     "PSLQ tolerance": f"1e-{PSLQ_TOLERANCE.digits}", "r: degree <=": R_DEGREE,
     "r: coefficients <=": f"{R_MAXCOEFF:.0e}", "q: degree <=": Q_DEGREE,
     "q: coefficients <=": f"{Q_MAXCOEFF:.0e}"}, dps=PSLQ_DPS)
@@ -142,9 +141,9 @@ def _primitive(coefficients) -> list[int]:
     return [sign * c // g for c in coefficients]
 
 
-def check_algebraic(config: RunConfig, r_value=None, q_value=None) -> Verdict:
-    """``r_value`` / ``q_value``: (z, dps) -> (decimal string, digits); default the explicit r and
-    the derived depth-2 q. A test passes q_4 as ``q_value`` to see REFUTED."""
+def check_algebraic(config: RunConfig, r_value=None, q_value=None, *, domain: Domain = ALGEBRAIC) -> Verdict:
+    """At each z of ``domain``. ``r_value`` / ``q_value``: (z, dps) -> (decimal string, digits);
+    default the explicit r and the derived depth-2 q. A test passes q_4 as ``q_value`` to see REFUTED."""
     from krtheory.derive.engine import derive_diagonal
     from krtheory.families.explicit import r_value as explicit_r
     from krtheory.derive.potential import potential_value
@@ -153,8 +152,7 @@ def check_algebraic(config: RunConfig, r_value=None, q_value=None) -> Verdict:
     q_value = q_value or (lambda z, dps: potential_value(derive_diagonal(2), z, dps))
     ctx = context(PSLQ_DPS)
     tol = PSLQ_TOLERANCE.value(ctx)
-    # ALGEBRAIC_POINTS is ALGEBRAIC's z (read by name so that a test can narrow it)
-    rows, statuses, z_points = [], [], ALGEBRAIC_POINTS
+    rows, statuses, z_points = [], [], domain.alphas_in(config.mode)
     for z in z_points:
         r = ctx.mpf(r_value(z, PSLQ_DPS)[0])
         found_r = ctx.findpoly(r, R_DEGREE, maxcoeff=R_MAXCOEFF, maxsteps=PSLQ_MAXSTEPS, tol=tol)
@@ -233,7 +231,7 @@ def check_polynomial_rate(config: RunConfig) -> Verdict:
         low = _relative_errors(alpha, beta_text, dps)
         high = _relative_errors(alpha, beta_text, dps + VERIFY_EXTRA)
         ctx = high[0].context
-        digits.append(round(min(agreeing_digits(ctx, ctx.convert(a), b) for a, b in zip(low, high)), 1))
+        digits.append(round(min(agreeing_digits_of_numbers(ctx, ctx.convert(a), b) for a, b in zip(low, high)), 1))
         r_errors.append(high[0])
         q_errors.append(high[1])
     r_slope = fitted_slope([float(a) for a in alphas], [float(e) for e in r_errors])

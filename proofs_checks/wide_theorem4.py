@@ -39,9 +39,8 @@ FINITE = Domain("built-in dyadic problems, seeded Gaussian dyadic U0, V0", probl
 
 #: The width sweep: mu, widths ~ 10^(j/2), seeds averaged (root mean square) per width.
 RATE_MU = "0.5"
-RATE_WIDTHS = (10, 31, 100, 316, 1000, 3162, 10_000, 31_623, 100_000)
 RATE = Domain(f"mu = {RATE_MU}, float64 solves of the derived biased hypentropy",
-              problems=("planted-5x12",), alphas=RATE_WIDTHS,
+              problems=("planted-5x12",), alphas=(10, 31, 100, 316, 1000, 3162, 10_000, 31_623, 100_000),
               parameter="k", extras={"seeds": {"quick": 8, "full": 32}})
 EXPECTED_EXPONENT = -0.5
 #: |fitted exponent + 1/2| allowed. Measured on planted-5x12: the seed-bootstrap standard error of
@@ -155,16 +154,16 @@ def _gaussian_AB(seed: int, k: int, d: int, mu: float):
     return ((U + V) ** 2).sum(axis=1) / 4, ((U - V) ** 2).sum(axis=1) / 4
 
 
-def check_width_rate(config: RunConfig) -> Verdict:
-    """Fit log RMS_seeds(error) against log k: exponent -1/2 within RATE_BAND."""
+def check_width_rate(config: RunConfig, *, domain: Domain = RATE) -> Verdict:
+    """Fit log RMS_seeds(error) against log k over the widths k of ``domain``: exponent -1/2
+    within RATE_BAND."""
     import numpy as np
 
     from krtheory.families.wide import biased_link, solve_wide_float
 
-    # RATE_WIDTHS is RATE's k (read by name so that a test can narrow the sweep)
-    [name], widths = RATE.problems_in(config.mode), RATE_WIDTHS
+    [name], widths = domain.problems_in(config.mode), domain.alphas_in(config.mode)
     problem = builtin_problem(name)
-    seeds = RATE.extra("seeds", config.mode)
+    seeds = domain.extra("seeds", config.mode)
     reference_solve = solve_link(problem, implicit_link("diagonal", 2, RATE_MU, None, problem.d), dps=30)
     reference = np.array([float(b) for b in reference_solve.beta])
     # the fast path against the exact link's mpmath solve, on the sweep's first instance

@@ -6,6 +6,7 @@ the asymptotic Lemma 2 crossing), and a one-measurement problem whose thresholds
 equation by mpmath's findroot.
 """
 
+import dataclasses
 import json
 import math
 from decimal import Decimal, localcontext
@@ -24,6 +25,7 @@ from krtheory.precision import context, to_decimal
 from krtheory.problem import Problem
 from krtheory.testing import problems
 from proofs_checks import bounds_depth, bounds_lemmas, bounds_theorem2
+from tests.helpers import hypentropy_q
 
 #: the hypothesis ladders of this file run a quarter of the profile's examples (each runs solves)
 LADDER = settings(max_examples=max(4, settings.default.max_examples // 4), deadline=None)
@@ -137,16 +139,11 @@ def test_references_reject_y_zero_and_inconsistent_systems():
 
 
 # -- Q, the Lemma 2 witnesses, Figure 3(b) ------------------------------------------------
-def _q_typed(z):
-    """Theorem 1 (w_0 = 1): q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2), in mpmath at 60 digits."""
-    z = mpmath.mpf(z)
-    return 2 - mpmath.sqrt(4 + z * z) + z * mpmath.asinh(z / 2)
-
-
 def test_regularizer_matches_the_typed_hypentropy():
     beta, alpha = ["0.75", "-3", "0", "1e-6"], "0.01"
     with mpmath.workdps(60):
-        expected = sum(mpmath.mpf(alpha) ** 2 * _q_typed(mpmath.mpf(b) / mpmath.mpf(alpha) ** 2) for b in beta)
+        a = mpmath.mpf(alpha) ** 2
+        expected = sum(a * hypentropy_q(mpmath, mpmath.mpf(b) / a) for b in beta)
         value, digits = witness.regularizer(beta, alpha, dps=30)
         assert digits >= 29 and abs(mpmath.mpf(value) / expected - 1) < mpmath.mpf("1e-28")
 
@@ -162,7 +159,7 @@ def test_witness_ratio_for_d_1e8_matches_the_closed_form():
     d, alpha = 10 ** 8, "3e-5"
     with mpmath.workdps(60):
         Z = 1 / mpmath.mpf(alpha) ** 2
-        expected = mpmath.sqrt(d) * _q_typed(Z) / (d * _q_typed(Z / mpmath.sqrt(d)))
+        expected = mpmath.sqrt(d) * hypentropy_q(mpmath, Z) / (d * hypentropy_q(mpmath, Z / mpmath.sqrt(d)))
         value, _ = witness.witness_ratio(d, alpha, dps=30)
         assert abs(mpmath.mpf(value) / expected - 1) < mpmath.mpf("1e-28")
 
@@ -326,9 +323,9 @@ def test_the_at_bound_claim_refutes_a_guarantee_probed_far_above_its_bound(monke
 def test_the_contrast_claim_refutes_a_wrong_law(monkeypatch):
     """With the D = 3 thresholds in place of D = 2's, the exponential law in 1/eps fails."""
     real = bounds_depth._ln_thresholds
-    monkeypatch.setattr(bounds_depth, "CONTRAST_DEPTHS", (2,))
-    monkeypatch.setattr(bounds_depth, "_ln_thresholds", lambda d, depth: real(d, 3))
-    assert bounds_depth.check_contrast(RunConfig()).status is Status.REFUTED
+    monkeypatch.setattr(bounds_depth, "_ln_thresholds", lambda d, depth, eps: real(d, 3, eps))
+    domain = dataclasses.replace(bounds_depth.CONTRAST, extras={**bounds_depth.CONTRAST.extras, "D in": (2,)})
+    assert bounds_depth.check_contrast(RunConfig(), domain=domain).status is Status.REFUTED
 
 
 @pytest.mark.slow

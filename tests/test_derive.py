@@ -21,6 +21,7 @@ from krtheory.derive.engine import derive, derive_diagonal, derive_separable
 from krtheory.derive.symbols import beta, c, nu, root, s, u, v, z
 from krtheory.derive.potential import potential_value
 from krtheory.precision import context
+from tests.helpers import hypentropy_q
 
 #: Reference values, computed independently of krtheory: q(z) (Theorem 1) and q_D(z) (Theorem 3) to the digits given there.
 REFERENCE = {
@@ -29,11 +30,6 @@ REFERENCE = {
     3: {"1": "0.0799434978", "10": "3.826222907", "100": "68.52648724"},
     5: {"1": "0.1408211849", "10": "5.688037134", "100": "86.26073498"},
 }
-
-
-def q2_closed_form(ctx, x):
-    """Theorem 1, eq. (4), typed here: q(z) = 2 - sqrt(4 + z^2) + z asinh(z/2)."""
-    return 2 - ctx.sqrt(4 + x**2) + x * ctx.asinh(x / 2)
 
 
 def qD_by_quadrature(ctx, depth, t):
@@ -77,7 +73,7 @@ def test_depth_two_value_matches_closed_form_typed_here(z_text):
     ctx = context(60)
     value, digits = potential_value(derive_diagonal(2), z_text, 40)
     assert digits == 40
-    assert relative_error(ctx, value, q2_closed_form(ctx, ctx.mpf(z_text))) <= ctx.mpf(10) ** -39
+    assert relative_error(ctx, value, hypentropy_q(ctx, ctx.mpf(z_text))) <= ctx.mpf(10) ** -39
 
 
 @pytest.mark.parametrize("depth, z_text", [(d, x) for d, table in REFERENCE.items() for x in table])
@@ -267,14 +263,14 @@ def test_cli_potential_json_at_50_digits(capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["digits"] == 50
     ctx = context(60)
-    assert relative_error(ctx, record["value"], q2_closed_form(ctx, ctx.one)) <= ctx.mpf(10) ** -49
+    assert relative_error(ctx, record["value"], hypentropy_q(ctx, ctx.one)) <= ctx.mpf(10) ** -49
 
 
 def test_cli_potential_negative_z(capsys):
     assert main(["potential", "--depth", "2", "--z=-1e6", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     ctx = context(40)
-    assert relative_error(ctx, record["value"], q2_closed_form(ctx, ctx.mpf("1e6"))) <= ctx.mpf(10) ** -29
+    assert relative_error(ctx, record["value"], hypentropy_q(ctx, ctx.mpf("1e6"))) <= ctx.mpf(10) ** -29
 
 
 @pytest.mark.parametrize("argv", [["potential", "--depth", "1", "--z", "1"],

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from krtheory.cli import main
 from krtheory.errors import InvalidArgument
 from krtheory.problem import load_matrix
+from tests.helpers import hypentropy_q
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -200,7 +201,7 @@ def q2_error(z: str, value: str):
     """|value - q(z)| / (1 + |q(z)|) for the depth-2 potential q(z) = 2 - sqrt(4 + z^2) +
     z asinh(z/2) (paper eq. 4), computed here at 50 digits."""
     x = CTX.mpf(Fraction(z).numerator) / Fraction(z).denominator
-    q = 2 - CTX.sqrt(4 + x * x) + x * CTX.asinh(x / 2)
+    q = hypentropy_q(CTX, x)
     return abs(CTX.mpf(value) - q) / (1 + abs(q))
 
 

@@ -4,7 +4,7 @@ import mpmath
 import pytest
 
 from krtheory import InvalidArgument
-from krtheory.precision import Tolerance, check_dps, context, lambdify
+from krtheory.precision import Tolerance, check_dps, context, lambdify, to_decimal
 
 
 def test_context_is_private_and_lambdify_uses_it():
@@ -51,3 +51,11 @@ def test_check_dps_and_tolerance():
     assert tol.digits == 25 and tol.as_dict()["relative"] == "1e-25"
     with pytest.raises(ValueError):
         Tolerance.from_dps(10, 10, "too much slack")
+
+
+def test_to_decimal_refuses_fewer_than_one_digit():
+    ctx = context(20)
+    assert to_decimal(ctx, ctx.mpf(2) / 3, 3) == "0.667"
+    for bad in (0, -1, True, 2.0):
+        with pytest.raises(InvalidArgument, match="digits >= 1"):
+            to_decimal(ctx, ctx.one, bad)

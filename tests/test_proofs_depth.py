@@ -6,6 +6,7 @@ Expected values are independent of the code under test: reference values typed h
 independently of krtheory), the series coefficients of q_D per depth (paper §5, Theorem 3).
 """
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -42,8 +43,8 @@ def test_kernel_constant_matches_the_listed_series(depth):
     assert depth_limits._k4_over_k2(depth) == k4 / k2
 
 
-def test_flow_check_refutes_the_wrong_depth_and_a_dropped_shape(monkeypatch):
-    monkeypatch.setattr(depth_theorem3, "ALPHAS", {"quick": {3: ("1",)}})
+def test_flow_check_refutes_the_wrong_depth_and_a_dropped_shape():
+    domain = dataclasses.replace(depth_theorem3.DOMAIN, alphas={3: ("1",)})
 
     def deeper(family, depth, alpha, shape, d):
         return implicit_link(family, depth + 1, alpha, shape, d)
@@ -51,9 +52,9 @@ def test_flow_check_refutes_the_wrong_depth_and_a_dropped_shape(monkeypatch):
     def unit(family, depth, alpha, shape, d):
         return implicit_link(family, depth, alpha, None, d)
 
-    verdict = depth_theorem3.check_theorem3(RunConfig(), link_factory=deeper)
+    verdict = depth_theorem3.check_theorem3(RunConfig(), link_factory=deeper, domain=domain)
     assert verdict.status is Status.REFUTED, verdict.summary
-    instances = depth_theorem3.check_theorem3(RunConfig(), link_factory=unit).evidence["instances"]
+    instances = depth_theorem3.check_theorem3(RunConfig(), link_factory=unit, domain=domain).evidence["instances"]
     assert [i["status"] for i in instances] == ["HOLDS", "REFUTED"]  # w0 = 1 fine, the shape matters
 
 
@@ -81,10 +82,10 @@ def test_r_equals_q_check_refutes_depth_three():
     assert verdict.status is Status.REFUTED, verdict.summary
 
 
-def test_algebraic_check_refutes_an_algebraic_q(monkeypatch):
+def test_algebraic_check_refutes_an_algebraic_q():
     # q_4 = r is algebraic: fed as "q", PSLQ finds its quartic and the claim is REFUTED
-    monkeypatch.setattr(explicit_regularizer, "ALGEBRAIC_POINTS", ("1",))
+    domain = dataclasses.replace(explicit_regularizer.ALGEBRAIC, alphas=("1",))
     q4 = lambda z, dps: potential_value(derive_diagonal(4), z, dps)  # noqa: E731
-    verdict = explicit_regularizer.check_algebraic(RunConfig(), q_value=q4)
+    verdict = explicit_regularizer.check_algebraic(RunConfig(), q_value=q4, domain=domain)
     assert verdict.status is Status.REFUTED, verdict.summary
     assert verdict.evidence["points"][0]["q_polynomial_found"] is not None

@@ -11,7 +11,7 @@ from krtheory.bounds.formulas import (DEFAULT_DPS, MAX_DEPTH_CHECKED, check_eps,
                                       lemma1_alpha, lemma2_alpha, lemma2_least_dimension, lemma3_alpha,
                                       theorem2_l1_bound, theorem2_l2_bound)
 from krtheory.errors import InvalidArgument
-from krtheory.precision import GUARD_DIGITS, agreeing_digits, check_dps, context, to_decimal
+from krtheory.precision import GUARD_DIGITS, agreeing_digits_of_numbers, check_dps, context, to_decimal
 from krtheory._validation import check_depth
 
 #: References and bounds are recomputed this many digits higher to verify their digits.
@@ -119,7 +119,7 @@ def printed_bounds(problem, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> P
     values = _bound_values(exact.norm1, exact.norm2, problem.d, eps, depth, exact.ctx)
     coarse_ctx = exact.coarse[0].context
     coarse = _bound_values(exact.coarse[0], exact.coarse[1], problem.d, eps, depth, coarse_ctx)
-    digits = min([min(dps, int(agreeing_digits(exact.ctx, v, exact.ctx.convert(c))))
+    digits = min([min(dps, int(agreeing_digits_of_numbers(exact.ctx, v, exact.ctx.convert(c))))
                   for v, c in zip(values, coarse) if v is not None])
     return PrintedBounds(eps, depth, problem.d, *values, digits=digits, refs=refs)
 

@@ -231,7 +231,44 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
                        bracket_decades=BRACKET_DECADES) -> list[ThresholdReport]:
     """Printed bounds and measured thresholds of the l1 and l2 guarantees for each eps, on one grid
     of solves shared by all eps (the norms of beta_alpha do not depend on eps); each first violation
-    is bisected on log10 alpha to ``bracket_decades``."""
+    is bisected on log10 alpha to ``bracket_decades``.
+
+    Parameters
+    ----------
+    problem : Problem
+        X beta = y, consistent.
+    eps_values : sequence of numbers
+        The eps of Theorem 2's guarantees ||beta_alpha||_1 <= (1 + eps) ||beta*_l1||_1 (alpha
+        small enough) and ||beta_alpha||_2^2 <= (1 + eps) ||beta*_l2||_2^2 (alpha large enough).
+    depth : int
+        The depth D of the model.
+    dps : int
+        Working precision in decimal digits.
+    grid_step : number
+        Spacing of the grid of alpha in decades (> 0).
+    max_points : int
+        At most this many grid points (>= 2; the step widens to fit).
+    bracket_decades : number
+        Bisect each first violation to this width in decades (> 0).
+
+    Returns
+    -------
+    list of ThresholdReport
+        One per eps: the printed bounds, the l1 and l2 thresholds (value, bracket, status,
+        tightness) and the grid scanned.
+
+    Raises
+    ------
+    InvalidArgument
+        A bad depth, dps, grid_step, max_points or bracket_decades, no eps, or a bad eps.
+
+    Examples
+    --------
+    >>> from krtheory import Problem, measure_thresholds
+    >>> problem = Problem.from_rows([["1", "2", "0"]], ["5"])
+    >>> [(r.eps, r.l1.status, r.l2.status) for r in measure_thresholds(problem, ["0.5"], dps=20, max_points=4)]
+    [('0.5', 'no violation', 'no violation')]
+    """
     depth, dps = check_depth(depth, MAX_DEPTH_CHECKED), check_dps(dps)
     if not eps_values:
         raise InvalidArgument("eps_values must name at least one eps")

@@ -356,7 +356,7 @@ def potential_value(derivation, z, dps: int = 30) -> tuple[str, int]:
         _, low, lost = _q_at(compiled, z_text, working)
         if lost + precision.GUARD_DIGITS <= extra:
             ctx, high, _ = _q_at(compiled, z_text, working + extra)
-            if high is not None and precision.agreeing_digits(ctx, ctx.mpf(low), high) >= dps:
+            if high is not None and precision.agreeing_digits_of_numbers(ctx, ctx.mpf(low), high) >= dps:
                 return precision.to_decimal(ctx, high, dps), dps
         extra = max(2 * extra, lost + 2 * precision.GUARD_DIGITS)
     raise NoConvergence(f"q({z_text}) did not reach {dps} verified digits within {MAX_PRECISION_ROUNDS} "

@@ -245,7 +245,7 @@ def r_value(z, dps: int = 30) -> tuple[str, int]:
     low, high = r_low(ctx_low.mpf(text)), r_high(ctx.mpf(text))
     if high == 0:
         return "0", dps
-    if precision.agreeing_digits(ctx, ctx.mpf(low), high) < dps:
+    if precision.agreeing_digits_of_numbers(ctx, ctx.mpf(low), high) < dps:
         raise NoConvergence(f"r({text}): evaluations at {ctx_low.dps} and {ctx.dps} digits do not agree "
                             f"to {dps} digits")
     return precision.to_decimal(ctx, high, dps), dps

@@ -51,7 +51,7 @@ def schatten_q(M, mu, dps: int = 30) -> SchattenResult:
         if lost + precision.GUARD_DIGITS <= extra:
             high, sigma, _ = _evaluate(rows, mu, dps + 2 * extra)
             ctx = high.context
-            digits = min(dps, int(precision.agreeing_digits(ctx, ctx.convert(low), high)))
+            digits = min(dps, int(precision.agreeing_digits_of_numbers(ctx, ctx.convert(low), high)))
             if digits >= dps:
                 out = precision.context(dps)
                 return SchattenResult(out.convert(high), digits, [out.convert(x) for x in sigma], dps, out)

@@ -27,7 +27,8 @@ import math
 
 from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument, NoConvergence
-from krtheory.precision import GUARD_DIGITS, MAX_DPS, Tolerance, check_dps, context, to_decimal, agreement_digits
+from krtheory.precision import (GUARD_DIGITS, MAX_DPS, Tolerance, agreeing_digits_of_vectors, check_dps, context,
+                                to_decimal)
 from krtheory._linalg import Cholesky, IntegerRows, matvec, norm2, pivoted_cholesky, reduce_rows
 from krtheory._search import STEP_CAP, line_search
 
@@ -126,7 +127,7 @@ def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
     check = _Solver(problem, link, system.kept, dps + VERIFY_EXTRA_DIGITS, max_iterations,
                     first.ctx.dps + VERIFY_EXTRA_DIGITS)
     second = check.finish(first.lam)
-    normwise, componentwise = agreement_digits(first.beta, second.beta, second.ctx, dps)
+    normwise, componentwise = agreeing_digits_of_vectors(second.ctx, first.beta, second.beta, dps)
     return _result(first, second, normwise, componentwise, dps, out, system.kept, problem.n)
 
 
