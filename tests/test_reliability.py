@@ -1,0 +1,136 @@
+"""Reliability (issue 12): a user mistake gets one line and exit 3, quickly; every printed digit
+is right; nothing depends on the units of the data.
+
+Expected values are independent of the code under test: exact rational arithmetic
+(fractions.Fraction) on a support found by scipy's own LP, and hand derivations.
+"""
+
+import contextlib
+import io
+import json
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from krtheory.cli import main
+from krtheory.problem import Problem
+from krtheory.references import min_l1
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(argv):
+    """(exit code, stdout, stderr, seconds) of ``krtheory argv`` in-process."""
+    out, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue(), time.perf_counter() - start
+
+
+def assert_one_line_error(code, err, seconds, *needles, limit=3.0):
+    assert code == 3, (code, err)
+    assert err.startswith("krtheory: error:") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert seconds < limit, f"took {seconds:.1f} s"
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+# -- a) derive --init: refused up front, not after minutes or with a traceback -----------------------
+@pytest.mark.parametrize("init, needles", [
+    ("u=1e400,v=1", ["init['u']='1e400'", "10^50"]),          # traceback after ~20 s
+    ("u=1e99999999,v=1", ["init['u']='1e99999999'", "10^50"]),  # built a 10^8-digit integer
+    ("u=1e-160,v=1", ["init['u']='1e-160'", "10^50"]),        # took ~20 s in exact radicals
+    ("u=1e30*1e30,v=1", ["init['u']='1e30*1e30'", "10^50"]),  # the value, not only the literals
+    ("u=pi,v=E", ["init['u']='pi'", "exact numbers and positive symbols"]),  # hung
+    ("u=sqrt(2),v=1", ["init['u']='sqrt(2)'", "exact numbers and positive symbols"]),  # 30 s, unverified
+    ("u=a**(1/2),v=b", ["init['u']='a**(1/2)'", "integer powers"]),
+])
+def test_derive_init_beyond_what_sympy_does_quickly_is_refused_up_front(init, needles):
+    code, _, err, seconds = run(["derive", "--parametrization", "u*v", "--init", init])
+    assert_one_line_error(code, err, seconds, *needles)
+
+
+def test_derive_expression_with_an_enormous_literal_is_refused_up_front():
+    code, _, err, seconds = run(["derive", "--parametrization", "1e99999999*u*v", "--init", "u=a,v=b"])
+    assert_one_line_error(code, err, seconds, "expression='1e99999999*u*v'", "10^50")
+
+
+def test_derive_init_at_the_size_limit_is_derived_exactly():
+    # u(0) = 10^50, v(0) = 10^-50 (hand solution of du/ds = v, dv/ds = u): beta = A e^{2s} - B e^{-2s}
+    # with A = (a + b)^2/4, B = (a - b)^2/4 exactly
+    from krtheory.derive.engine import nu
+    from krtheory.families.custom import derive_parametrization
+
+    d = derive_parametrization("u*v", {"u": "1e50", "v": "1e-50"})
+    a, b = sp.Integer(10) ** 50, sp.Integer(10) ** -50
+    assert sp.expand(d.link - ((a + b) ** 2 / 4 * sp.exp(nu) - (a - b) ** 2 / 4 * sp.exp(-nu))) == 0
+    assert d.verified()
+
+
+# -- b) the l1 reference does not depend on the units of X and y ------------------------------------
+def _examples():
+    X = [[Fraction(v) for v in line.split(",")] for line in (EXAMPLES / "X.csv").read_text().split()]
+    y = [Fraction(v) for v in (EXAMPLES / "y.csv").read_text().split()]
+    return X, y
+
+
+def _exact_l1_minimizer(X, y):
+    """The support from scipy's LP on the unscaled data, then X_S beta_S = y solved exactly
+    (Gauss-Jordan in fractions) and its strict dual certificate checked exactly."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    A = np.array(X, dtype=float)
+    d = A.shape[1]
+    lp = linprog(np.ones(2 * d), A_eq=np.hstack([A, -A]), b_eq=np.array(y, dtype=float), bounds=(0, None),
+                 method="highs")
+    x = lp.x[:d] - lp.x[d:]
+    support = [j for j in range(d) if abs(x[j]) > 1e-9]
+    assert len(support) == len(X)  # square support system
+    M = [[row[j] for j in support] + [t] for row, t in zip(X, y)]
+    n = len(M)
+    for c in range(n):
+        p = next(r for r in range(c, n) if M[r][c] != 0)
+        M[c], M[p] = M[p], M[c]
+        for r in range(n):
+            if r != c:
+                f = M[r][c] / M[c][c]
+                M[r] = [a - f * b for a, b in zip(M[r], M[c])]
+    beta = [Fraction(0)] * d
+    for c, j in enumerate(support):
+        beta[j] = M[c][n] / M[c][c]
+    assert all(sum(a * b for a, b in zip(row, beta)) == t for row, t in zip(X, y))
+    return beta
+
+
+@pytest.mark.parametrize("scale", ["1e-10", "1e-5", "1", "1e5", "1e10"])
+def test_l1_minimizer_is_scale_free(scale):
+    # X -> cX, y -> cy leaves {beta : X beta = y} and so argmin ||beta||_1 unchanged
+    X, y = _examples()
+    expected = _exact_l1_minimizer(X, y)
+    c = Fraction(scale)
+    problem = Problem.from_rows([[str(v * c) for v in row] for row in X], [str(t * c) for t in y])
+    result = min_l1(problem, dps=30)
+    assert result.certified, result.reason
+    assert result.support == tuple(j for j, b in enumerate(expected) if b)
+    ctx = result.beta[0].context
+    for got, want in zip(result.beta, expected):
+        assert abs(got - ctx.mpf(want.numerator) / want.denominator) <= ctx.mpf(10) ** -28 * (1 + abs(got))
+
+
+def test_solve_l1_on_rescaled_data_prints_the_unscaled_minimizer(tmp_path):
+    X, y = _examples()
+    expected = _exact_l1_minimizer(X, y)
+    c = Fraction("1e-10")
+    (tmp_path / "X.csv").write_text("\n".join(",".join(str(v * c) for v in row) for row in X))
+    (tmp_path / "y.csv").write_text("\n".join(str(t * c) for t in y))
+    code, out, err, _ = run(["solve", "--family", "l1", "--X", str(tmp_path / "X.csv"), "--y",
+                             str(tmp_path / "y.csv"), "--dps", "20", "--json"])
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["status"] == "certified"
+    assert all(abs(Fraction(g) - e) <= Fraction(1, 10**19) * (1 + abs(e)) for g, e in zip(record["beta"], expected))
