@@ -107,7 +107,7 @@ def _exact_l1_minimizer(X, y):
     return beta
 
 
-@pytest.mark.parametrize("scale", ["1e-10", "1e-5", "1", "1e5", "1e10"])
+@pytest.mark.parametrize("scale", ["1e-300", "1e-10", "1e-5", "1", "1e5", "1e10", "1e300"])
 def test_l1_minimizer_is_scale_free(scale):
     # X -> cX, y -> cy leaves {beta : X beta = y} and so argmin ||beta||_1 unchanged
     X, y = _examples()
