@@ -134,3 +134,43 @@ def test_solve_l1_on_rescaled_data_prints_the_unscaled_minimizer(tmp_path):
     record = json.loads(out)
     assert record["status"] == "certified"
     assert all(abs(Fraction(g) - e) <= Fraction(1, 10**19) * (1 + abs(e)) for g, e in zip(record["beta"], expected))
+
+
+# -- c) bounds: an l1 bound beyond decimal's exponent range (10^18) is printed right ---------------
+def test_decimal_beside_keeps_exponents_beyond_ten_to_the_eighteen():
+    import mpmath
+
+    from krtheory.bounds.core import decimal_beside
+    from krtheory.precision import context
+
+    ctx = context(40)
+    for text in ("1.5e-2000000000000000000", "2e5000000000000000000"):
+        value = ctx.mpf(text)
+        below, above = decimal_beside(ctx, value, 20, "below"), decimal_beside(ctx, value, 20, "above")
+        exponent = text.partition("e")[2]
+        assert below.endswith("e" + (exponent if exponent[0] == "-" else "+" + exponent)), below
+        assert mpmath.mpf(0) < ctx.mpf(below) <= value <= ctx.mpf(above) <= value * (1 + ctx.mpf("1e-8"))
+
+
+def test_bounds_side_table_prints_an_l1_bound_of_exponent_beyond_ten_to_the_eighteen(tmp_path):
+    # X = [[1, 2, 3], [1/2, 1, -1]], y = [1, 2], eps = 1e-19: Theorem 2's l1 bound is
+    # min{(2(1+eps)B)^(-(2+eps)/(2eps)), exp(-d/(eps B))} ~ 10^(-6.5e18), B = ||beta*_l1||_1 exact
+    import mpmath
+
+    X, y = [[Fraction(1), Fraction(2), Fraction(3)], [Fraction(1, 2), Fraction(1), Fraction(-1)]], [Fraction(1), Fraction(2)]
+    B = sum(abs(b) for b in _exact_l1_minimizer(X, y))
+    (tmp_path / "X.csv").write_text("1,2,3\n0.5,1,-1")
+    (tmp_path / "y.csv").write_text("1\n2")
+    code, out, err, _ = run(["bounds", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv"),
+                             "--eps", "1e-19", "--grid-step", "2", "--json"])
+    assert code == 0, err
+    printed = json.loads(out)["l1"]["bound"]
+    with mpmath.workdps(80):
+        e, b = mpmath.mpf("1e-19"), mpmath.mpf(B.numerator) / B.denominator
+        log10_bound = min(-(2 + e) / (2 * e) * mpmath.log10(2 * (1 + e) * b), -3 / (e * b) / mpmath.log(10))
+        exponent = int(mpmath.floor(log10_bound))
+        mantissa = mpmath.power(10, log10_bound - exponent)
+        digits, _, shown_exponent = printed.partition("e")
+        assert int(shown_exponent) == exponent, (printed, exponent)
+        assert abs(mpmath.mpf(digits) / mantissa - 1) < mpmath.mpf("1e-8"), (printed, mantissa)
+        assert mpmath.mpf(digits) <= mantissa  # rounded to the safe side: below the bound
