@@ -237,3 +237,17 @@ def test_huge_cell_flint_backend_is_right_componentwise(tmp_path):
     assert code == 0, err
     record = json.loads(out)
     assert _componentwise_right(record["beta"], _huge_cell_hypentropy_minimizer(), record["digits"])
+
+
+# -- d) --progress: a bar on stderr, stdout unchanged -------------------------------------------------
+@pytest.mark.parametrize("argv, bar", [
+    (["solve", "--family", "l1", "--dps", "20"], "solve"),
+    (["solve", "--dps", "20", "--json"], "solve"),
+    (["bounds", "--grid-step", "3", "--dps", "20"], "bounds scan"),
+])
+def test_progress_goes_to_stderr_and_leaves_stdout_unchanged(argv, bar):
+    files = ["--X", str(EXAMPLES / "X.csv"), "--y", str(EXAMPLES / "y.csv")]
+    code, out, err, _ = run([*argv, *files])
+    code_bar, out_bar, err_bar, _ = run([*argv, *files, "--progress"])
+    assert (code, out) == (code_bar, out_bar) and code == 0
+    assert bar not in err and bar in err_bar  # tqdm's bar, or 'desc i/n' lines without tqdm

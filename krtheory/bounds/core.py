@@ -616,10 +616,11 @@ def guarantee_at(problem, alpha, eps_values, *, depth: int = 2, dps: int = DEFAU
 
 def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAULT_DPS,
                        grid_step=GRID_STEP, max_points: int = MAX_GRID_POINTS,
-                       bracket_decades=BRACKET_DECADES) -> list[ThresholdReport]:
+                       bracket_decades=BRACKET_DECADES, scan=iter) -> list[ThresholdReport]:
     """Printed bounds and measured thresholds of the l1 and l2 guarantees for each eps, on one grid
     of solves shared by all eps (the norms of beta_alpha do not depend on eps); each first violation
-    is bisected on log10 alpha to ``bracket_decades``."""
+    is bisected on log10 alpha to ``bracket_decades``. ``scan`` wraps the grid's iteration (e.g. a
+    progress bar)."""
     depth, dps = check_depth(depth, MAX_DEPTH_CHECKED), check_dps(dps)
     if not eps_values:
         raise InvalidArgument("eps_values must name at least one eps")
@@ -635,7 +636,7 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
     prober = _Prober(problem, depth, dps, [b.eps for b in bounds])
     grid, used_step = _grid(bounds, depth, float(step), max_points)
     checks = [(side, i) for i in range(len(bounds)) for side in ("l1", "l2")]
-    probes = [prober.probe(alpha, checks) for alpha in grid]
+    probes = [prober.probe(alpha, checks) for alpha in scan(grid)]
     reports = []
     for i, b in enumerate(bounds):
         l1 = _threshold(prober, grid, probes, ("l1", i), b.alpha_l1(), True, float(width))

@@ -7,6 +7,7 @@ from krtheory.cli.output import add_json_option, emit, table
 from krtheory.errors import InvalidArgument
 from krtheory._validation import check_depth
 from krtheory.cli.options import add_dps_option
+from krtheory.cli.progress import add_progress_option, progress
 
 TABLES = ("fig3b",)
 
@@ -30,6 +31,7 @@ def add_parser(subparsers):
                              "120 points)")
     parser.add_argument("--table", choices=TABLES, help="print a table of the paper instead (fig3b)")
     add_json_option(parser)
+    add_progress_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -43,7 +45,8 @@ def run(args) -> int:
 
     problem = Problem.from_files(args.X, args.y)
     depth = check_depth(args.depth)
-    report = measure_thresholds(problem, [args.eps], depth=depth, dps=args.dps, grid_step=args.grid_step)[0]
+    report = measure_thresholds(problem, [args.eps], depth=depth, dps=args.dps, grid_step=args.grid_step,
+                                scan=lambda grid: progress(grid, desc="bounds scan", enabled=args.progress))[0]
     record = report.as_dict()
     emit(args, record, _text(problem, record))
     return 0 if all(record[s]["status"] != "bound violated" for s in ("l1", "l2")) else 1

@@ -9,6 +9,7 @@ from krtheory.cli.output import add_json_option, emit, plain, table
 from krtheory.precision import to_decimal
 from krtheory._validation import check_depth
 from krtheory.cli.options import add_dps_option
+from krtheory.cli.progress import add_progress_option, progress
 
 #: ``diagonal``: argmin Q_{alpha,w0} (Theorems 1 and 3); ``explicit``: argmin R_{alpha,w0} (eqs. 8-9);
 #: ``wide``: argmin sum_i q_{A_i,B_i}(beta_i), the biased hypentropy of U0, V0 (§6, Theorem 4);
@@ -32,6 +33,7 @@ def add_parser(subparsers):
                         help="require a certificate (flint): JSON gains 'radius', a rigorous bound "
                              "on max |beta_i - beta*_i|")
     add_json_option(parser)
+    add_progress_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -48,20 +50,27 @@ def run(args) -> int:
         raise InvalidArgument(f"--family {args.family} does not take {', '.join(given)}")
     if args.certify and args.backend in ("mpmath", "numpy"):
         raise InvalidArgument(f"--certify needs the flint backend, not --backend {args.backend}")
-    problem = load_problem(args)
-    if args.family == "l2":
-        record = _l2(problem, args.dps)
-    elif args.family == "l1":
-        record = _l1(problem, args.dps)
-    elif args.family == "wide":
-        record = _wide(problem, args)
-    else:
-        record = _implicit(problem, args)
+    read = "read X, y"
+    for stage in progress((read, f"solve --family {args.family}"), desc="solve", enabled=args.progress):
+        if stage == read:
+            problem = load_problem(args)
+        else:
+            record = _record(problem, args)
     rows = [[str(i), b] for i, b in enumerate(record["beta"], start=1)]
     details = "\n".join(f"{k:<12} {plain(v)}" for k, v in record.items() if k not in ("beta", "problem"))
     emit(args, record, f"problem      {problem.name} (n={problem.n}, d={problem.d})\n"
                        f"{table(['i', 'beta_i'], rows)}\n{details}")
     return 0 if record.get("status", "ok") != "failed" else 2
+
+
+def _record(problem, args) -> dict:
+    if args.family == "l2":
+        return _l2(problem, args.dps)
+    if args.family == "l1":
+        return _l1(problem, args.dps)
+    if args.family == "wide":
+        return _wide(problem, args)
+    return _implicit(problem, args)
 
 
 def _implicit(problem, args) -> dict:
