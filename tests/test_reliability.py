@@ -251,3 +251,24 @@ def test_progress_goes_to_stderr_and_leaves_stdout_unchanged(argv, bar):
     code_bar, out_bar, err_bar, _ = run([*argv, *files, "--progress"])
     assert (code, out) == (code_bar, out_bar) and code == 0
     assert bar not in err and bar in err_bar  # tqdm's bar, or 'desc i/n' lines without tqdm
+
+
+def test_bounds_side_table_prints_only_the_right_digits_of_a_huge_tightness(tmp_path):
+    # eps = 1e-19: tightness = log10(threshold / bound) ~ 6.5e18, a float right to ~16 digits;
+    # every digit printed must agree with the exact log10 of the two printed decimals
+    import mpmath
+
+    (tmp_path / "X.csv").write_text("1,2,3\n0.5,1,-1")
+    (tmp_path / "y.csv").write_text("1\n2")
+    argv = ["bounds", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv"), "--eps", "1e-19",
+            "--grid-step", "2"]
+    code, out, err, _ = run(argv)
+    assert code == 0, err
+    row = next(line.split() for line in out.splitlines() if line.startswith("l1 "))
+    bound, threshold, shown = row[1], row[2], row[4]
+    with mpmath.workdps(60):
+        exact = mpmath.log10(mpmath.mpf(threshold)) - mpmath.log10(mpmath.mpf(bound))
+        mantissa = shown.lower().partition("e")[0]
+        last = len(mantissa.replace("-", "").replace(".", "").lstrip("0")) or 1
+        unit = mpmath.power(10, int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(shown))))) - last + 1)
+        assert abs(mpmath.mpf(shown) - exact) <= unit, (shown, mpmath.nstr(exact, 25))
