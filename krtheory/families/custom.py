@@ -69,7 +69,9 @@ def parse_parametrization(expression: str, init: dict) -> tuple:
     + - * / **, one-argument FUNCTIONS, CONSTANTS; numbers are exact (0.1 = 1/10).
 
     The expression may use exactly the names of ``init`` (real symbols); the names in initial
-    values become positive symbols (write -a for a negative one).
+    values become positive symbols (write -a for a negative one). Initial values are INIT_VALUES
+    (no constants or functions) and every exact number, in both, is within MAX_NUMBER: what
+    sympy cannot derive within seconds is refused here, before it starts.
     """
     if not isinstance(init, dict) or not init:
         raise InvalidArgument(f"init must be a non-empty dict {{parameter: initial value}} but got "
