@@ -145,7 +145,7 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     largest = max((abs(b) for b in lp_beta), default=0.0)
     support = [j for j, b in enumerate(lp_beta) if abs(b) > LP_ZERO_RELATIVE * largest]
     signs = [1 if lp_beta[j] > 0 else -1 for j in support]
-    float_beta = [ctx.mpf(b) for b in lp_beta]  # exact binary values: a fallback answer, not a claim
+    float_beta = lp_beta  # exact binary values: a fallback answer, not a claim
     if len(support) > system.rank:
         return result(float_beta, support, f"the LP solution has {len(support)} nonzeros but X has rank "
                                            f"{system.rank}: not a vertex")
@@ -198,17 +198,30 @@ def _vertex_on_support(system: ReducedSystem, support, ctx, dps):
 
 
 def _lp_vertex(system: ReducedSystem):
-    """HiGHS on min 1^T (p + m) s.t. X_kept (p - m) = y_kept, p, m >= 0, in float64."""
+    """HiGHS on min 1^T (p + m) s.t. X_kept (p - m) = y_kept, p, m >= 0, in float64, posed in
+    units where every row of X and then the targets have largest entry about 1: dividing row i
+    by r_i and writing beta = t beta' leave the argmin unchanged, and HiGHS's tolerances are
+    absolute (it drops entries below 1e-9, so X * 1e-10 read as X = 0). r_i and t are powers of
+    two, so the rescaling is exact; the vertex comes back at ``system.ctx`` in the data's units."""
     import numpy as np
     from scipy.optimize import linprog
 
-    A = np.array([[float(v) for v in row] for row in system.X])
-    b = np.array([float(v) for v in system.y])
+    ctx = system.ctx
+    row_units = [_power_of_two(max(abs(v) for v in row), ctx) for row in system.X]
+    targets = [t / r for t, r in zip(system.y, row_units)]
+    unit = _power_of_two(max((abs(t) for t in targets), default=ctx.zero), ctx)
+    A = np.array([[float(v / r) for v in row] for row, r in zip(system.X, row_units)])
+    b = np.array([float(t / unit) for t in targets])
     d = A.shape[1]
     lp = linprog(np.ones(2 * d), A_eq=np.hstack([A, -A]), b_eq=b, bounds=(0, None), method="highs")
     if lp.status != 0:
         return None, f"HiGHS did not solve the ℓ1 linear program: {lp.message}"
-    return list(lp.x[:d] - lp.x[d:]), ""
+    return [ctx.mpf(v) * unit for v in lp.x[:d] - lp.x[d:]], ""
+
+
+def _power_of_two(value, ctx):
+    """2^k with 2^(k-1) <= value < 2^k roughly (mpmath's mag), 1 for zero: an exact unit."""
+    return ctx.ldexp(ctx.one, ctx.mag(value)) if value else ctx.one
 
 
 def _most_interior(system: ReducedSystem, support, support_basis, nu0, ctx, dps):
@@ -232,14 +245,16 @@ def _most_interior(system: ReducedSystem, support, support_basis, nu0, ctx, dps)
     on_support = set(support)
     off = [j for j in range(len(system.X[0])) if j not in on_support]
     columns = [[row[j] for row in system.X] for j in off]
-    A = np.array([[float(ctx.fdot(col, n)) for n in null] for col in columns])
+    slopes = [[ctx.fdot(col, n) for n in null] for col in columns]
+    unit = _power_of_two(max((abs(v) for row in slopes for v in row), default=ctx.zero), ctx)
+    A = np.array([[float(v / unit) for v in row] for row in slopes])  # in units of X, as in _lp_vertex
     b = np.array([float(ctx.fdot(col, nu0)) for col in columns])
     k = len(null)
-    # minimize tau s.t. -tau <= A z + b <= tau
+    # minimize tau s.t. -tau <= A z' + b <= tau, z = z' / unit
     ones = np.ones((len(off), 1))
     lp = linprog(np.r_[np.zeros(k), 1.0], A_ub=np.vstack([np.hstack([A, -ones]), np.hstack([-A, -ones])]),
                  b_ub=np.r_[-b, b], bounds=[(None, None)] * k + [(0, None)], method="highs")
     if lp.status != 0:
         return nu0
-    z = [ctx.mpf(v) for v in lp.x[:k]]  # exact binary values of the LP's proposal
+    z = [ctx.mpf(v) / unit for v in lp.x[:k]]  # exact binary values of the LP's proposal
     return [v + ctx.fdot([n[i] for n in null], z) for i, v in enumerate(nu0)]

@@ -252,3 +252,129 @@ def test_json_destinations(name, z):
             assert_clean_failure(code, err, seconds)
             assert after == before and os.listdir(Path(tmp, "dir")) == []
             assert Path(tmp, "target.json").read_text() == "old"
+
+
+# -- more commands, option forms and spellings (issue 12) ------------------------------------------
+quick_settings = settings(SETTINGS, max_examples=25)
+
+
+@quick_settings
+@given(st.sampled_from(["-1e6", "-1", "-0.5", "-.5", "-1e-3", "-1E+2"]),
+       st.sampled_from(["--z={}", "--z {}"]))
+def test_negative_numbers_parse_in_both_option_forms(z, form):
+    argv = ["potential", "--depth", "2", *form.format(z).split(" "), "--dps", "20", "--json"]
+    code, out, err, seconds = run(argv)
+    assert code == 0, (argv, err)
+    assert q2_error(z, json.loads(out)["value"]) <= CTX.mpf(10) ** -18
+
+
+spellings = st.sampled_from(["nan", "-NaN", "+nan", "inf", "+Inf", "-inF", "Infinity", "-infinity", "∞", "1e",
+                             "\u0661", "\uff11", "1\u00a02", "\ufeff1", "0x1p3", "1__0", "١٢", "", "  ", "\t"])
+
+
+@quick_settings
+@given(spellings, st.sampled_from(["X", "y"]), st.sampled_from(["l2", "l1", "diagonal"]))
+def test_non_numbers_in_files_are_refused(cell, which, family):
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [list(r) for r in PROBLEM_ROWS]
+        y = list(PROBLEM_Y)
+        if which == "X":
+            rows[1][2] = cell
+        else:
+            y[0] = cell
+        Path(tmp, "X.csv").write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+        Path(tmp, "y.csv").write_text("\n".join(y), encoding="utf-8")
+        code, out, err, seconds = run(["solve", "--family", family, "--X", str(Path(tmp, "X.csv")),
+                                       "--y", str(Path(tmp, "y.csv")), "--dps", "20", "--json"])
+    if code == 0:  # only a cell that is a number (e.g. the Arabic-Indic digit one), read as that number
+        read = str(Fraction(cell.strip()))
+        rows[1][2] = read if which == "X" else rows[1][2]
+        y[0] = read if which == "y" else y[0]
+        beta = [mpmath.mpf(v) for v in json.loads(out)["beta"]]
+        for row, target in zip(rows, y):
+            exact = [Fraction(a) for a in row] + [Fraction(target)]
+            value = [mpmath.mpf(f.numerator) / f.denominator for f in exact]
+            assert abs(mpmath.fsum(a * b for a, b in zip(value, beta)) - value[-1]) < 1e-12
+    else:
+        assert_clean_failure(code, err, seconds)
+
+
+@quick_settings
+@given(st.sampled_from([b"", b"\n\n", b"\xef\xbb\xbf1,2,3\n0.5,1,-1", "1,2,3\n0.5,1,-1".encode("utf-16"),
+                        b"\xff\xfe\x00", b"1,2,3\r\n0.5,1,-1\r\n", b"1;2;3\n0.5;1;-1", b"1 2 3\n0.5 1 -1",
+                        b"# comment\n1,2,3\n0.5,1,-1", b"1,2,3,\n0.5,1,-1,"]))
+def test_encodings_and_separators(content):
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "X.csv").write_bytes(content)
+        Path(tmp, "y.csv").write_text("\n".join(PROBLEM_Y))
+        code, out, err, seconds = run(["solve", "--family", "l2", "--X", str(Path(tmp, "X.csv")), "--y",
+                                       str(Path(tmp, "y.csv")), "--dps", "20", "--json"])
+    if code == 0:
+        assert_interpolates(out)
+    else:
+        assert_clean_failure(code, err, seconds)
+
+
+option_values = st.one_of(malformed, short_hostile, st.sampled_from(["0", "-1", "-1e6", "1e-400", "2", "0.5"]))
+
+
+@quick_settings
+@given(st.sampled_from(["--dps", "--backend", "--depth", "--alpha", "--family", "--certify", "--U0"]),
+       option_values, st.sampled_from(["l2", "l1", "diagonal", "explicit", "wide"]), st.booleans())
+def test_solve_option_combinations(option, value, family, equals):
+    with problem_files() as files:
+        given_option = [f"{option}={value}"] if equals and option != "--certify" else (
+            [option] if option == "--certify" else [option, value])
+        code, out, err, seconds = run(["solve", *files, "--family", family, *given_option, "--dps", "20",
+                                       "--json"])
+    if code == 0:
+        assert_interpolates(out)
+    else:
+        assert_clean_failure(code, err, seconds)
+
+
+@quick_settings
+@given(st.sampled_from([["--dps", "20", "--dps", "25"], ["--family", "l2", "--family", "l1"],
+                        ["--json", "--json"], ["--alpha", "1", "--alpha=2"]]))
+def test_duplicate_options_take_the_last_or_fail_cleanly(extra):
+    with problem_files() as files:
+        code, out, err, seconds = run(["solve", *files, *extra, "--json"] if "--json" not in extra
+                                      else ["solve", *files, *extra])
+    if code == 0:
+        assert_interpolates(out)
+    else:
+        assert_clean_failure(code, err, seconds)
+
+
+@quick_settings
+@given(st.sampled_from([
+    ["derive"], ["derive", "--depth", "1"], ["derive", "--depth", "1e999999"], ["derive", "--depth", "-2"],
+    ["derive", "--depth=-1e6"], ["derive", "--family", "wide", "--depth", "2"],
+    ["derive", "--parametrization", ""], ["derive", "--parametrization", "u*v", "--init", ""],
+    ["derive", "--parametrization", "u*v", "--init", "u=,v=1"], ["derive", "--parametrization", "u*v", "--init", "=1"],
+    ["derive", "--parametrization", "u*v", "--init", "u=1e400,v=1"], ["derive", "--parametrization", "u*v", "--init", "u=pi,v=E"],
+    ["derive", "--parametrization", "u*v", "--init", "u=nan,v=1"], ["derive", "--parametrization", "u*v", "--init", "u=inf,v=1"],
+    ["derive", "--parametrization", "u*v", "--init", "u=1e99999999,v=1"], ["derive", "--parametrization", "u*v", "--init", "u=a,v=b,w=c"],
+    ["derive", "--parametrization", "u**1e9*v", "--init", "u=a,v=b"], ["derive", "--parametrization", "u*v", "--init", "ü=a,v=b"],
+    ["derive", "--parametrization", "u*v", "--init", "u=\u0661,v=1"], ["derive", "--parametrization", "__import__('os')", "--init", "u=a"],
+    ["derive", "--parametrization", "u*v", "--init", "u=a;v=b"], ["derive", "--parametrization", "u*v", "--init", "u=1/0,v=1"],
+    ["derive", "--parametrization", "u*v", "--format", "yaml", "--init", "u=a,v=b"],
+    ["potential"], ["potential", "--depth", "2"], ["potential", "--depth", "2", "--z", "1", "--dps", "1e3"],
+    ["potential", "--depth", "0", "--z", "1"], ["potential", "--depth", "2", "--z=1", "--z=nan"],
+    ["bounds"], ["bounds", "--table", "fig4"], ["bounds", "--eps", "-1e6"],
+    ["verify", "--seed", "abc"], ["verify", "--seed=-1", "no-such-claim"], ["verify", "--quick", "--full"],
+    ["verify", "--json", ""], ["nosuchcommand"], ["solve"], ["--nonsense"],
+]))
+def test_other_commands_fail_cleanly(argv):
+    code, out, err, seconds = run(argv)
+    assert_clean_failure(code, err, seconds)
+
+
+@settings(SETTINGS, max_examples=10)
+@given(st.sampled_from(["--grid-step", "--depth", "--dps"]), option_values)
+def test_bounds_options(option, value):
+    with problem_files() as files:
+        code, out, err, seconds = run(["bounds", *files, f"{option}={value}", "--grid-step", "3", "--json"]
+                                      if option != "--grid-step" else ["bounds", *files, f"{option}={value}", "--json"])
+    if code not in (0, 1):
+        assert_clean_failure(code, err, seconds)

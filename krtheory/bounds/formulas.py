@@ -107,16 +107,30 @@ def depth_bound(norm1, d: int, eps, depth: int, ctx):
 def decimal_beside(ctx, value, known_digits: int, side: str, digits: int = ALPHA_DIGITS) -> str:
     """An exact decimal with ``digits`` significant digits on the safe ``side`` ("below"/"above")
     of ``value``, a number known to ``known_digits`` significant digits: <= value (1 - 10^-known)
-    or >= value (1 + 10^-known)."""
+    or >= value (1 + 10^-known). Any exponent: the decimal module rounds only the mantissa, the
+    exponent is carried as an int (decimal's own exponents end near 10^18, where 1e-2e18 became
+    0e-1000000000000000008 and 1e2e18 raised Overflow)."""
     if side not in ("below", "above"):
         raise InvalidArgument(f"side must be 'below' or 'above' but got side={side!r}")
     margin = ctx.mpf(10) ** (-known_digits)
     target = value * (1 - margin) if side == "below" else value * (1 + margin)
-    rounding = decimal.Context(prec=digits, Emin=decimal.MIN_EMIN, Emax=decimal.MAX_EMAX)
-    text = rounding.create_decimal(ctx.nstr(target, digits + 2))
-    while (ctx.mpf(str(text)) > target) if side == "below" else (ctx.mpf(str(text)) < target):
-        text = rounding.next_minus(text) if side == "below" else rounding.next_plus(text)
-    return decimal_text(text)
+    coefficient, _, exponent = ctx.nstr(target, digits + 2).partition("e")
+    exponent = int(exponent or 0)
+    rounding = decimal.Context(prec=digits)
+    mantissa = rounding.create_decimal(coefficient)
+    beyond = (lambda m: ctx.mpf(_scientific(m, exponent)) > target) if side == "below" else (
+        lambda m: ctx.mpf(_scientific(m, exponent)) < target)
+    while beyond(mantissa):
+        mantissa = rounding.next_minus(mantissa) if side == "below" else rounding.next_plus(mantissa)
+    if -4 <= mantissa.adjusted() + exponent < ALPHA_DIGITS:
+        return decimal_text(mantissa.scaleb(exponent))
+    return _scientific(mantissa, exponent)
+
+
+def _scientific(mantissa: decimal.Decimal, exponent: int) -> str:
+    """mantissa * 10^exponent in e-notation, the exponent added as an int (any size)."""
+    digits, _, own = format(mantissa, "e").partition("e")
+    return f"{digits}e{int(own) + exponent:+d}"
 
 
 def decimal_text(value: decimal.Decimal) -> str:

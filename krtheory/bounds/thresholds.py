@@ -18,7 +18,7 @@ from fractions import Fraction
 from krtheory.bounds.formulas import ALPHA_DIGITS, DEFAULT_DPS, MAX_DEPTH_CHECKED, check_eps, decimal_text
 from krtheory.bounds.printed import VERIFY_EXTRA_DIGITS, PrintedBounds, References, printed_bounds, references
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
-from krtheory.precision import check_dps, to_decimal
+from krtheory.precision import check_dps, context, to_decimal
 from krtheory._validation import check_depth, check_positive_int, parse_number
 
 #: A probe whose comparison is not resolved at its precision is redone at twice the precision,
@@ -135,9 +135,12 @@ def _norms_of(beta, ctx):
 
 
 def _log10(alpha: str) -> float:
-    """log10 of an exact decimal (any exponent), as a float: enough to place grid points."""
-    value = decimal.Decimal(alpha)
-    return float(value.log10(decimal.Context(prec=20)))
+    """log10 of an exact decimal (any exponent), as a float: enough to place grid points. The
+    decimal module's exponents end near 10^18, so beyond 10^17 the exponent is added as an int."""
+    mantissa, _, exponent = alpha.lower().partition("e")
+    if abs(int(exponent or 0)) < 10 ** 17:
+        return float(decimal.Decimal(alpha).log10(decimal.Context(prec=20)))
+    return float(decimal.Decimal(mantissa).log10(decimal.Context(prec=20))) + int(exponent)
 
 
 def _alpha_at(log10_alpha) -> str:
@@ -228,7 +231,7 @@ def guarantee_at(problem, alpha, eps_values, *, depth: int = 2, dps: int = DEFAU
 
 def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAULT_DPS,
                        grid_step=GRID_STEP, max_points: int = MAX_GRID_POINTS,
-                       bracket_decades=BRACKET_DECADES) -> list[ThresholdReport]:
+                       bracket_decades=BRACKET_DECADES, scan=iter) -> list[ThresholdReport]:
     """Printed bounds and measured thresholds of the l1 and l2 guarantees for each eps, on one grid
     of solves shared by all eps (the norms of beta_alpha do not depend on eps); each first violation
     is bisected on log10 alpha to ``bracket_decades``.
@@ -250,6 +253,8 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
         At most this many grid points (>= 2; the step widens to fit).
     bracket_decades : number
         Bisect each first violation to this width in decades (> 0).
+    scan : callable
+        Wraps the iteration over the grid (e.g. a progress bar); ``iter`` by default.
 
     Returns
     -------
@@ -283,7 +288,7 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
     prober = _Prober(problem, depth, dps, [b.eps for b in bounds])
     grid, used_step = _grid(bounds, depth, float(step), max_points)
     checks = [(side, i) for i in range(len(bounds)) for side in ("l1", "l2")]
-    probes = [prober.probe(alpha, checks) for alpha in grid]
+    probes = [prober.probe(alpha, checks) for alpha in scan(grid)]
     reports = []
     for i, b in enumerate(bounds):
         l1 = _threshold(prober, grid, probes, ("l1", i), b.alpha_l1(), True, float(width))
@@ -313,8 +318,11 @@ def _grid(bounds, depth: int, step: float, max_points: int):
 
 
 def _scan_start(bound: str) -> str:
-    """The l1 scan starts at the bound, or at SMALLEST_ALPHA when the bound lies below it."""
-    return bound if Fraction(bound) >= SMALLEST_ALPHA else SMALLEST_ALPHA_TEXT
+    """The l1 scan starts at the bound, or at SMALLEST_ALPHA when the bound lies below it
+    (compared at 30 digits, exact for these short decimals: Fraction("1e-1e17") builds a
+    10^17-digit integer)."""
+    ctx = context(30)
+    return bound if ctx.mpf(bound) >= ctx.mpf(SMALLEST_ALPHA_TEXT) else SMALLEST_ALPHA_TEXT
 
 
 def _threshold(prober, grid, probes, check, bound, upward: bool, width: float) -> Threshold:

@@ -7,6 +7,7 @@ from krtheory.cli.output import add_json_option, emit, table
 from krtheory.errors import InvalidArgument
 from krtheory._validation import check_depth
 from krtheory.cli.options import add_dps_option
+from krtheory.cli.progress import add_progress_option, progress
 
 TABLES = ("fig3b",)
 
@@ -30,6 +31,7 @@ def add_parser(subparsers):
                              "120 points)")
     parser.add_argument("--table", choices=TABLES, help="print a table of the paper instead (fig3b)")
     add_json_option(parser)
+    add_progress_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -43,7 +45,8 @@ def run(args) -> int:
 
     problem = Problem.from_files(args.X, args.y)
     depth = check_depth(args.depth)
-    report = measure_thresholds(problem, [args.eps], depth=depth, dps=args.dps, grid_step=args.grid_step)[0]
+    report = measure_thresholds(problem, [args.eps], depth=depth, dps=args.dps, grid_step=args.grid_step,
+                                scan=lambda grid: progress(grid, desc="bounds scan", enabled=args.progress))[0]
     record = report.as_dict()
     emit(args, record, _text(problem, record))
     return 0 if all(record[s]["status"] != "bound violated" for s in ("l1", "l2")) else 1
@@ -60,7 +63,7 @@ def _text(problem, record) -> str:
     for side in ("l1", "l2"):
         t = record[side]
         rows.append([side, t["bound"] or "n/a", t["value"] or "none", t["status"],
-                     "n/a" if t["tightness"] is None else f"{t['tightness']:.4f}", str(t["changes"])])
+                     "n/a" if t["tightness"] is None else _decades(t["tightness"]), str(t["changes"])])
     certified = "" if record["l1_reference_certified"] else " (NOT certified)"
     return "\n".join([
         f"problem   {problem.name} (n={problem.n}, d={problem.d}), depth {depth}, eps {record['eps']}",
@@ -72,6 +75,13 @@ def _text(problem, record) -> str:
         f"solves, up to {record['max_dps']} digits, >= {record['min_solve_digits']} verified digits each",
         f"note: {record['note']}",
     ])
+
+
+def _decades(tightness: float) -> str:
+    """A tightness (a float rounded to 1e-4 decades) with only digits it has right: 4 decimals
+    below 10^11 decades, else 15 significant digits (at eps = 1e-19 it is ~6.5e18 and .4f
+    printed 6514417228548776960.0000 for 6514417228548777396.3)."""
+    return f"{tightness:.4f}" if abs(tightness) < 1e11 else f"{tightness:.15g}"
 
 
 def _fig3b(args) -> int:

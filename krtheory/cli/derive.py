@@ -29,8 +29,9 @@ def add_parser(subparsers):
                         help='beta of one coordinate in named parameters, e.g. "u*v" or '
                              '"w1**3 - w2**3" (numbers, + - * / **, exp, log, sqrt, sin, ...)')
     parser.add_argument("--init", metavar="NAME=VALUE,...",
-                        help="initial values of the parameters: numbers or symbols (taken > 0), "
-                             "e.g. u=a,v=b or w1=c,w2=c")
+                        help="initial values of the parameters: exact numbers (numerator and denominator "
+                             "at most 10^50) and symbols (taken > 0) with + - * / and integer powers, "
+                             "e.g. u=a,v=b or w1=c,w2=c or u=1/2,v=2*a")
     parser.add_argument("--format", default="sympy", choices=FORMATS,
                         help="how expressions are printed (json: one object of strings)")
     parser.set_defaults(run=run)

@@ -10,6 +10,7 @@ from krtheory.families.registry import FAMILIES
 from krtheory.precision import to_decimal
 from krtheory._validation import check_depth
 from krtheory.cli.options import add_dps_option
+from krtheory.cli.progress import add_progress_option, progress
 
 
 def add_parser(subparsers):
@@ -28,6 +29,7 @@ def add_parser(subparsers):
                         help="require a certificate (flint): JSON gains 'radius', a rigorous bound "
                              "on max |beta_i - beta*_i|")
     add_json_option(parser)
+    add_progress_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -44,9 +46,12 @@ def run(args) -> int:
         raise InvalidArgument(f"--family {args.family} does not take {', '.join(given)}")
     if args.certify and args.backend in ("mpmath", "numpy"):
         raise InvalidArgument(f"--certify needs the flint backend, not --backend {args.backend}")
-    problem = load_problem(args)
-    family = FAMILIES[args.family]
-    record = _reference(problem, family, args.dps) if family.is_reference else _linked(problem, family, args)
+    read, family = "read X, y", FAMILIES[args.family]
+    for stage in progress((read, f"solve --family {args.family}"), desc="solve", enabled=args.progress):
+        if stage == read:
+            problem = load_problem(args)
+        else:
+            record = _reference(problem, family, args.dps) if family.is_reference else _linked(problem, family, args)
     rows = [[str(i), b] for i, b in enumerate(record["beta"], start=1)]
     details = "\n".join(f"{k:<12} {plain(v)}" for k, v in record.items() if k not in ("beta", "problem"))
     emit(args, record, f"problem      {problem.name} (n={problem.n}, d={problem.d})\n"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import functools
 import keyword
+from fractions import Fraction
 
 import sympy as sp
 
@@ -38,6 +39,17 @@ RESERVED = frozenset({"s", "nu", "z", "beta", "root", "A", "B", "C"})
 #: simplify slow down sharply with the degree).
 MAX_EXPRESSION_LENGTH = 500
 MAX_EXPONENT = MAX_DEPTH
+#: Largest numerator and denominator of an exact number (10^50): sympy's exact radicals (perfect
+#: powers, integer roots) of larger ones leave float range in the squares the derivation forms,
+#: and then take minutes or fail (measured: u*v from u(0) = 1e-160 took 20 s, from 1e400 it
+#: raised after 20 s; from 1e+-50 it takes 2 s like u(0) = 1).
+MAX_NUMBER = 10**50
+#: What an initial value may be: exact numbers and positive symbols with + - * / and integer
+#: powers. Constants and functions (pi, E, sqrt(2), exp(a), ...) leave sympy's exact radicals
+#: searching for minutes (u(0) = pi did not finish in 40 s) or the steps unverified.
+INIT_VALUES = ("an initial value must be built from exact numbers and positive symbols with + - * / and "
+               "integer powers (e.g. 1/2, 1e-3, a, 2*a + b); constants and functions (pi, E, sqrt, exp, "
+               "...) are not accepted")
 
 
 def derive_parametrization(expression: str, init: dict) -> Derivation:
@@ -59,7 +71,9 @@ def parse_parametrization(expression: str, init: dict) -> tuple:
     + - * / **, one-argument FUNCTIONS, CONSTANTS; numbers are exact (0.1 = 1/10).
 
     The expression may use exactly the names of ``init`` (real symbols); the names in initial
-    values become positive symbols (write -a for a negative one).
+    values become positive symbols (write -a for a negative one). Initial values are INIT_VALUES
+    (no constants or functions) and every exact number, in both, is within MAX_NUMBER: what
+    sympy cannot derive within seconds is refused here, before it starts.
     """
     if not isinstance(init, dict) or not init:
         raise InvalidArgument(f"init must be a non-empty dict {{parameter: initial value}} but got "
@@ -92,7 +106,8 @@ def parse_parametrization(expression: str, init: dict) -> tuple:
         clashes = sorted(names & (set(init) | RESERVED))
         if clashes:
             raise InvalidArgument(f"{what}={value!r} uses {', '.join(clashes)}: parameter or reserved names")
-        initial[parameters[name]] = _to_sympy(value, what, {n: sp.Symbol(n, positive=True) for n in names})
+        initial[parameters[name]] = _rational(_to_sympy(value, what, {n: sp.Symbol(n, positive=True)
+                                                                      for n in names}), what, value)
     return parametrization, tuple(parameters.values()), initial
 
 
@@ -124,6 +139,7 @@ def _whitelisted_names(text, what: str) -> set:
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise InvalidArgument(f"{what}={text!r}: {node.value!r} is not a real number")
+            _check_literal(node, text.strip(), what, text)
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             exponent = _exponent(node.right)
             if exponent is None or abs(exponent) > MAX_EXPONENT or any(
@@ -159,6 +175,41 @@ def _exponent(node):
     return None
 
 
+def _check_literal(node, source: str, what: str, text: str) -> None:
+    """A number literal's exact value is within MAX_NUMBER, decided before it is built (a float
+    literal's decimal exponent alone can ask for a 10^8-digit integer)."""
+    if isinstance(node.value, int):
+        return _check_number(Fraction(node.value), what, text)
+    literal = ast.get_source_segment(source, node)
+    if len(literal.lower().partition("e")[2].lstrip("+-").lstrip("0")) > 4:
+        _too_large(what, text, literal)
+    _check_number(Fraction(literal), what, text)
+
+
+def _check_number(value, what: str, text: str) -> None:
+    numerator, denominator = (int(v) for v in (value.numerator, value.denominator))
+    if abs(numerator) > MAX_NUMBER or denominator > MAX_NUMBER:
+        shown = str(value) if len(str(value)) <= 40 else f"a number of {len(str(value))} characters"
+        _too_large(what, text, shown)
+
+
+def _too_large(what: str, text: str, shown: str):
+    raise InvalidArgument(f"{what}={text!r}: {shown} is beyond the exact numbers accepted (numerator and "
+                          f"denominator at most 10^50): sympy's exact radicals of larger ones take minutes "
+                          f"or fail")
+
+
+def _rational(value, what: str, text: str):
+    """An initial value of exact numbers and positive symbols with + - * / and integer powers
+    (INIT_VALUES), its numbers within MAX_NUMBER; anything else is refused up front."""
+    for node in sp.preorder_traversal(value):
+        if isinstance(node, sp.Rational):
+            _check_number(node, what, text)
+        elif not (isinstance(node, (sp.Symbol, sp.Add, sp.Mul)) or (node.is_Pow and node.exp.is_Integer)):
+            raise InvalidArgument(f"{what}={text!r}: {INIT_VALUES}")
+    return value
+
+
 def _to_sympy(text: str, what: str, symbols: dict):
     """sympy's ``parse_expr`` of an already whitelisted ``text``: no builtins, only ``symbols``,
     FUNCTIONS and CONSTANTS in scope, float literals made exact rationals."""
@@ -169,6 +220,8 @@ def _to_sympy(text: str, what: str, symbols: dict):
                       transformations=(auto_number, rationalize))
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
         raise InvalidArgument(f"{what}={text!r} is not finite and real: it evaluates to {expr}")
+    for number in expr.atoms(sp.Rational):
+        _check_number(number, what, text)
     return expr
 
 
