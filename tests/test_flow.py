@@ -25,6 +25,7 @@ from krtheory.flow.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 
 DATA = Path(__file__).parent / "data"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 #: Modules whose mathematics the flow is evidence *against*: it must not import them.
 FORBIDDEN = ("krtheory.derive", "krtheory.solve", "krtheory.links", "krtheory.families")
 
@@ -293,7 +294,9 @@ def test_cli_flow_json_matches_the_api(tmp_path, capsys):
     # theta(0) beyond the float64 step control: tiny entries need > 960 fixed-point bits, huge
     # ones overflow Hess P (these were an OverflowError and a LinAlgError)
     (["--alpha", "1e-400"], "fixed-point bits"), (["--alpha", "1e400"], "overflow"),
-    (["--shape", "1e-400,1,1"], "fixed-point bits"), (["--depth", "1000"], "[2, 100]")])
+    (["--shape", "1e-400,1,1"], "fixed-point bits"), (["--depth", "1000"], "[2, 100]"),
+    # beta = w+^2 - w-^2 cancels ~260 digits: the precision that needs is beyond the step control
+    (["--alpha", "1e130"], "solve --family l2")])
 def test_cli_flow_bad_input_exits_3(options, message, capsys):
     args = ["flow", "--X", str(DATA / "X_small.csv"), "--y", str(DATA / "y_small.csv"), *options]
     assert main(args) == 3
@@ -338,3 +341,40 @@ def test_cli_flow_refuses_a_numerically_singular_X_at_once(tmp_path, capsys):
     (tmp_path / "y.csv").write_text("1\n2\n")
     args = ["flow", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv")]
     assert "numerically singular" in _one_line_exit_3(args, capsys)
+
+
+def _min_l2_norm_interpolant(problem: Problem, ctx):
+    """beta = X^T (X X^T)^-1 y, the alpha -> inf limit of the flow (the kernel regime, paper
+    Theorem 1 / §4), from the exact rationals of X and y (full row rank)."""
+    X = mpmath.matrix([[ctx.mpf(v.numerator) / v.denominator for v in row]
+                       for row in problem.X_fraction()])
+    y = mpmath.matrix([ctx.mpf(v.numerator) / v.denominator for v in problem.y_fraction()])
+    return list(X.T * mpmath.lu_solve(X * X.T, y))
+
+
+@pytest.mark.parametrize("alpha", ["1e20", "1e100"])
+@pytest.mark.parametrize("method", ["taylor", "auto"])
+@pytest.mark.parametrize("problem", [small_problem(), Problem.from_files(
+    EXAMPLES / "X.csv", EXAMPLES / "y.csv")], ids=["3x2", "examples-4x10"])
+def test_huge_alpha_flow_reaches_the_min_l2_interpolant(problem, method, alpha):
+    """beta = w+^2 - w-^2 with w+- ~ alpha cancels ~2 log10(alpha) digits (the loss then stalled
+    above its target, or the error estimate exceeded beta, or the Radau steps collapsed): the
+    flow limit is the l2 limit to O(alpha^-2), with at most GUARD_DIGITS (10) digits lost."""
+    result = integrate_flow(DiagonalModel(2, alpha), problem, dps=30, method=method,
+                            max_seconds=120)
+    with mpmath.workdps(60):
+        expected = _min_l2_norm_interpolant(problem, mpmath.mp)
+        scale = max(abs(v) for v in expected)
+        distance = max(abs(mpmath.mpf(b) - e) for b, e in zip(result.beta, expected))
+        assert distance <= 1e-20 * scale and distance <= result.error_estimate
+    assert result.digits >= 20
+
+
+def test_cli_flow_at_alpha_1e100_succeeds(capsys):
+    """The issue's command (it ended in NoConvergence, then in an OverflowError of the Radau
+    steps' float64 conversion of fixed-point values ~2^(332 + P))."""
+    args = ["flow", "--X", str(EXAMPLES / "X.csv"), "--y", str(EXAMPLES / "y.csv"),
+            "--alpha", "1e100", "--json"]
+    assert main(args) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["digits"] >= 30
