@@ -352,14 +352,20 @@ def _min_l2_norm_interpolant(problem: Problem, ctx):
     return list(X.T * mpmath.lu_solve(X * X.T, y))
 
 
+def _examples_problem() -> Problem:
+    return Problem.from_files(EXAMPLES / "X.csv", EXAMPLES / "y.csv")
+
+
 @pytest.mark.parametrize("alpha", ["1e20", "1e100"])
-@pytest.mark.parametrize("method", ["taylor", "auto"])
-@pytest.mark.parametrize("problem", [small_problem(), Problem.from_files(
-    EXAMPLES / "X.csv", EXAMPLES / "y.csv")], ids=["3x2", "examples-4x10"])
+@pytest.mark.parametrize("problem, method", [
+    (small_problem(), "taylor"), (small_problem(), "auto"), (small_problem(), "radau"),
+    (_examples_problem(), "taylor"), (_examples_problem(), "auto")],
+    ids=["2x3-taylor", "2x3-auto", "2x3-radau", "examples-taylor", "examples-auto"])
 def test_huge_alpha_flow_reaches_the_min_l2_interpolant(problem, method, alpha):
     """beta = w+^2 - w-^2 with w+- ~ alpha cancels ~2 log10(alpha) digits (the loss then stalled
-    above its target, or the error estimate exceeded beta, or the Radau steps collapsed): the
-    flow limit is the l2 limit to O(alpha^-2), with at most GUARD_DIGITS (10) digits lost."""
+    above its target, or the error estimate exceeded beta, or the Radau steps collapsed, or their
+    float64 conversions overflowed): the flow limit is the l2 limit to O(alpha^-2), with at most
+    GUARD_DIGITS (10) digits lost."""
     result = integrate_flow(DiagonalModel(2, alpha), problem, dps=30, method=method,
                             max_seconds=120)
     with mpmath.workdps(60):

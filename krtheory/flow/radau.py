@@ -74,7 +74,8 @@ MIN_STAGES = 6
 MAX_STAGES = 32
 #: Newton steps polishing each Radau node from its float64 value (quadratic: 15 -> 1000 digits).
 NODE_NEWTON_STEPS = 8
-#: Up to this many fixed-point bits float64 conversions take the fast path (values below 2^60).
+#: Up to this many fixed-point bits float64 conversions take the fast path (while the scaled
+#: values stay below 2^1024).
 FAST_CONVERSION_BITS = 960
 
 
@@ -453,9 +454,12 @@ class _Field:
 def _to_float(a, P: int):
     """Fixed-point integers (any shape) as float64 values a 2^-P (each correctly rounded)."""
     a = np.asarray(a, dtype=object)
-    if P <= FAST_CONVERSION_BITS:  # |a| < 2^1024: float(int) cannot overflow
-        values = np.fromiter(map(float, a.ravel()), float, a.size)
-        return np.ldexp(values, -P).reshape(a.shape)
+    if P <= FAST_CONVERSION_BITS:
+        try:
+            values = np.fromiter(map(float, a.ravel()), float, a.size)
+            return np.ldexp(values, -P).reshape(a.shape)
+        except OverflowError:  # |a| >= 2^1024: values beyond 2^(1024 - P), as theta at large alpha
+            pass
     return np.array([_int_to_float(v, P) for v in a.ravel()]).reshape(a.shape)
 
 
@@ -466,8 +470,10 @@ def _int_to_float(v, P: int) -> float:
 
 def _from_float(f, P: int):
     """float64 values as P-bit fixed-point integers, floor(f 2^P) (exact for |f| >= 2^-P)."""
-    if P <= FAST_CONVERSION_BITS:
-        return np.fromiter(map(MPZ, np.ldexp(f, P).ravel().tolist()), dtype=object,
+    with np.errstate(over="ignore"):
+        scaled = np.ldexp(f, P) if P <= FAST_CONVERSION_BITS else None
+    if scaled is not None and np.isfinite(scaled).all():  # else f 2^P >= 2^1024: the slow path
+        return np.fromiter(map(MPZ, scaled.ravel().tolist()), dtype=object,
                            count=f.size).reshape(f.shape)
     mantissa, exponent = np.frexp(f.ravel())
     mantissa = np.ldexp(mantissa, 53).astype(np.int64).tolist()
