@@ -384,3 +384,21 @@ def test_cli_flow_at_alpha_1e100_succeeds(capsys):
     assert main(args) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["digits"] >= 30
+
+
+def test_too_high_dps_is_refused_naming_the_dps_that_works(tmp_path, capsys):
+    """Issue 12b (reported as an mpmath overflow at --dps 300, not reproduced): the refusal
+    blamed "the smallest nonzero initial parameter" (alpha = 1 has none that small) and advised
+    raising alpha. It names the dps now, and the largest dps it offers is taken."""
+    (tmp_path / "X.csv").write_text("1,2,3\n4,5,6\n")
+    (tmp_path / "y.csv").write_text("1\n2\n")
+    args = ["flow", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv"), "--dps", "300"]
+    err = _one_line_exit_3(args, capsys)
+    assert "dps=300" in err and "initial parameter" not in err
+    largest = int(err.split("dps <= ")[1].split()[0].rstrip(":;,)"))
+    problem = Problem.from_files(tmp_path / "X.csv", tmp_path / "y.csv")
+    partial = integrate_flow(DiagonalModel(2, "1"), problem, dps=largest, max_steps=1, throw=False)
+    assert partial.status is FlowStatus.MAX_STEPS
+    with pytest.raises(InvalidArgument, match=f"dps={largest + 1}"):
+        integrate_flow(DiagonalModel(2, "1"), problem, dps=largest + 1, max_steps=1)
+

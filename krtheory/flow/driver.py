@@ -81,6 +81,7 @@ import time as _time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 
 from krtheory import precision
@@ -249,7 +250,7 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
                    else 10.0 ** -(dps - TAIL_SLACK_DIGITS))
 
     kernel = _Kernel(model.polynomial, problem)
-    _check_float_range(kernel, theta, work.prec, cancelled)
+    _check_float_range(kernel, theta, dps, cancelled)
     _check_moves(model, problem, work, theta, target)
     log2_tol = -(dps + LOCAL_EXTRA_DIGITS + cancelled) * math.log2(10)  # relative to max|theta|
     steppers = {"taylor": TaylorStepper(kernel, work, log2_tol)}
@@ -448,10 +449,11 @@ def _rank(rows) -> int:
     return rank
 
 
-def _check_float_range(kernel: _Kernel, theta, prec: int, cancelled: int) -> None:
+def _check_float_range(kernel: _Kernel, theta, dps: int, cancelled: int) -> None:
     """InvalidArgument when theta(0) is beyond the float64 step control: an overflowing grad P,
-    Hess P, or fixed-point values of more than MAX_FIXED_BITS bits (tiny nonzero entries, or a
-    working precision raised by ``cancelled`` digits for a large alpha)."""
+    Hess P, or fixed-point values of more than MAX_FIXED_BITS bits, which the working precision
+    (dps + GUARD_DIGITS + ``cancelled`` digits), tiny nonzero entries or both may need; the
+    message names the largest dps that fits, if any."""
     with np.errstate(over="ignore", invalid="ignore"):
         th = np.array([[float(v) for v in row] for row in theta])
         grad_sq, hess = kernel.polynomial.jet_float(th)
@@ -460,18 +462,24 @@ def _check_float_range(kernel: _Kernel, theta, prec: int, cancelled: int) -> Non
         raise InvalidArgument("flow: the initial parameters overflow the float64 step control "
                               "(theta(0), grad P or Hess P beyond 1e308): lower alpha or the shape "
                               "entries")
-    P = kernel.fixed_bits(theta, prec)
-    if P > MAX_FIXED_BITS and cancelled:
-        raise InvalidArgument(
-            f"flow: beta = P(theta) cancels ~{cancelled + precision.GUARD_DIGITS} digits at theta(0) "
-            f"(large alpha: the kernel regime), so the flow needs {P} fixed-point bits, beyond the "
-            f"{MAX_FIXED_BITS} that the float64 step control converts: lower alpha or dps (the "
-            "alpha -> inf limit is the min-l2 interpolant: krtheory solve --family l2)")
-    if P > MAX_FIXED_BITS:
-        raise InvalidArgument(
-            f"flow: the smallest nonzero initial parameter needs {P} fixed-point bits, beyond the "
-            f"{MAX_FIXED_BITS} that the float64 step control converts: raise alpha or the shape "
-            "entries (or lower dps)")
+    bits = lambda digits: kernel.fixed_bits(  # noqa: E731
+        theta, mpmath.libmp.dps_to_prec(digits + precision.GUARD_DIGITS + cancelled))
+    P = bits(dps)
+    if P <= MAX_FIXED_BITS:
+        return
+    limit = f"{P} fixed-point bits, beyond the {MAX_FIXED_BITS} that the float64 step control converts"
+    kernel_regime = (f"beta = P(theta) cancels ~{cancelled + precision.GUARD_DIGITS} digits at theta(0) "
+                     "(large alpha: the kernel regime, whose alpha -> inf limit is the min-l2 "
+                     "interpolant: krtheory solve --family l2)")
+    fits = [n for n in range(dps - 1, precision.MIN_DPS - 1, -1) if bits(n) <= MAX_FIXED_BITS][:1]
+    if fits:
+        why = f"; {kernel_regime}" if cancelled else ""
+        raise InvalidArgument(f"flow: dps={dps} needs {limit}: use dps <= {fits[0]}{why}")
+    if cancelled:
+        raise InvalidArgument(f"flow: {kernel_regime}, so the flow needs {limit}: lower alpha")
+    raise InvalidArgument(
+        f"flow: the smallest nonzero initial parameter needs {limit}: raise alpha or the shape "
+        "entries")
 
 
 def _cancelled_digits(model: SeparableModel, d: int) -> int:
