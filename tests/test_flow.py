@@ -402,3 +402,13 @@ def test_too_high_dps_is_refused_naming_the_dps_that_works(tmp_path, capsys):
     with pytest.raises(InvalidArgument, match=f"dps={largest + 1}"):
         integrate_flow(DiagonalModel(2, "1"), problem, dps=largest + 1, max_steps=1)
 
+
+@pytest.mark.parametrize("method", ["taylor", "radau"])
+def test_high_dps_with_a_small_alpha_does_not_overflow(method):
+    """Issue 12b: w-_i decays (to ~1e-81 within 7 steps here), so the fixed-point bits P that
+    keep it exact grow past 1000 during the flow, and the float64 conversions of g = X^T r and of
+    the step sizes (P-bit integers) raised OverflowError (a traceback from the CLI)."""
+    problem = Problem.from_rows([["1", "2", "3"], ["4", "5", "6"]], ["1", "2"], warn=False)
+    partial = integrate_flow(DiagonalModel(2, "1e-70"), problem, dps=200, max_steps=12,
+                             method=method, throw=False)
+    assert partial.status is FlowStatus.MAX_STEPS and partial.steps == 12

@@ -44,7 +44,7 @@ from mpmath.libmp import MPZ
 from krtheory import precision
 from krtheory.errors import NoConvergence
 from krtheory.flow._base import AbstractStepper, FlowPoint, StepRecord
-from krtheory.flow._kernel import _Kernel, _to_fixed
+from krtheory.flow._kernel import _Kernel, _to_fixed, fixed_to_float, float_to_fixed
 from krtheory.flow.error import jacobian
 
 #: Exact (fixed-point) residual evaluations per stage solve before the step is rejected.
@@ -219,7 +219,7 @@ class RadauStepper(AbstractStepper):
         rounding = ((self.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
                     + 2.0 ** (1 - P) * info.speed)
         local = (attempt.error + attempt.newton + rounding) * math.sqrt(len(theta) * self.kernel.m)
-        return StepRecord(theta, end, math.ldexp(attempt.h_fixed, -P), local, attempt.h_next)
+        return StepRecord(theta, end, fixed_to_float(attempt.h_fixed, P), local, attempt.h_next)
 
     def _advance(self, theta_fixed, P: int, h: float, tol: float, check,
                  cap: int | None = None, J=None) -> _Attempt:
@@ -235,13 +235,13 @@ class RadauStepper(AbstractStepper):
             if h < math.ldexp(1.0, 2 - P):
                 raise NoConvergence(f"flow: the Radau step size fell below 2^(2-{P}) (a stage "
                                     "solve kept failing)")
-            h_fixed = MPZ(int(math.ldexp(h, P)))
+            h_fixed = MPZ(float_to_fixed(h, P))
             attempt = self._attempt(theta_fixed, P, h_fixed if cap is None else min(h_fixed, cap),
                                     tol, spectrum)
             if attempt is None:
                 h *= 0.5
                 continue
-            h_next = self.next_step(math.ldexp(attempt.h_fixed, -P), attempt.error, tol, self.stages)
+            h_next = self.next_step(fixed_to_float(attempt.h_fixed, P), attempt.error, tol, self.stages)
             if attempt.error <= tol:
                 return dataclasses.replace(attempt, h_next=h_next)
             h = h_next
@@ -254,7 +254,7 @@ class RadauStepper(AbstractStepper):
         coarse, fine = radau_tableau(self.stages, P), radau_tableau(self.stages + 1, P)
         if h_fixed <= 0:
             return None
-        h = math.ldexp(h_fixed, -P)
+        h = fixed_to_float(h_fixed, P)
         factors = self._preconditioner(spectrum, h, coarse)
         predictor = self._float_solve(_to_float(theta_fixed, P).reshape(N), h, factors, coarse)
         if predictor is None:
@@ -358,7 +358,7 @@ class RadauStepper(AbstractStepper):
         d, m = y0.shape
         N = d * m
         hA = (np.array(tableau.A, dtype=object) * h_fixed) >> P
-        h = math.ldexp(h_fixed, -P)
+        h = fixed_to_float(h_fixed, P)
         field = self.field(P)
         y0f = _to_float(y0, P).reshape(1, N)
         Zf = _to_float(Z, P)
