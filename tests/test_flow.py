@@ -412,3 +412,18 @@ def test_high_dps_with_a_small_alpha_does_not_overflow(method):
     partial = integrate_flow(DiagonalModel(2, "1e-70"), problem, dps=200, max_steps=12,
                              method=method, throw=False)
     assert partial.status is FlowStatus.MAX_STEPS and partial.steps == 12
+
+
+def test_cli_flow_progress_shows_a_bar_on_stderr(capsys):
+    """--progress: a bar of the flow's steps on stderr (tqdm, or 'flow i/?' lines without it);
+    nothing on stderr without it off a terminal; stdout is the same result."""
+    args = ["flow", "--X", str(DATA / "X_small.csv"), "--y", str(DATA / "y_small.csv"), "--json"]
+    assert main(args) == 0
+    plain = capsys.readouterr()
+    assert plain.err == ""
+    assert main([*args, "--progress"]) == 0
+    barred = capsys.readouterr()
+    assert ("flow:" in barred.err and "it [" in barred.err and "loss=" in barred.err
+            or "flow 1/?" in barred.err)
+    strip = lambda out: {k: v for k, v in json.loads(out).items() if k != "seconds"}  # noqa: E731
+    assert strip(barred.out) == strip(plain.out)
