@@ -431,7 +431,9 @@ def _check_interpolable(problem: Problem) -> None:
         raise InvalidArgument(
             f"{problem.name}: X is numerically singular (float64 rank {float_rank} < exact rank "
             f"{rank}): the residual decays at rate ~sigma_min(X)^2 < 1e-30 sigma_max(X)^2, so the flow would "
-            "need flow times beyond reach; remove or separate the nearly dependent rows")
+            "need flow times beyond reach (and its float64 step control cannot resolve that "
+            "direction); remove or separate the nearly dependent rows, or predict the limit with "
+            "krtheory solve --backend mpmath")
 
 
 def _rank(rows) -> int:
