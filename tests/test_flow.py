@@ -25,6 +25,7 @@ from krtheory.flow.models import DiagonalModel, Polynomial, SeparableModel
 from krtheory.precision import context
 
 DATA = Path(__file__).parent / "data"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 #: Modules whose mathematics the flow is evidence *against*: it must not import them.
 FORBIDDEN = ("krtheory.derive", "krtheory.solve", "krtheory.links", "krtheory.families")
 #: The family registry's names and lazy dispatch (they import no family module until used): the
@@ -296,7 +297,9 @@ def test_cli_flow_json_matches_the_api(tmp_path, capsys):
     # theta(0) beyond the float64 step control: tiny entries need > 960 fixed-point bits, huge
     # ones overflow Hess P (these were an OverflowError and a LinAlgError)
     (["--alpha", "1e-400"], "fixed-point bits"), (["--alpha", "1e400"], "overflow"),
-    (["--shape", "1e-400,1,1"], "fixed-point bits"), (["--depth", "1000"], "[2, 100]")])
+    (["--shape", "1e-400,1,1"], "fixed-point bits"), (["--depth", "1000"], "[2, 100]"),
+    # beta = w+^2 - w-^2 cancels ~260 digits: the precision that needs is beyond the step control
+    (["--alpha", "1e130"], "solve --family l2")])
 def test_cli_flow_bad_input_exits_3(options, message, capsys):
     args = ["flow", "--X", str(DATA / "X_small.csv"), "--y", str(DATA / "y_small.csv"), *options]
     assert main(args) == 3
@@ -340,4 +343,93 @@ def test_cli_flow_refuses_a_numerically_singular_X_at_once(tmp_path, capsys):
     (tmp_path / "X.csv").write_text("1,1,0\n1,1.00000000000000001,0\n")
     (tmp_path / "y.csv").write_text("1\n2\n")
     args = ["flow", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv")]
-    assert "numerically singular" in _one_line_exit_3(args, capsys)
+    err = _one_line_exit_3(args, capsys)
+    # issue 12c: the refusal stays (the float64 step control and Radau Newton cannot see the
+    # 1e-17 direction), and names the computation that handles it
+    assert "numerically singular" in err and "krtheory solve --backend mpmath" in err
+
+
+def _min_l2_norm_interpolant(problem: Problem, ctx):
+    """beta = X^T (X X^T)^-1 y, the alpha -> inf limit of the flow (the kernel regime, paper
+    Theorem 1 / §4), from the exact rationals of X and y (full row rank)."""
+    X = mpmath.matrix([[ctx.mpf(v.numerator) / v.denominator for v in row]
+                       for row in problem.X_fraction()])
+    y = mpmath.matrix([ctx.mpf(v.numerator) / v.denominator for v in problem.y_fraction()])
+    return list(X.T * mpmath.lu_solve(X * X.T, y))
+
+
+def _examples_problem() -> Problem:
+    return Problem.from_files(EXAMPLES / "X.csv", EXAMPLES / "y.csv")
+
+
+@pytest.mark.parametrize("alpha", ["1e20", "1e100"])
+@pytest.mark.parametrize("problem, method", [
+    (small_problem(), "taylor"), (small_problem(), "auto"), (small_problem(), "radau"),
+    (_examples_problem(), "taylor"), (_examples_problem(), "auto")],
+    ids=["2x3-taylor", "2x3-auto", "2x3-radau", "examples-taylor", "examples-auto"])
+def test_huge_alpha_flow_reaches_the_min_l2_interpolant(problem, method, alpha):
+    """beta = w+^2 - w-^2 with w+- ~ alpha cancels ~2 log10(alpha) digits (the loss then stalled
+    above its target, or the error estimate exceeded beta, or the Radau steps collapsed, or their
+    float64 conversions overflowed): the flow limit is the l2 limit to O(alpha^-2), with at most
+    GUARD_DIGITS (10) digits lost."""
+    result = integrate_flow(DiagonalModel(2, alpha), problem, dps=30, method=method,
+                            max_seconds=120)
+    with mpmath.workdps(60):
+        expected = _min_l2_norm_interpolant(problem, mpmath.mp)
+        scale = max(abs(v) for v in expected)
+        distance = max(abs(mpmath.mpf(b) - e) for b, e in zip(result.beta, expected))
+        assert distance <= 1e-20 * scale and distance <= result.error_estimate
+    assert result.digits >= 20
+
+
+def test_cli_flow_at_alpha_1e100_succeeds(capsys):
+    """The issue's command (it ended in NoConvergence, then in an OverflowError of the Radau
+    steps' float64 conversion of fixed-point values ~2^(332 + P))."""
+    args = ["flow", "--X", str(EXAMPLES / "X.csv"), "--y", str(EXAMPLES / "y.csv"),
+            "--alpha", "1e100", "--json"]
+    assert main(args) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["digits"] >= 30
+
+
+def test_too_high_dps_is_refused_naming_the_dps_that_works(tmp_path, capsys):
+    """Issue 12b (reported as an mpmath overflow at --dps 300, not reproduced): the refusal
+    blamed "the smallest nonzero initial parameter" (alpha = 1 has none that small) and advised
+    raising alpha. It names the dps now, and the largest dps it offers is taken."""
+    (tmp_path / "X.csv").write_text("1,2,3\n4,5,6\n")
+    (tmp_path / "y.csv").write_text("1\n2\n")
+    args = ["flow", "--X", str(tmp_path / "X.csv"), "--y", str(tmp_path / "y.csv"), "--dps", "300"]
+    err = _one_line_exit_3(args, capsys)
+    assert "dps=300" in err and "initial parameter" not in err
+    largest = int(err.split("dps <= ")[1].split()[0].rstrip(":;,)"))
+    problem = Problem.from_files(tmp_path / "X.csv", tmp_path / "y.csv")
+    partial = integrate_flow(DiagonalModel(2, "1"), problem, dps=largest, max_steps=1, throw=False)
+    assert partial.status is FlowStatus.MAX_STEPS
+    with pytest.raises(InvalidArgument, match=f"dps={largest + 1}"):
+        integrate_flow(DiagonalModel(2, "1"), problem, dps=largest + 1, max_steps=1)
+
+
+@pytest.mark.parametrize("method", ["taylor", "radau"])
+def test_high_dps_with_a_small_alpha_does_not_overflow(method):
+    """Issue 12b: w-_i decays (to ~1e-81 within 7 steps here), so the fixed-point bits P that
+    keep it exact grow past 1000 during the flow, and the float64 conversions of g = X^T r and of
+    the step sizes (P-bit integers) raised OverflowError (a traceback from the CLI)."""
+    problem = Problem.from_rows([["1", "2", "3"], ["4", "5", "6"]], ["1", "2"], warn=False)
+    partial = integrate_flow(DiagonalModel(2, "1e-70"), problem, dps=200, max_steps=12,
+                             method=method, throw=False)
+    assert partial.status is FlowStatus.MAX_STEPS and partial.steps == 12
+
+
+def test_cli_flow_progress_shows_a_bar_on_stderr(capsys):
+    """--progress: a bar of the flow's steps on stderr (tqdm, or 'flow i/?' lines without it);
+    nothing on stderr without it off a terminal; stdout is the same result."""
+    args = ["flow", "--X", str(DATA / "X_small.csv"), "--y", str(DATA / "y_small.csv"), "--json"]
+    assert main(args) == 0
+    plain = capsys.readouterr()
+    assert plain.err == ""
+    assert main([*args, "--progress"]) == 0
+    barred = capsys.readouterr()
+    assert ("flow:" in barred.err and "it [" in barred.err and "loss=" in barred.err
+            or "flow 1/?" in barred.err)
+    strip = lambda out: {k: v for k, v in json.loads(out).items() if k != "seconds"}  # noqa: E731
+    assert strip(barred.out) == strip(plain.out)

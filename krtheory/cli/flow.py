@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 
 from krtheory.cli.common import add_model_options, load_model, load_problem
 from krtheory.cli.output import add_json_option, emit, plain, table
 from krtheory.cli.options import add_dps_option
+from krtheory.cli.progress import add_progress_option, progress
 
 #: Seconds between progress lines on stderr.
 PROGRESS_EVERY = 3.0
@@ -29,6 +31,7 @@ def add_parser(subparsers):
     add_json_option(parser)
     parser.add_argument("--verbose", action="store_true",
                         help="progress lines (t, loss) on stderr even when it is not a terminal")
+    add_progress_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -37,9 +40,12 @@ def run(args) -> int:
 
     problem = load_problem(args)
     model = load_model(args, problem)
-    show = args.verbose or sys.stderr.isatty()
-    result = integrate_flow(model, problem, dps=args.dps, method=args.method,
-                            progress=_Progress() if show else None)
+    report = _Bar() if args.progress else _Progress() if args.verbose or sys.stderr.isatty() else None
+    try:
+        result = integrate_flow(model, problem, dps=args.dps, method=args.method, progress=report)
+    finally:
+        if isinstance(report, _Bar):
+            report.close()
     record = {**result.as_strings(), "model": model.describe(), "problem": problem.name}
     text = [f"model     {plain(record['model'])}", f"problem   {problem.name} (n={problem.n}, d={problem.d})",
             table(["i", "beta_i"], [[str(i), b] for i, b in enumerate(record["beta"], start=1)])]
@@ -61,3 +67,21 @@ class _Progress:
         if now - self.last >= PROGRESS_EVERY:
             self.last = now
             print(f"flow: t={t:.6g} loss={loss:.3e} steps={steps}", file=sys.stderr, flush=True)
+
+
+class _Bar:
+    """A progress bar of the flow's steps on stderr (:mod:`krtheory.cli.progress`), with the flow
+    time t and the loss beside it (the number of steps is not known in advance)."""
+
+    def __init__(self):
+        self.bar = progress(itertools.count(), desc="flow", enabled=True)
+        self.ticks = iter(self.bar)
+
+    def __call__(self, t: float, loss: float, steps: int):
+        next(self.ticks)
+        if hasattr(self.bar, "set_postfix_str"):  # tqdm (the fallback prints 'flow i/?' lines)
+            self.bar.set_postfix_str(f"t={t:.4g} loss={loss:.2e}", refresh=False)
+
+    def close(self):
+        if hasattr(self.bar, "close"):
+            self.bar.close()

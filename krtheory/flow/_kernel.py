@@ -22,6 +22,25 @@ from krtheory.problem import Problem
 #: Fixed-point guard bits beyond the working precision (sums of up to q_max + 1 products).
 FIXED_GUARD_BITS = 16
 
+def fixed_to_float(v, P: int) -> float:
+    """The fixed-point integer v as the float64 v 2^-P (correctly rounded while |v| < 2^1024;
+    beyond, from its leading 64 bits: P passes ~960 bits when a parameter decays to ~1e-80)."""
+    try:
+        return math.ldexp(v, -P)
+    except OverflowError:
+        extra = int(v).bit_length() - 64
+        return math.ldexp(float(v >> extra), extra - P)
+
+
+def float_to_fixed(x: float, P: int) -> int:
+    """floor(x 2^P) for a float64 x >= 0, exact at any P."""
+    try:
+        return int(math.ldexp(x, P))
+    except OverflowError:
+        mantissa, exponent = math.frexp(x)
+        return int(math.ldexp(mantissa, 53)) << (exponent - 53 + P)
+
+
 def _to_fixed(theta, P: int):
     """theta (numbers of the working context) as a d x m numpy array of P-bit integers (exact:
     P is from :meth:`_Kernel.fixed_bits`)."""
@@ -102,7 +121,7 @@ class _Kernel:
         th = np.array([[float(v) for v in row] for row in theta])
         grad_sq, hess = self.polynomial.jet_float(th)
         hess_norm = np.abs(np.linalg.eigvalsh(hess)).max(axis=1)
-        g = np.array([math.ldexp(v, -P) for v in g0])
+        g = np.array([fixed_to_float(v, P) for v in g0])
         lam_A = float(np.linalg.eigvalsh(2.0 * (self.X_float * grad_sq) @ self.X_float.T)[-1])
         mu = float(2.0 * np.max(np.abs(g) * hess_norm))
         speed = float(2.0 * np.max(np.abs(g) * np.sqrt(grad_sq)))

@@ -81,6 +81,7 @@ import time as _time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 
 from krtheory import precision
@@ -234,7 +235,8 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     if method not in METHODS:
         raise InvalidArgument(f"method must be one of {', '.join(METHODS)} but got method={method!r}")
     _check_interpolable(problem)
-    work = precision.context(dps + precision.GUARD_DIGITS)
+    cancelled = _cancelled_digits(model, problem.d)  # carried by the precision and the tolerance
+    work = precision.context(dps + precision.GUARD_DIGITS + cancelled)
     out = precision.context(dps)
     theta = model.initial_parameters(work, problem.d)
     sample_times = sorted(work.mpf(_non_negative(v, "times entry")) for v in times)
@@ -248,9 +250,9 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
                    else 10.0 ** -(dps - TAIL_SLACK_DIGITS))
 
     kernel = _Kernel(model.polynomial, problem)
-    _check_float_range(kernel, theta, work.prec)
+    _check_float_range(kernel, theta, dps, cancelled)
     _check_moves(model, problem, work, theta, target)
-    log2_tol = -(dps + LOCAL_EXTRA_DIGITS) * math.log2(10)  # relative to max|theta|
+    log2_tol = -(dps + LOCAL_EXTRA_DIGITS + cancelled) * math.log2(10)  # relative to max|theta|
     steppers = {"taylor": TaylorStepper(kernel, work, log2_tol)}
     if method != "taylor":
         steppers["radau"] = RadauStepper(kernel, work, log2_tol)
@@ -429,7 +431,9 @@ def _check_interpolable(problem: Problem) -> None:
         raise InvalidArgument(
             f"{problem.name}: X is numerically singular (float64 rank {float_rank} < exact rank "
             f"{rank}): the residual decays at rate ~sigma_min(X)^2 < 1e-30 sigma_max(X)^2, so the flow would "
-            "need flow times beyond reach; remove or separate the nearly dependent rows")
+            "need flow times beyond reach (and its float64 step control cannot resolve that "
+            "direction); remove or separate the nearly dependent rows, or predict the limit with "
+            "krtheory solve --backend mpmath")
 
 
 def _rank(rows) -> int:
@@ -447,15 +451,11 @@ def _rank(rows) -> int:
     return rank
 
 
-def _check_float_range(kernel: _Kernel, theta, prec: int) -> None:
-    """InvalidArgument when theta(0) is beyond the float64 step control: fixed-point values of
-    more than MAX_FIXED_BITS bits (tiny nonzero entries) or an overflowing grad P, Hess P."""
-    P = kernel.fixed_bits(theta, prec)
-    if P > MAX_FIXED_BITS:
-        raise InvalidArgument(
-            f"flow: the smallest nonzero initial parameter needs {P} fixed-point bits, beyond the "
-            f"{MAX_FIXED_BITS} that the float64 step control converts: raise alpha or the shape "
-            "entries (or lower dps)")
+def _check_float_range(kernel: _Kernel, theta, dps: int, cancelled: int) -> None:
+    """InvalidArgument when theta(0) is beyond the float64 step control: an overflowing grad P,
+    Hess P, or fixed-point values of more than MAX_FIXED_BITS bits, which the working precision
+    (dps + GUARD_DIGITS + ``cancelled`` digits), tiny nonzero entries or both may need; the
+    message names the largest dps that fits, if any."""
     with np.errstate(over="ignore", invalid="ignore"):
         th = np.array([[float(v) for v in row] for row in theta])
         grad_sq, hess = kernel.polynomial.jet_float(th)
@@ -464,6 +464,38 @@ def _check_float_range(kernel: _Kernel, theta, prec: int) -> None:
         raise InvalidArgument("flow: the initial parameters overflow the float64 step control "
                               "(theta(0), grad P or Hess P beyond 1e308): lower alpha or the shape "
                               "entries")
+    bits = lambda digits: kernel.fixed_bits(  # noqa: E731
+        theta, mpmath.libmp.dps_to_prec(digits + precision.GUARD_DIGITS + cancelled))
+    P = bits(dps)
+    if P <= MAX_FIXED_BITS:
+        return
+    limit = f"{P} fixed-point bits, beyond the {MAX_FIXED_BITS} that the float64 step control converts"
+    kernel_regime = (f"beta = P(theta) cancels ~{cancelled + precision.GUARD_DIGITS} digits at theta(0) "
+                     "(large alpha: the kernel regime, whose alpha -> inf limit is the min-l2 "
+                     "interpolant: krtheory solve --family l2)")
+    fits = [n for n in range(dps - 1, precision.MIN_DPS - 1, -1) if bits(n) <= MAX_FIXED_BITS][:1]
+    if fits:
+        why = f"; {kernel_regime}" if cancelled else ""
+        raise InvalidArgument(f"flow: dps={dps} needs {limit}: use dps <= {fits[0]}{why}")
+    if cancelled:
+        raise InvalidArgument(f"flow: {kernel_regime}, so the flow needs {limit}: lower alpha")
+    raise InvalidArgument(
+        f"flow: the smallest nonzero initial parameter needs {limit}: raise alpha or the shape "
+        "entries")
+
+
+def _cancelled_digits(model: SeparableModel, d: int) -> int:
+    """Digits beyond GUARD_DIGITS that beta_i = P(theta_i) loses to cancellation at theta(0):
+    log10 of max_i sum_t |c_t theta_i^e_t| (2 alpha^D for the diagonal model, whose beta(0) = 0).
+    At large alpha (the kernel regime) theta stays ~alpha while beta = O(1): an error e in theta
+    is one of ~e * 10^digits in beta, so the working precision and the local tolerance (relative
+    to max|theta|) get these digits (without them the loss stalled above its target, or the
+    error estimate exceeded beta); up to GUARD_DIGITS of them cost earned digits instead."""
+    ctx = precision.context(15)
+    size = max(ctx.fsum(abs(ctx.mpf(c.numerator) / c.denominator) * ctx.fprod(abs(v) ** k for v, k in zip(row, e))
+                        for c, e in model.polynomial.terms())
+               for row in model.initial_parameters(ctx, d))
+    return max(0, math.ceil(ctx.log10(size)) - precision.GUARD_DIGITS) if size else 0
 
 
 def _check_moves(model, problem: Problem, work, theta, target) -> None:

@@ -44,7 +44,7 @@ from mpmath.libmp import MPZ
 from krtheory import precision
 from krtheory.errors import NoConvergence
 from krtheory.flow._base import AbstractStepper, FlowPoint, StepRecord
-from krtheory.flow._kernel import _Kernel, _to_fixed
+from krtheory.flow._kernel import _Kernel, _to_fixed, fixed_to_float, float_to_fixed
 from krtheory.flow.error import jacobian
 
 #: Exact (fixed-point) residual evaluations per stage solve before the step is rejected.
@@ -74,7 +74,8 @@ MIN_STAGES = 6
 MAX_STAGES = 32
 #: Newton steps polishing each Radau node from its float64 value (quadratic: 15 -> 1000 digits).
 NODE_NEWTON_STEPS = 8
-#: Up to this many fixed-point bits float64 conversions take the fast path (values below 2^60).
+#: Up to this many fixed-point bits float64 conversions take the fast path (while the scaled
+#: values stay below 2^1024).
 FAST_CONVERSION_BITS = 960
 
 
@@ -218,7 +219,7 @@ class RadauStepper(AbstractStepper):
         rounding = ((self.stages + 2) ** 2 * 2.0 ** -P + info.theta_max * 2.0 ** -work.prec
                     + 2.0 ** (1 - P) * info.speed)
         local = (attempt.error + attempt.newton + rounding) * math.sqrt(len(theta) * self.kernel.m)
-        return StepRecord(theta, end, math.ldexp(attempt.h_fixed, -P), local, attempt.h_next)
+        return StepRecord(theta, end, fixed_to_float(attempt.h_fixed, P), local, attempt.h_next)
 
     def _advance(self, theta_fixed, P: int, h: float, tol: float, check,
                  cap: int | None = None, J=None) -> _Attempt:
@@ -234,13 +235,13 @@ class RadauStepper(AbstractStepper):
             if h < math.ldexp(1.0, 2 - P):
                 raise NoConvergence(f"flow: the Radau step size fell below 2^(2-{P}) (a stage "
                                     "solve kept failing)")
-            h_fixed = MPZ(int(math.ldexp(h, P)))
+            h_fixed = MPZ(float_to_fixed(h, P))
             attempt = self._attempt(theta_fixed, P, h_fixed if cap is None else min(h_fixed, cap),
                                     tol, spectrum)
             if attempt is None:
                 h *= 0.5
                 continue
-            h_next = self.next_step(math.ldexp(attempt.h_fixed, -P), attempt.error, tol, self.stages)
+            h_next = self.next_step(fixed_to_float(attempt.h_fixed, P), attempt.error, tol, self.stages)
             if attempt.error <= tol:
                 return dataclasses.replace(attempt, h_next=h_next)
             h = h_next
@@ -253,7 +254,7 @@ class RadauStepper(AbstractStepper):
         coarse, fine = radau_tableau(self.stages, P), radau_tableau(self.stages + 1, P)
         if h_fixed <= 0:
             return None
-        h = math.ldexp(h_fixed, -P)
+        h = fixed_to_float(h_fixed, P)
         factors = self._preconditioner(spectrum, h, coarse)
         predictor = self._float_solve(_to_float(theta_fixed, P).reshape(N), h, factors, coarse)
         if predictor is None:
@@ -357,7 +358,7 @@ class RadauStepper(AbstractStepper):
         d, m = y0.shape
         N = d * m
         hA = (np.array(tableau.A, dtype=object) * h_fixed) >> P
-        h = math.ldexp(h_fixed, -P)
+        h = fixed_to_float(h_fixed, P)
         field = self.field(P)
         y0f = _to_float(y0, P).reshape(1, N)
         Zf = _to_float(Z, P)
@@ -453,9 +454,12 @@ class _Field:
 def _to_float(a, P: int):
     """Fixed-point integers (any shape) as float64 values a 2^-P (each correctly rounded)."""
     a = np.asarray(a, dtype=object)
-    if P <= FAST_CONVERSION_BITS:  # |a| < 2^1024: float(int) cannot overflow
-        values = np.fromiter(map(float, a.ravel()), float, a.size)
-        return np.ldexp(values, -P).reshape(a.shape)
+    if P <= FAST_CONVERSION_BITS:
+        try:
+            values = np.fromiter(map(float, a.ravel()), float, a.size)
+            return np.ldexp(values, -P).reshape(a.shape)
+        except OverflowError:  # |a| >= 2^1024: values beyond 2^(1024 - P), as theta at large alpha
+            pass
     return np.array([_int_to_float(v, P) for v in a.ravel()]).reshape(a.shape)
 
 
@@ -466,8 +470,10 @@ def _int_to_float(v, P: int) -> float:
 
 def _from_float(f, P: int):
     """float64 values as P-bit fixed-point integers, floor(f 2^P) (exact for |f| >= 2^-P)."""
-    if P <= FAST_CONVERSION_BITS:
-        return np.fromiter(map(MPZ, np.ldexp(f, P).ravel().tolist()), dtype=object,
+    with np.errstate(over="ignore"):
+        scaled = np.ldexp(f, P) if P <= FAST_CONVERSION_BITS else None
+    if scaled is not None and np.isfinite(scaled).all():  # else f 2^P >= 2^1024: the slow path
+        return np.fromiter(map(MPZ, scaled.ravel().tolist()), dtype=object,
                            count=f.size).reshape(f.shape)
     mantissa, exponent = np.frexp(f.ravel())
     mantissa = np.ldexp(mantissa, 53).astype(np.int64).tolist()

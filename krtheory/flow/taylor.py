@@ -12,7 +12,7 @@ import math
 from mpmath.libmp import MPZ
 
 from krtheory.flow._base import AbstractStepper, FlowPoint, StepRecord
-from krtheory.flow._kernel import _Kernel
+from krtheory.flow._kernel import _Kernel, float_to_fixed
 
 #: Lowest Taylor order tried (the stiff tail prefers low orders: stability per unit work).
 MIN_ORDER = 4
@@ -60,7 +60,7 @@ class TaylorStepper(AbstractStepper):
             h = 1.0 / info.lam if info.lam > 0 else 1.0
             jet = _Jet(self.kernel, point.theta, P, h)
         q, s, last, limited = _choose_order(jet, log2_tol, self.q_max, info.lam * h)
-        S = int(math.ldexp(s, P))
+        S = float_to_fixed(s, P)
         taken = work.ldexp(S * jet.H_fixed, -2 * P)  # the step actually taken, exactly
         # local error: last included terms + fixed-point rounding (each c_k within ~(q+2)
         # units of 2^-P, summed over q+1 terms at s <= 1) + rounding theta to the working
@@ -80,7 +80,7 @@ class _Jet:
 
     def __init__(self, kernel: _Kernel, theta, P: int, H: float):
         self.kernel, self.P = kernel, P
-        self.H_fixed = H_fixed = MPZ(int(math.ldexp(H, P)))
+        self.H_fixed = H_fixed = MPZ(float_to_fixed(H, P))
         self.X, self.XT, self.y = kernel.data(P)
         self.constants = kernel.order_program.constants(P, H_fixed)
         extra = kernel.n_nodes - kernel.m
