@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from krtheory.problem import Problem
+from krtheory._validation import check_instance
 from krtheory.precision import GUARD_DIGITS, agreeing_digits_of_vectors, check_dps, context
 from krtheory._linalg import (ReducedSystem, _allowed_residual, back_substitute, certificate_tolerance,
                               forward_substitute, matvec, norm2, orthonormalize, rank_tolerance, reduce_rows)
@@ -54,7 +56,7 @@ def min_l2(problem, *, dps: int = 50) -> L2Result:
     Raises
     ------
     InvalidArgument
-        A bad ``dps`` or an inconsistent X beta = y.
+        ``problem`` not a Problem, a bad ``dps`` or an inconsistent X beta = y.
 
     Examples
     --------
@@ -63,6 +65,7 @@ def min_l2(problem, *, dps: int = 50) -> L2Result:
     >>> [str(b) for b in result.beta], result.digits
     (['1.0', '2.0', '0.0'], 30)
     """
+    check_instance(problem, Problem, "problem")
     dps = check_dps(dps)
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     fine = reduce_rows(problem, context(dps + VERIFY_EXTRA_DIGITS + GUARD_DIGITS),
@@ -118,7 +121,7 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     Raises
     ------
     InvalidArgument
-        A bad ``dps`` or an inconsistent X beta = y.
+        ``problem`` not a Problem, a bad ``dps`` or an inconsistent X beta = y.
 
     Examples
     --------
@@ -127,6 +130,7 @@ def min_l1(problem, *, dps: int = 50) -> L1Result:
     >>> [str(b) for b in result.beta], result.support, result.status
     (['0.0', '2.5', '0.0'], (1,), 'certified')
     """
+    check_instance(problem, Problem, "problem")
     dps = check_dps(dps)
     ctx = context(dps + GUARD_DIGITS)
     out = context(dps)

@@ -12,7 +12,8 @@ from krtheory.bounds.formulas import (DEFAULT_DPS, MAX_DEPTH_CHECKED, check_eps,
                                       theorem2_l1_bound, theorem2_l2_bound)
 from krtheory.errors import InvalidArgument
 from krtheory.precision import GUARD_DIGITS, agreeing_digits_of_numbers, check_dps, context, to_decimal
-from krtheory._validation import check_depth
+from krtheory.problem import Problem
+from krtheory._validation import check_depth, check_instance
 
 #: References and bounds are recomputed this many digits higher to verify their digits.
 VERIFY_EXTRA_DIGITS = 20
@@ -53,6 +54,7 @@ def _norms(problem, dps: int):
 def references(problem, dps: int = DEFAULT_DPS) -> References:
     """The reference norms the bounds and guarantees use. Raises InvalidArgument for a problem with
     no interpolant (inconsistent X beta = y) and for y = 0 (every guarantee is then trivial)."""
+    check_instance(problem, Problem, "problem")
     dps = check_dps(dps)
     coarse = _norms(problem, dps)
     fine = _norms(problem, dps + VERIFY_EXTRA_DIGITS)
@@ -112,6 +114,7 @@ def _bound_values(norm1, norm2, d: int, eps: str, depth: int, ctx) -> list:
 
 def printed_bounds(problem, eps, *, depth: int = 2, dps: int = DEFAULT_DPS) -> PrintedBounds:
     """Every printed bound for ``problem`` and ``eps`` (0 < eps < d at depth 2) at ``dps`` digits."""
+    check_instance(problem, Problem, "problem")
     depth = check_depth(depth, MAX_DEPTH_CHECKED)
     eps = check_eps(eps, problem.d if depth == 2 else None)
     refs = references(problem, dps)

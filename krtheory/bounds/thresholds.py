@@ -19,7 +19,8 @@ from krtheory.bounds.formulas import ALPHA_DIGITS, DEFAULT_DPS, MAX_DEPTH_CHECKE
 from krtheory.bounds.printed import VERIFY_EXTRA_DIGITS, PrintedBounds, References, printed_bounds, references
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import check_dps, context, to_decimal
-from krtheory._validation import check_depth, check_positive_int, parse_number
+from krtheory.problem import Problem
+from krtheory._validation import check_depth, check_instance, check_positive_int, parse_number
 
 #: A probe whose comparison is not resolved at its precision is redone at twice the precision,
 #: up to this many digits (beyond: NoConvergence naming this budget).
@@ -274,6 +275,7 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
     >>> [(r.eps, r.l1.status, r.l2.status) for r in measure_thresholds(problem, ["0.5"], dps=20, max_points=4)]
     [('0.5', 'no violation', 'no violation')]
     """
+    check_instance(problem, Problem, "problem")
     depth, dps = check_depth(depth, MAX_DEPTH_CHECKED), check_dps(dps)
     if not eps_values:
         raise InvalidArgument("eps_values must name at least one eps")
