@@ -30,7 +30,9 @@ matters) and lambda bounds the largest eigenvalue of Hess L (float64, step choic
 The order with the most step per unit of work is taken: high orders in smooth transients, low
 orders (stability-limited) in the stiff tail of small alpha, where the number of steps is
 ~ T * lambda_max / (0.4 q) (an explicit method's price for stiffness).
-``tol = 10^-(dps + LOCAL_EXTRA_DIGITS) * max|theta|``.
+``tol = 10^-(dps + LOCAL_EXTRA_DIGITS + c) * max|theta|`` and the working precision is
+dps + GUARD_DIGITS + c digits, c the digits beta = P(theta) cancels at theta(0) beyond
+GUARD_DIGITS (0 unless alpha is large: the kernel regime, ``_cancelled_digits``).
 float64 is used only for these step-size and error-growth estimates, never for a digit of theta.
 
 **Stiff flows** (``method="auto"`` or ``"radau"``). Measured on a (10, 40) dyadic problem that
