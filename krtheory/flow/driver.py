@@ -94,7 +94,7 @@ from krtheory.flow.models import SeparableModel
 from krtheory.flow.radau import RadauStepper
 from krtheory.flow.tail import tail_bound
 from krtheory.flow.taylor import TaylorStepper
-from krtheory._validation import check_positive, check_positive_int, parse_number
+from krtheory._validation import check_instance, check_positive, check_positive_int, parse_number
 from krtheory.problem import Problem
 
 #: Local tolerance per step: this many digits below the requested dps (relative to max|theta|),
@@ -232,6 +232,8 @@ def integrate_flow(model: SeparableModel, problem: Problem, *, dps: int = 40, lo
     flow at the last step point instead, with ``status`` saying which budget ran out (the
     partial evidence: ``error_estimate`` then bounds nothing about the limit).
     """
+    check_instance(model, SeparableModel, "model")
+    check_instance(problem, Problem, "problem")
     dps = precision.check_dps(dps)
     check_positive_int(max_steps, "max_steps")
     if method not in METHODS:
