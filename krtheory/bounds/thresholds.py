@@ -275,7 +275,6 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
     >>> [(r.eps, r.l1.status, r.l2.status) for r in measure_thresholds(problem, ["0.5"], dps=20, max_points=4)]
     [('0.5', 'no violation', 'no violation')]
     """
-    check_instance(problem, Problem, "problem")
     depth, dps = check_depth(depth, MAX_DEPTH_CHECKED), check_dps(dps)
     if not eps_values:
         raise InvalidArgument("eps_values must name at least one eps")
@@ -286,6 +285,7 @@ def measure_thresholds(problem, eps_values, *, depth: int = 2, dps: int = DEFAUL
     width = Fraction(parse_number(bracket_decades, "bracket_decades"))
     if width <= 0:
         raise InvalidArgument(f"bracket_decades must be > 0 but got bracket_decades={bracket_decades!r}")
+    check_instance(problem, Problem, "problem")
     bounds = [printed_bounds(problem, e, depth=depth, dps=dps) for e in eps_values]
     prober = _Prober(problem, depth, dps, [b.eps for b in bounds])
     grid, used_step = _grid(bounds, depth, float(step), max_points)
