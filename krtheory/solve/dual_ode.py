@@ -16,7 +16,7 @@ Measured (2026-11): it finishes every case in 0.02-5 s where explicit methods st
 float64 throughout, with the float fast path's evaluator (log domain where needed): a fast
 trajectory, not high-precision evidence (that is :func:`krtheory.flow.driver.integrate_flow`; the
 ``thm1.dual-trajectory`` claim and the tests compare the two). Links with per-coordinate
-parameters are not taken, as by the float path.
+parameters are taken when the float path's evaluator takes them (the biased form).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import numpy as np
 
 from krtheory.errors import InvalidArgument
 from krtheory._validation import parse_number
-from krtheory.solve.float64 import MAX_LOG, _relative, _rows, evaluator, solve_link_float
+from krtheory.solve._evaluate import MAX_LOG, evaluator
+from krtheory.solve.float64 import float_rows, relative_residual, solve_link_float
 
 #: Stop once ||X beta - y|| / || |X||beta| + |y| || is below this (float64 resolves ~1e-14).
 RESIDUAL_TARGET = 1e-12
@@ -79,20 +80,19 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     beta at each of ``times`` (flow times >= 0, any order), then on until the relative
     residual is below ``residual_target``, t = ``max_time`` or ``max_seconds`` of wall time
     (extreme alpha: 1e-30 at depth 2 needs t ~ 1e11 and minutes). Raises InvalidArgument for
-    bad input (a link of the wrong dimension or with per-coordinate parameters, an inconsistent
+    bad input (a link of the wrong dimension or with per-coordinate parameters that the float64
+    evaluator does not take, an inconsistent
     X beta = y, bad times or tolerances)."""
     from scipy.integrate import solve_ivp
 
     link.check_dimension(problem.d)
-    if link.parameters:
-        raise InvalidArgument(f"link {link.name!r} has per-coordinate parameters, which the float64 "
-                              "evaluation of the dual ODE does not take")
     sample_times = sorted(_time(v, "times entry") for v in times)
     target, horizon, rtol = (_open_unit(residual_target, "residual_target"),
                              _time(max_time, "max_time"), _open_unit(rtol, "rtol"))
     if max_seconds is not None:
         max_seconds = _time(max_seconds, "max_seconds")
-    rows, ev = _rows(problem), evaluator(link)  # _rows refuses an inconsistent system
+    ev = evaluator(link)  # refuses per-coordinate parameters without a biased form
+    rows = float_rows(problem)  # refuses an inconsistent system
     X, Xt, y = rows.X_all, rows.Xt_all, rows.y_all
     start, counter = time.perf_counter(), [0]
     lam0 = np.zeros(problem.n)
@@ -101,7 +101,7 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
         """(beta, ||X beta - y|| / || |X||beta| + |y| ||) at lam."""
         with np.errstate(all="ignore"):
             beta = ev.raw_beta(ev.b * (Xt @ lam))
-            return beta, _relative(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
+            return beta, relative_residual(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
 
     def finish(t, lam, status, message, betas=()):
         beta, relative = state(lam)
