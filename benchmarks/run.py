@@ -72,7 +72,8 @@ def machine_info():
 def flint_vs_mpmath(sizes, quick):
     """Benchmarks 1 and 2: the 50-digit KKT solve."""
     from krtheory.solve.mp import solve_link
-    from krtheory.solve.certified import rational_data, solve_link_flint
+    from krtheory._linalg import rational_data
+    from krtheory.solve.certified import solve_link_flint
     from krtheory.solve.float64 import solve_link_float
 
     print(f"\n## KKT solve at {DPS} digits from the float64 start: flint vs mpmath solve_link")
@@ -97,7 +98,7 @@ def flint_vs_mpmath(sizes, quick):
                 diff_cell = max_difference(certified.beta, mp.beta)
             print(f"| {n} x {d} | {link.name} | {alpha} | {t_float:.3g} | {t_polish:.3g} | {t_cert:.3g} | "
                   f"{t_cert / t_polish:.2f} | {mp_cell} | {certified_cell} | {polish_cell} | "
-                  f"{certified.radius} ({certified.status}) | {diff_cell} |")
+                  f"{certified.radius} ({certified.status.code}) | {diff_cell} |")
             sys.stdout.flush()
 
 
@@ -127,7 +128,7 @@ def float_vs_slsqp():
         exact = np.array([float(v) for v in solve_link(problem, link, dps=30, verify=False).beta])  # beta*
         t_fast, fast = timed(lambda: solve_link_float(problem, link), 5 * REPEATS)
         t_sqp, sqp = timed(lambda: slsqp(Q, grad, X, y, np.zeros(d)), 5 * REPEATS)
-        print(f"| {alpha} | {t_fast:.3g} | {fast.residual:.2e} ({fast.status}) | {np.max(np.abs(fast.beta - exact)):.1e} | "
+        print(f"| {alpha} | {t_fast:.3g} | {fast.residual:.2e} ({fast.status.code}) | {np.max(np.abs(fast.beta - exact)):.1e} | "
               f"{t_sqp:.3g} | {sqp.nit} | {np.linalg.norm(X @ sqp.x - y):.2e} ({'ok' if sqp.success else sqp.message}) | "
               f"{np.max(np.abs(sqp.x - exact)):.1e} | {t_sqp / t_fast:.0f}x | {Q(fast.beta) - Q(sqp.x):.2e} |")
 

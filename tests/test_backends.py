@@ -8,6 +8,7 @@ from krtheory.builtin_problems import builtin_problem
 from krtheory.errors import InvalidArgument
 from krtheory.precision import context
 from krtheory.families.diagonal import implicit_link
+from krtheory.links import Link
 
 PROBLEM = builtin_problem("planted-4x10")
 
@@ -44,9 +45,9 @@ def test_float_out_of_range_falls_back_to_mpmath():
     assert result.backend == "mpmath" and result.digits >= 28
 
 
-def test_parametrized_links_are_certified_by_flint_and_refused_by_numpy():
+def test_parametrized_links_are_certified_by_flint_and_solved_by_numpy():
     # Theorem 4's biased hypentropy h(nu; A_i, B_i) = A_i e^{2nu} - B_i e^{-2nu}: per-coordinate
-    # parameters, which the arb compiler takes and the float64 evaluators do not
+    # parameters, which the arb compiler takes and the float64 evaluator takes in its biased form
     import numpy as np
 
     from krtheory.families.wide import gaussian_initialization, wide_link
@@ -60,6 +61,17 @@ def test_parametrized_links_are_certified_by_flint_and_refused_by_numpy():
     radius, scale = ctx.mpf(certified.radius), max(abs(b) for b in reference.beta)
     assert all(abs(ctx.convert(r) - ctx.convert(c)) <= radius + scale * ctx.mpf("1e-38")
                for r, c in zip(reference.beta, certified.beta))
+    fast = predict(PROBLEM, link, dps=30, backend="numpy")
+    assert fast.backend == "numpy" and fast.digits is None
+    assert all(abs(ctx.convert(r) - ctx.convert(f)) <= scale * ctx.mpf("1e-12") for r, f in zip(reference.beta, fast.beta))
+
+
+def test_numpy_refuses_parameters_outside_the_biased_form():
+    import sympy
+
+    nu, a = sympy.symbols("nu a", positive=True)
+    link = Link("not biased", nu, a * sympy.sinh(nu) + nu, a * sympy.cosh(nu) - a + nu ** 2 / 2, sympy.oo,
+                ("1",) * PROBLEM.d, ("1",) * PROBLEM.d, (a,), (("2",),) * PROBLEM.d)
     with pytest.warns(BackendNotice, match="per-coordinate parameters"):
         assert predict(PROBLEM, link, dps=30, backend="numpy").backend == "mpmath"
 

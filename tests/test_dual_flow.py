@@ -81,7 +81,7 @@ def test_bad_input_is_named():
     with pytest.raises(InvalidArgument, match="d=5"):
         dual_trajectory(Problem.random_dyadic(np.random.default_rng(0), 2, 5, 1), link)
     nu, p = sympy.symbols("nu p")
-    parametrized = Link("biased", nu, p * sympy.exp(nu) - sympy.exp(-nu), p * sympy.exp(nu) + sympy.exp(-nu) - p - 1,
+    parametrized = Link("not biased", nu, p * sympy.sinh(nu) + nu, p * sympy.cosh(nu) - p + nu ** 2 / 2,
                         sympy.oo, ["1"] * 40, ["1"] * 40, (p,), [("2",)] * 40)
     with pytest.raises(InvalidArgument, match="per-coordinate parameters"):
         dual_trajectory(problem, parametrized)

@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 from krtheory.errors import InvalidArgument, NotApplicable
 from krtheory.precision import context, lambdify
 from krtheory.problem import Problem
-from krtheory.solve import certified as solve_flint
+from krtheory.solve import _arb_system, certified as solve_flint, krawczyk as solve_krawczyk
+from krtheory.solve._arb import FLINT_MISSING, arb_function, compare_ball, decimal_upper
+from krtheory.solve._dual import SolveStatus
+from krtheory.solve.certified import CERTIFY_ATTEMPTS, solve_link_flint
+from krtheory.solve.krawczyk import krawczyk
 from krtheory.solve.mp import solve_link
-from krtheory.solve.certified import (CERTIFY_ATTEMPTS, FLINT_MISSING, arb_function, compare_ball, decimal_upper,
-                                  krawczyk, solve_link_flint)
 from krtheory.testing.strategies import alphas, problems
 from tests.helpers import NU, depth2_link, depth_link, explicit_link
 
@@ -50,7 +52,7 @@ def exact_arb(x):
 def test_certified_ball_holds_the_mpmath_solution(make, alpha):
     problem, link = random_problem(11, 10, 40), make(alpha, 40)
     result = solve_link_flint(problem, link, dps=50)
-    assert result.status == "certified", result.message
+    assert result.status is SolveStatus.CERTIFIED, result.message
     assert "bounded in double" in result.message  # dyadic data: the fast bound suffices
     assert Fraction(result.radius) <= TARGET_RADIUS
     assert result.certified_digits >= 40
@@ -67,7 +69,7 @@ def test_certified_ball_holds_the_mpmath_solution(make, alpha):
 def test_bounded_explicit_link_is_certified():
     problem, link = random_problem(12, 10, 40), explicit_link("1e-2", 40)
     result = solve_link_flint(problem, link, dps=50)
-    assert result.status == "certified" and Fraction(result.radius) <= TARGET_RADIUS
+    assert result.status is SolveStatus.CERTIFIED and Fraction(result.radius) <= TARGET_RADIUS
     reference = solve_link(problem, link, dps=120, verify=False)
     with flint.ctx.workprec(500):
         assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))
@@ -78,7 +80,7 @@ def test_kernel_limit_is_certified_at_huge_alpha():
     # ~alpha^-4 = 1e-1200 at alpha = 1e300: double is out of range (lam ~ 1e-600), arb is not
     problem = random_problem(17, 10, 40)
     result = solve_link_flint(problem, depth2_link("1e300", 40), dps=30)
-    assert result.status == "certified" and result.certified_digits == 30
+    assert result.status is SolveStatus.CERTIFIED and result.certified_digits == 30
     X = flint.fmpq_mat([[flint.fmpq(*Fraction(v).as_integer_ratio()) for v in row] for row in problem.X])
     y = flint.fmpq_mat(10, 1, [flint.fmpq(*Fraction(v).as_integer_ratio()) for v in problem.y])
     l2 = (X.transpose() * (X * X.transpose()).solve(y)).entries()
@@ -89,7 +91,7 @@ def test_kernel_limit_is_certified_at_huge_alpha():
 def test_polish_only_and_result_strings():
     problem = random_problem(13, 5, 12)
     polished = solve_link_flint(problem, depth2_link("1", 12), dps=30, certify=False)
-    assert polished.status == "polished" and polished.radius is None and polished.certified_digits is None
+    assert polished.status is SolveStatus.POLISHED and polished.radius is None and polished.certified_digits is None
     certified = solve_link_flint(problem, depth2_link("1", 12), dps=30)
     ctx = context(40)
     reference = solve_link(problem, depth2_link("1", 12), dps=40, verify=False)
@@ -103,7 +105,7 @@ def test_dependent_rows_are_dropped_exactly():
     rows = [list(r) for r in base.X] + [[str(Fraction(a) + Fraction(b)) for a, b in zip(base.X[0], base.X[1])]]
     y = list(base.y) + [str(Fraction(base.y[0]) + Fraction(base.y[1]))]
     result = solve_link_flint(Problem.from_rows(rows, y, warn=False), depth2_link("0.5", 12), dps=30)
-    assert result.status == "certified" and len(result.kept_rows) == 4
+    assert result.status is SolveStatus.CERTIFIED and len(result.kept_rows) == 4
     alone = solve_link_flint(base, depth2_link("0.5", 12), dps=30)
     assert all(a.overlaps(b) for a, b in zip(result.beta_balls, alone.beta_balls))
     y[-1] = str(Fraction(y[-1]) + Fraction(1, 2 ** 40))
@@ -127,11 +129,11 @@ def test_failed_certificates_raise_precision_then_report_uncertified(monkeypatch
 
     def refuse(system, lam):
         seen.append(system.bits)
-        return solve_flint.Certificate(False, None, None, "refused for the test")
+        return solve_krawczyk.Certificate(False, None, None, "refused for the test")
 
-    monkeypatch.setattr(solve_flint, "_krawczyk", refuse)
+    monkeypatch.setattr(solve_flint, "certify_at", refuse)
     result = solve_link_flint(random_problem(16, 5, 12), depth2_link("1", 12), dps=30)
-    assert result.status == "uncertified" and result.message == "refused for the test"
+    assert result.status is SolveStatus.UNCERTIFIED and result.message == "refused for the test"
     assert result.radius is None and result.certified_digits is None
     assert len(seen) == CERTIFY_ATTEMPTS and seen == sorted(seen) and len(set(seen)) == len(seen)
 
@@ -144,9 +146,9 @@ def test_both_jacobian_bounds_certify_decimal_data(method, monkeypatch):
     y = [f"{int(v) / 10:.1f}" for v in rng.integers(-30, 31, 8)]
     problem, link = Problem.from_rows(rows, y), depth_link(3, "0.3", 30)
     if method == "arb":
-        monkeypatch.setattr(solve_flint, "_DoubleProducts", solve_flint._ArbProducts)
+        monkeypatch.setattr(solve_krawczyk, "_DoubleProducts", solve_krawczyk._ArbProducts)
     result = solve_link_flint(problem, link, dps=50)
-    assert result.status == "certified" and Fraction(result.radius) <= TARGET_RADIUS
+    assert result.status is SolveStatus.CERTIFIED and Fraction(result.radius) <= TARGET_RADIUS
     assert ("bounded in double" if method == "double" else "enclosed in arb") in result.message
     reference = solve_link(problem, link, dps=100, verify=False)
     with flint.ctx.workprec(500):
@@ -157,18 +159,18 @@ def test_polish_forms_j_in_arb_when_double_steps_stop_contracting(monkeypatch):
     # a double direction from weights off by up to 50% contracts by ~1/2, not by CONTRACTION
     # (and the line search cannot repair a direction that is not the Newton one): the polish
     # must notice and finish with J in arb
-    original, arb_jacobians = solve_flint._double_newton_step, []
+    original, arb_jacobians = _arb_system.double_newton_step, []
     factors = [flint.arb(f) for f in np.random.default_rng(0).uniform(0.5, 1.5, 20)]
 
     def skewed(X_double, w, gradient):
         return original(X_double, [wi * f for wi, f in zip(w, factors)], gradient)
 
-    monkeypatch.setattr(solve_flint, "_double_newton_step", skewed)
-    monkeypatch.setattr(solve_flint._System, "jacobian",
-                        lambda self, w, _j=solve_flint._System.jacobian: arb_jacobians.append(1) or _j(self, w))
+    monkeypatch.setattr(_arb_system, "double_newton_step", skewed)
+    monkeypatch.setattr(_arb_system.ArbSystem, "jacobian",
+                        lambda self, w, _j=_arb_system.ArbSystem.jacobian: arb_jacobians.append(1) or _j(self, w))
     problem, link = random_problem(19, 6, 20), depth2_link("1", 20)
     result = solve_link_flint(problem, link, dps=40, certify=False)
-    assert result.status == "polished" and arb_jacobians
+    assert result.status is SolveStatus.POLISHED and arb_jacobians
     reference = solve_link(problem, link, dps=60, verify=False)
     with flint.ctx.workprec(300):
         scale = max(abs(exact_arb(b)) for b in reference.beta)
@@ -184,7 +186,7 @@ def test_certified_balls_hold_the_solution_on_drawn_problems(problem, alpha, mak
     # the certified radius (a coarser reference cannot judge a ball of radius 1e-79)
     link = make(alpha, problem.d)
     result = solve_link_flint(problem, link, dps=dps)
-    assert result.status == "certified", result.message
+    assert result.status is SolveStatus.CERTIFIED, result.message
     digits = max(dps + 20, -int(result.radius.split("e")[1]) + 25)
     reference = solve_link(problem, link, dps=digits, verify=False)
     with flint.ctx.workprec(4 * digits):
@@ -201,7 +203,7 @@ def test_polish_raises_the_precision_when_the_final_steps_stall():
     problem = builtin_problem("planted-5x12")
     link = implicit_link("diagonal", 2, "100", None, problem.d)
     result = solve_link_flint(problem, link, dps=40)
-    assert result.status == "certified" and result.bits > 163 and result.certified_digits >= 40
+    assert result.status is SolveStatus.CERTIFIED and result.bits > 163 and result.certified_digits >= 40
     reference = solve_link(problem, link, dps=90, verify=False)
     with flint.ctx.workprec(400):
         assert all(ball.contains(exact_arb(b)) for ball, b in zip(result.beta_balls, reference.beta))

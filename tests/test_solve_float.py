@@ -18,8 +18,9 @@ from krtheory.errors import InvalidArgument
 from krtheory.links import Link
 from krtheory.problem import Problem
 from krtheory.solve.mp import solve_link
-from krtheory.solve.float64 import (RESIDUAL_TOLERANCE, OddForm, alpha_sweep, evaluator, odd_form,
-                                  solve_link_float)
+from krtheory.solve._dual import SolveStatus
+from krtheory.solve._evaluate import OddForm, evaluator, odd_form
+from krtheory.solve.float64 import RESIDUAL_TOLERANCE, alpha_sweep, solve_link_float
 from tests.helpers import NU, depth2_link, depth_link, explicit_link
 
 #: Normwise relative agreement of the double beta with the 30-digit one: measured
@@ -55,7 +56,7 @@ def normwise(beta, reference):
 def test_agrees_with_the_mpmath_solve(n, d, alpha):
     problem, link = random_problem(n, n, d), depth2_link(alpha, d)
     result = solve_link_float(problem, link)
-    assert result.status == "ok", result.message
+    assert result.status is SolveStatus.OK, result.message
     assert result.log_domain
     assert exact_relative_residual(problem, result.beta) <= RESIDUAL_TOLERANCE
     reference = solve_link(problem, link, dps=30, verify=False)
@@ -66,7 +67,7 @@ def test_agrees_with_the_mpmath_solve(n, d, alpha):
 def test_30x200_interpolates(alpha):
     problem = random_problem(7, 30, 200)
     result = solve_link_float(problem, depth2_link(alpha, 200))
-    assert result.status == "ok", result.message
+    assert result.status is SolveStatus.OK, result.message
     assert exact_relative_residual(problem, result.beta) <= RESIDUAL_TOLERANCE
 
 
@@ -79,7 +80,7 @@ def test_rich_limit_is_the_min_l1_interpolator():
     lp = linprog(np.ones(400), A_eq=np.hstack([X, -X]), b_eq=y, bounds=[(0, None)] * 400, method="highs")
     l1 = lp.x[:200] - lp.x[200:]
     result = solve_link_float(problem, depth2_link("1e-300", 200))
-    assert result.status == "ok"
+    assert result.status is SolveStatus.OK
     assert normwise(result.beta, l1) <= AGREEMENT
 
 
@@ -88,7 +89,7 @@ def test_kernel_limit_is_the_min_l2_interpolator():
     problem = random_problem(4, 30, 200)
     l2 = np.linalg.lstsq(problem.X_float(), problem.y_float(), rcond=None)[0]
     result = solve_link_float(problem, depth2_link("1e6", 200))
-    assert result.status == "ok"
+    assert result.status is SolveStatus.OK
     assert normwise(result.beta, l2) <= AGREEMENT
 
 
@@ -151,7 +152,7 @@ def test_direct_sinh_falls_back_to_logs_where_it_overflows():
 @pytest.mark.parametrize("alpha", ["1e-6", "1", "1e3"])
 def test_undamped_steps_never_raise_the_residual(alpha):
     problem, link = random_problem(3, 10, 40), depth2_link(alpha, 40)
-    rows, ev = solve_float._rows(problem), evaluator(link)
+    rows, ev = solve_float.float_rows(problem), evaluator(link)
 
     def residual(lam):
         with np.errstate(all="ignore"):
@@ -176,7 +177,7 @@ def test_tiny_amplitude_without_log_form_is_out_of_range():
                 ["1e-400"] * 12, ["1"] * 12)
     result = solve_link_float(random_problem(1, 5, 12), link)
     assert not result.log_domain
-    assert result.status == "out_of_range"
+    assert result.status is SolveStatus.OUT_OF_RANGE
     assert "range" in result.message
 
 
@@ -185,7 +186,7 @@ def test_plain_form_solves_in_range():
                 ["0.01"] * 12, ["3"] * 12)
     problem = random_problem(2, 5, 12)
     result = solve_link_float(problem, link)
-    assert not result.log_domain and result.status == "ok"
+    assert not result.log_domain and result.status is SolveStatus.OK
     reference = solve_link(problem, link, dps=30, verify=False)
     assert normwise(result.beta, [float(b) for b in reference.beta]) <= AGREEMENT
 
@@ -197,19 +198,19 @@ def test_boundary_beyond_double_is_out_of_range(make, alpha):
     # double's resolution of 1 - |u|
     problem = random_problem(5, 10, 40)
     result = solve_link_float(problem, make(alpha, 40))
-    assert result.status == "out_of_range", result.message
+    assert result.status is SolveStatus.OUT_OF_RANGE, result.message
     assert not np.all(np.isfinite(result.beta)) or exact_relative_residual(problem, result.beta) > RESIDUAL_TOLERANCE
 
 
 def test_huge_alpha_is_out_of_range():
     # a = alpha^2 = 1e600: lam ~ beta / a ~ 1e-600 underflows double
     result = solve_link_float(random_problem(5, 10, 40), depth2_link("1e300", 40))
-    assert result.status == "out_of_range" and "underflow" in result.message
+    assert result.status is SolveStatus.OUT_OF_RANGE and "underflow" in result.message
 
 
 def test_budget_exhaustion_is_not_converged():
     result = solve_link_float(random_problem(6, 10, 40), depth2_link("1e-300", 40), max_iterations=2)
-    assert result.status == "not_converged"
+    assert result.status is SolveStatus.NOT_CONVERGED
     assert "max_iterations=2" in result.message
 
 
@@ -224,10 +225,10 @@ def test_bounded_links_stay_feasible(make, alpha):
     t = [sum(row[j] * v for row, v in zip(problem.X_fraction(), lam)) for j in range(problem.d)]
     assert all(abs(Fraction(b) * tj) < 1 for b, tj in zip(link.rate, t))
     if alpha != "1e-6":  # there 1 - |b t| ~ 1e-6 leaves beta ~1e-10 in double: out of range
-        assert result.status == "ok", result.message
+        assert result.status is SolveStatus.OK, result.message
         assert exact_relative_residual(problem, result.beta) <= RESIDUAL_TOLERANCE
     else:
-        assert result.status in ("ok", "out_of_range")
+        assert result.status in (SolveStatus.OK, SolveStatus.OUT_OF_RANGE)
 
 
 # -- warm starts ---------------------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def test_alpha_sweep_warm_starts_down_to_the_rich_limit():
     alphas = ["1", "1e-2", "1e-6", "1e-30", "1e-100", "1e-300"]
     warm = alpha_sweep(problem, lambda a: depth2_link(a, 200), alphas)
     cold = [solve_link_float(problem, depth2_link(a, 200)) for a in alphas]
-    assert all(r.status == "ok" for r in warm + cold)
+    assert all(r.status is SolveStatus.OK for r in warm + cold)
     assert sum(r.iterations for r in warm) < sum(r.iterations for r in cold)
     beta_star = cold[-1].beta  # checked against HiGHS in test_rich_limit_is_the_min_l1_interpolator
     assert normwise(warm[-1].beta, beta_star) <= AGREEMENT
@@ -245,7 +246,7 @@ def test_alpha_sweep_warm_starts_down_to_the_rich_limit():
 def test_infeasible_start_is_pulled_inside():
     problem = random_problem(8, 10, 40)
     result = solve_link_float(problem, depth_link(3, "1", 40), start=[1e6] * 10)
-    assert result.status == "ok"
+    assert result.status is SolveStatus.OK
 
 
 # -- input validation ---------------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ def test_dependent_rows_are_dropped_and_inconsistent_ones_rejected():
     rows = [list(r) for r in base.X] + [list(base.X[0])]
     consistent = Problem.from_rows(rows, list(base.y) + [base.y[0]], warn=False)
     result = solve_link_float(consistent, depth2_link("0.1", 12))
-    assert result.status == "ok" and len(result.kept_rows) == 4
+    assert result.status is SolveStatus.OK and len(result.kept_rows) == 4
     dropped = ({0, 4} - set(result.kept_rows)).pop()  # row 4 repeats row 0
     assert result.lam[dropped] == 0
     assert normwise(result.beta, solve_link_float(base, depth2_link("0.1", 12)).beta) <= AGREEMENT

@@ -21,9 +21,11 @@ from krtheory.flow.models import WideModel
 from krtheory.derive.checks import StepStatus
 from krtheory.precision import context
 from krtheory.families.diagonal import implicit_link
+from krtheory.solve._dual import SolveStatus
+from krtheory.solve.float64 import solve_link_float
 from krtheory.solve.mp import solve_link
 from krtheory.families.wide import (biased_link, derive_wide, gaussian_initialization, link_parameters,
-                           solve_wide_float, special_initialization, wide_link)
+                           special_initialization, wide_link)
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 #: A tiny exact problem (n = 2, d = 3) and a width-2 initialization with beta(0) != 0.
@@ -122,10 +124,11 @@ def test_tiny_scale_uses_continuation_and_matches_the_float_log_domain_path():
     problem = tiny()
     A = [Fraction(3, 2) * Fraction(1, 10 ** 30), Fraction(1, 10 ** 30), Fraction(5, 10 ** 31)]
     B = [Fraction(1, 10 ** 30), Fraction(7, 4) * Fraction(1, 10 ** 30), Fraction(2, 10 ** 30)]
-    exact = solve_link(problem, biased_link(list(zip(A, B))), dps=30)
-    fast = solve_wide_float(problem, [float(a) for a in A], [float(b) for b in B])
+    link = biased_link(list(zip(A, B)))
+    exact = solve_link(problem, link, dps=30)
+    fast = solve_link_float(problem, link)  # the biased form A e^nu - B e^-nu, in logarithms
     ctx = context(30)
-    assert exact.digits >= 28
+    assert exact.digits >= 28 and fast.status is SolveStatus.OK and fast.log_domain
     assert relative_distance(fast.beta.tolist(), exact.beta, ctx) < ctx.mpf("1e-10")
 
 
@@ -203,9 +206,25 @@ def test_wide_model_polynomial_and_dimension_check():
         model.initial_parameters(ctx, 4)
 
 
-def test_float_path_validates_parameters():
-    with pytest.raises(InvalidArgument, match="A must be 3 finite positive"):
-        solve_wide_float(tiny(), [1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
+def test_float_path_refuses_parameters_outside_the_biased_form():
+    nu, a = sp.symbols("nu a", positive=True)
+    odd_plus_linear = Link("not biased", nu, a * sp.sinh(nu) + nu, a * sp.cosh(nu) - a + nu ** 2 / 2, sp.oo,
+                           ("1",) * 3, ("2",) * 3, (a,), (("1",),) * 3)
+    with pytest.raises(InvalidArgument, match="per-coordinate parameters.*biased form"):
+        solve_link_float(tiny(), odd_plus_linear)
+
+
+def test_float_path_agrees_with_mpmath_on_a_gaussian_wide_link():
+    # the float64 backend on the exact biased link (the width sweeps' fast path) against the
+    # mpmath solve of the same link, normwise to 1e-12 (double resolves ~1e-15 here)
+    problem = tiny()
+    U, V = gaussian_initialization(np.random.default_rng(3), problem.d, 50, 0.2, 20)
+    link = wide_link(U, V)
+    fast = solve_link_float(problem, link)
+    exact = solve_link(problem, link, dps=30)
+    ctx = context(30)
+    assert fast.status is SolveStatus.OK, fast.message
+    assert relative_distance(fast.beta.tolist(), exact.beta, ctx) < ctx.mpf("1e-12")
 
 
 # -- command line ----------------------------------------------------------------------------------

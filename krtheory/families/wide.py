@@ -15,8 +15,8 @@ and the flow limit is argmin sum_i q_{A_i,B_i}(beta_i) s.t. X beta = y (exact fo
 A = B = mu^2 gives Theorem 1's hypentropy at alpha = mu: the special initialization
 U0 = [sqrt2 mu I, 0], V0 = [0, sqrt2 mu I] of Appendix F, and, by the law of large numbers, the
 Gaussian one with alpha^2 k = 2 mu^2 as k -> oo (Theorem 4). :func:`derive_wide` carries this out
-with sympy and verifies every step; :func:`wide_link` is the exact Link for given U0, V0;
-:func:`solve_wide_float` is a float64 dual Newton for width sweeps.
+with sympy and verifies every step; :func:`wide_link` is the exact Link for given U0, V0 (the float64 solve of
+:mod:`krtheory.solve.float64` takes it in the log domain, for width sweeps).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from krtheory.derive.checks import Step, StepStatus, check_equal, domain_points,
 from krtheory.derive.derivation import printer
 from krtheory.derive.engine import derive_diagonal
 from krtheory.derive.symbols import beta, c, nu, s, z
-from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+from krtheory.errors import InvalidArgument, NotApplicable
 
 #: The rate b of the link: beta_i = h(b s_i; A_i, B_i) (read off the exponents e^{+-2s}).
 RATE = 2
@@ -168,7 +168,7 @@ def derive_wide() -> WideDerivation:
     points = domain_points(RATE, sp.oo)
     solution = _unit_flow()
     rate, A_unit, B_unit = _read_link(solution[u] * solution[v])
-    if rate != RATE:  # the float64 path and the seeded points assume it
+    if rate != RATE:  # the seeded points assume it
         raise NotApplicable(f"the derived rate {rate} differs from RATE={RATE}")
     link = A * sp.exp(nu) - B * sp.exp(-nu)
     t = sp.Dummy("t", real=True)
@@ -354,85 +354,3 @@ def gaussian_initialization(rng, d: int, k: int, alpha: float, bits: int = 20):
                 for row in np.rint(rng.normal(0.0, alpha, size=(d, k)) * scale)]
 
     return draw(), draw()
-
-
-# -- float64 fast path for width sweeps -------------------------------------------------------
-#: Newton iterations of the float64 dual solve before NoConvergence.
-FLOAT_MAX_ITERATIONS = 100
-#: The first trial step moves 2 t_i by at most this much (as solve.STEP_CAP): e^20 stays in range.
-FLOAT_STEP_CAP = 20.0
-#: Stop when ||X beta - y|| <= FLOAT_RESIDUAL_ULPS * eps * (||y|| + ||X||_F ||beta||): a backward
-#: error of a few hundred units of roundoff in the data, which Newton reaches quadratically.
-FLOAT_RESIDUAL_ULPS = 256
-#: A step t is accepted when Phi decreases by ARMIJO * t * (its slope), or, where Phi's values
-#: cancel to rounding near the optimum, when ||X beta - y|| shrinks by the factor 1 - ARMIJO * t.
-ARMIJO = 1e-4
-#: Backtracking halves t at most this many times per iteration.
-FLOAT_HALVINGS = 40
-
-
-@dataclasses.dataclass(frozen=True)
-class WideFloatResult:
-    """float64 argmin of sum q_{A_i,B_i}(beta_i) s.t. X beta = y: beta, lam, ||X beta - y||."""
-
-    beta: object
-    lam: object
-    residual: float
-    iterations: int
-
-
-def solve_wide_float(problem, A_values, B_values) -> WideFloatResult:
-    """Damped Newton on Phi(lam) = sum_i G(2 t_i; A_i, B_i)/2 - y^T lam in float64, with
-    A e^nu computed as exp(nu + ln A) (no under/overflow of tiny or huge A, B); X must have full
-    row rank. For width sweeps (k up to 1e5 and more), where differences ~ k^-1/2 need no more
-    than double precision; the exact link's mpmath solve is :func:`krtheory.solve.mp.solve_link`."""
-    import numpy as np
-
-    X, y = problem.X_float(), problem.y_float()
-    ln_A, ln_B = _logs(A_values, "A", problem.d), _logs(B_values, "B", problem.d)
-
-    def at(lam):
-        """(h, h') at u = 2 X^T lam; their sum and difference give G + A + B and h."""
-        u = RATE * (X.T @ lam)
-        plus, minus = np.exp(u + ln_A), np.exp(-u + ln_B)
-        return plus - minus, plus + minus
-
-    def phi(lam):
-        return (at(lam)[1] - np.exp(ln_A) - np.exp(ln_B)).sum() / RATE - y @ lam
-
-    def accept(lam, t, step, value, slope_0, residual):
-        if phi(lam + t * step) <= value + ARMIJO * t * slope_0:
-            return True
-        return np.linalg.norm(X @ at(lam + t * step)[0] - y) <= (1 - ARMIJO * t) * residual
-
-    lam = np.zeros(problem.n)
-    scale = np.linalg.norm(X)
-    for iteration in range(1, FLOAT_MAX_ITERATIONS + 1):
-        beta_, slope = at(lam)
-        gradient = X @ beta_ - y
-        residual = float(np.linalg.norm(gradient))
-        if residual <= FLOAT_RESIDUAL_ULPS * np.finfo(float).eps * (np.linalg.norm(y) + scale * np.linalg.norm(beta_)):
-            return WideFloatResult(beta_, lam, residual, iteration - 1)
-        try:
-            step = np.linalg.solve(RATE * (X * slope) @ X.T, -gradient)
-        except np.linalg.LinAlgError:
-            raise InvalidArgument(f"{problem.name}: the float64 path needs X of full row rank "
-                                  f"(n={problem.n} independent rows)") from None
-        t = min(1.0, FLOAT_STEP_CAP / np.abs(RATE * (X.T @ step)).max())
-        value, slope_0 = phi(lam), gradient @ step
-        for _ in range(FLOAT_HALVINGS):
-            if accept(lam, t, step, value, slope_0, residual):
-                break
-            t /= 2
-        lam = lam + t * step
-    raise NoConvergence(f"float64 dual Newton for the wide link: max_iterations={FLOAT_MAX_ITERATIONS} "
-                        f"iterations left ||X beta - y|| = {residual:.3g}")
-
-
-def _logs(values, name: str, d: int):
-    import numpy as np
-
-    array = np.asarray(values, dtype=float)
-    if array.shape != (d,) or not np.all(np.isfinite(array)) or np.any(array <= 0):
-        raise InvalidArgument(f"{name} must be {d} finite positive numbers, got {name}={values!r}")
-    return np.log(array)

@@ -1,4 +1,4 @@
-"""Rigorous bounds from float64 matrix products, for the fast Krawczyk test of krtheory.solve.certified.
+"""Rigorous bounds from float64 matrix products, for the fast Krawczyk test of krtheory.solve.krawczyk.
 
 With u = 2^-53 and eta = 2^-1074, IEEE double arithmetic rounding to nearest satisfies
 fl(a op b) = (a op b)(1 + delta) + e with |delta| <= u and |e| <= eta (e only from underflow in

@@ -16,7 +16,7 @@ Measured (2026-11): it finishes every case in 0.02-5 s where explicit methods st
 float64 throughout, with the float fast path's evaluator (log domain where needed): a fast
 trajectory, not high-precision evidence (that is :func:`krtheory.flow.driver.integrate_flow`; the
 ``thm1.dual-trajectory`` claim and the tests compare the two). Links with per-coordinate
-parameters are not taken, as by the float path.
+parameters are taken when the float path's evaluator takes them (the biased form).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import numpy as np
 
 from krtheory.errors import InvalidArgument
 from krtheory._validation import parse_number
-from krtheory.solve.float64 import MAX_LOG, _relative, _rows, evaluator, solve_link_float
+from krtheory.solve._evaluate import MAX_LOG, evaluator
+from krtheory.solve.float64 import float_rows, relative_residual, solve_link_float
 
 #: Stop once ||X beta - y|| / || |X||beta| + |y| || is below this (float64 resolves ~1e-14).
 RESIDUAL_TARGET = 1e-12
@@ -85,7 +86,8 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     problem : Problem
         X beta = y, consistent.
     link : Link
-        beta_i = a_i h(b_i t_i), without per-coordinate parameters, of dimension d.
+        beta_i = a_i h(b_i t_i) of dimension d, without per-coordinate parameters unless h has
+        the biased form the float64 evaluator takes.
     times : sequence of float
         Flow times >= 0 at which to report beta(t).
     residual_target : float
@@ -106,8 +108,8 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     Raises
     ------
     InvalidArgument
-        A link of the wrong dimension or with per-coordinate parameters, an inconsistent
-        X beta = y, bad times or tolerances.
+        A link of the wrong dimension or with per-coordinate parameters that the float64
+        evaluator does not take, an inconsistent X beta = y, bad times or tolerances.
 
     Examples
     --------
@@ -124,15 +126,13 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     from scipy.integrate import solve_ivp
 
     link.check_dimension(problem.d)
-    if link.parameters:
-        raise InvalidArgument(f"link {link.name!r} has per-coordinate parameters, which the float64 "
-                              "evaluation of the dual ODE does not take")
     sample_times = sorted(_time(v, "times entry") for v in times)
     target, horizon, rtol = (_open_unit(residual_target, "residual_target"),
                              _time(max_time, "max_time"), _open_unit(rtol, "rtol"))
     if max_seconds is not None:
         max_seconds = _time(max_seconds, "max_seconds")
-    rows, ev = _rows(problem), evaluator(link)  # _rows refuses an inconsistent system
+    ev = evaluator(link)  # refuses per-coordinate parameters without a biased form
+    rows = float_rows(problem)  # refuses an inconsistent system
     X, Xt, y = rows.X_all, rows.Xt_all, rows.y_all
     start, counter = time.perf_counter(), [0]
     lam0 = np.zeros(problem.n)
@@ -141,7 +141,7 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
         """(beta, ||X beta - y|| / || |X||beta| + |y| ||) at lam."""
         with np.errstate(all="ignore"):
             beta = ev.raw_beta(ev.b * (Xt @ lam))
-            return beta, _relative(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
+            return beta, relative_residual(X @ beta - y, rows.abs_X_all @ abs(beta) + rows.abs_y_all)
 
     def finish(t, lam, status, message, betas=()):
         beta, relative = state(lam)

@@ -31,6 +31,8 @@ from krtheory.precision import (GUARD_DIGITS, MAX_DPS, Tolerance, agreeing_digit
                                 to_decimal)
 from krtheory._linalg import Cholesky, IntegerRows, matvec, norm2, pivoted_cholesky, reduce_rows
 from krtheory._search import STEP_CAP, line_search
+from krtheory.solve._dual import (DualSolution, SolveStatus, boundary_step, not_converged, raised_precision, scatter,
+                                  settled, start_on_kept)
 
 #: Newton iterations allowed per solve (all continuation stages together) before NoConvergence.
 DEFAULT_MAX_ITERATIONS = 300
@@ -65,8 +67,9 @@ def step_tolerance(dps: int) -> Tolerance:
 
 
 @dataclasses.dataclass(frozen=True)
-class SolveResult:
-    """beta = a * h(b * X^T lam) at ``dps`` digits with its verified accuracy.
+class MpSolution(DualSolution):
+    """beta = a * h(b * X^T lam) at ``dps`` digits with its verified accuracy (status OK: a solve
+    that does not converge raises NoConvergence).
 
     ``digits``: significant digits on which beta agrees with a re-solve at dps + 20 (the largest
     |difference| relative to max|beta|, capped at dps); ``componentwise_digits`` the same relative
@@ -77,16 +80,10 @@ class SolveResult:
     entry per row of X (0 for rows dropped as dependent).
     """
 
-    beta: list
-    lam: list
-    residual: object
-    iterations: int
-    digits: int | None
     componentwise_digits: int | None
     dps: int
     working_dps: int
     objective: object
-    kept_rows: tuple[int, ...]
     ctx: object = dataclasses.field(repr=False, compare=False)
 
     def beta_strings(self) -> list[str]:
@@ -96,7 +93,7 @@ class SolveResult:
 
 
 def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
-               max_iterations: int = DEFAULT_MAX_ITERATIONS, start=None) -> SolveResult:
+               max_iterations: int = DEFAULT_MAX_ITERATIONS, start=None) -> MpSolution:
     """Solve X a*h(b * X^T lam) = y for the implicit-bias prediction beta at ``dps`` digits.
 
     ``start``: an initial lam (one entry per row of X, best a nearby alpha's ``result.lam``; it
@@ -112,9 +109,7 @@ def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
     system = reduce_rows(problem, context(dps + GUARD_DIGITS), dps)
     solver = _Solver(problem, link, system.kept, dps, max_iterations)
     if start is not None:
-        if len(start) != problem.n:
-            raise InvalidArgument(f"start must have one entry per row of X (n={problem.n}), got {len(start)}")
-        lam0 = [solver.dual.ctx.mpf(start[i]) for i in system.kept]
+        lam0 = start_on_kept(start, problem.n, system.kept, solver.dual.ctx.mpf)
         if not solver.dual.inside(lam0):
             raise InvalidArgument(f"start puts b_i (X^T lam)_i outside the link's domain "
                                   f"(-{link.radius}, {link.radius})")
@@ -123,12 +118,12 @@ def solve_link(problem, link, *, dps: int = 50, verify: bool = True,
         first = solver.finish(solver.follow_path(system.beta_l2))
     out = context(dps)
     if not verify:
-        return _result(first, first, None, None, dps, out, system.kept, problem.n)
+        return _result(out, first, first, None, None, dps, system.kept, problem.n)
     check = _Solver(problem, link, system.kept, dps + VERIFY_EXTRA_DIGITS, max_iterations,
                     first.ctx.dps + VERIFY_EXTRA_DIGITS)
     second = check.finish(first.lam)
     normwise, componentwise = agreeing_digits_of_vectors(second.ctx, first.beta, second.beta, dps)
-    return _result(first, second, normwise, componentwise, dps, out, system.kept, problem.n)
+    return _result(out, first, second, normwise, componentwise, dps, system.kept, problem.n)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,7 +142,7 @@ class _Solver:
     def __init__(self, problem, link, kept, dps, budget, work_dps=None):
         self.problem, self.link, self.kept, self.dps, self.budget = problem, link, kept, dps, budget
         self.iterations = 0
-        self.dual = _Dual(problem, link, kept, context(work_dps or dps + GUARD_DIGITS))
+        self.dual = _Dual(context(work_dps or dps + GUARD_DIGITS), problem, link, kept)
 
     def converge(self, lam, sigma, digits: int, budget: int, componentwise: bool = False):
         """Newton at amplitude scale e^sigma until beta is settled to ``digits`` digits (see
@@ -167,13 +162,13 @@ class _Solver:
             if outcome.needed_dps > MAX_DPS:
                 raise NoConvergence(f"the dual Newton iteration needs more than MAX_DPS={MAX_DPS} digits "
                                     f"(after {self.iterations + used} iterations)")
-            self.dual = _Dual(self.problem, self.link, self.kept, context(outcome.needed_dps))
+            self.dual = _Dual(context(outcome.needed_dps), self.problem, self.link, self.kept)
         self.iterations += used
         if outcome.factor is not None:
             return lam, outcome.factor, used
         if self.iterations >= self.budget:
-            raise NoConvergence(f"damped Newton on the dual did not converge in max_iterations={self.budget} "
-                                f"iterations (working precision {dual.ctx.dps} digits)")
+            raise NoConvergence(not_converged("damped Newton on the dual", self.budget,
+                                              f" (working precision {dual.ctx.dps} digits)"))
         return None
 
     def follow_path(self, beta_l2):
@@ -202,7 +197,7 @@ class _Solver:
                 continue
             lam, factor, used = found
             previous, beta = beta, self.dual.point(lam).beta
-            slopes = [_slope(old, new, sigma - target, ctx) for old, new in zip(previous, beta)]
+            slopes = [_slope(ctx, old, new, sigma - target) for old, new in zip(previous, beta)]
             sigma = target
             if used <= FAST_STAGE:
                 step *= 2
@@ -219,21 +214,22 @@ class _Solver:
         return _Solution(dual.ctx, lam, point.beta, residual, dual.objective(point), self.iterations)
 
 
-def _slope(before, after, drop, ctx):
+def _slope(ctx, before, after, drop):
     """d log|beta_i| / d sigma over the last stage, clamped to [0, 1] (1 after a sign change)."""
     if not before or not after or (before > 0) != (after > 0):
         return ctx.one
     return min(max(ctx.log(before / after) / drop, ctx.zero), ctx.one)
 
 
-def _result(first, final, normwise, componentwise, dps, out, kept, n):
-    lam = [out.zero] * n  # rows dropped as dependent get multiplier 0
-    for i, v in zip(kept, final.lam):
-        lam[i] = out.mpf(v)
-    return SolveResult(beta=[out.mpf(b) for b in final.beta], lam=lam, residual=out.mpf(final.residual),
-                       iterations=first.iterations, digits=normwise, componentwise_digits=componentwise,
-                       dps=dps, working_dps=first.ctx.dps, objective=out.mpf(final.objective),
-                       kept_rows=tuple(kept), ctx=out)
+def _result(out, first, final, normwise, componentwise, dps, kept, n) -> MpSolution:
+    """The MpSolution in the ``dps``-digit context ``out``: beta of the ``final`` (verifying)
+    solve, the iterations and working precision of the ``first``."""
+    lam = scatter(kept, [out.mpf(v) for v in final.lam], n, out.zero)
+    return MpSolution(beta=[out.mpf(b) for b in final.beta], lam=lam, residual=out.mpf(final.residual),
+                      iterations=first.iterations, digits=normwise, status=SolveStatus.OK,
+                      message=f"converged in {first.iterations} Newton iterations", backend="mpmath",
+                      kept_rows=tuple(kept), componentwise_digits=componentwise, dps=dps,
+                      working_dps=first.ctx.dps, objective=out.mpf(final.objective), ctx=out)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -255,7 +251,7 @@ class _Dual:
     """Phi, its gradient and Hessian on the kept rows of X at one working context, with the
     amplitudes scaled by e^sigma (continuation)."""
 
-    def __init__(self, problem, link, kept, ctx):
+    def __init__(self, ctx, problem, link, kept):
         self.ctx = ctx
         self.X_all, self.y_all = problem.X_mp(ctx), problem.y_mp(ctx)
         self.X = [self.X_all[i] for i in kept]
@@ -371,11 +367,11 @@ class _Dual:
             point = self.point(lam)
             weights = [ai * bi * self.f.dh(ui, *pi) for ai, bi, ui, pi in zip(self.scaled, self.b, point.u, self.p)]
             gradient = [p - t for p, t in zip(matvec(self.X, point.beta, ctx), self.y)]
-            factor = _Factor.of(self.integer_rows, weights, ctx)
+            factor = _Factor.of(ctx, self.integer_rows, weights)
             lost = factor.lost_digits() if factor else math.inf
             needed = floor + lost + self._boundary_digits(point.u)
             if needed > ctx.dps:
-                return _Outcome(lam, iteration - 1, _raised(needed, ctx.dps))
+                return _Outcome(lam, iteration - 1, raised_precision(needed, ctx.dps, GUARD_DIGITS))
             step = factor.solve([-g for g in gradient])
             c = [ctx.fdot(col, step) for col in self.columns]
             if self._settled([w * ci for w, ci in zip(weights, c)], point.beta, tolerance, componentwise):
@@ -388,7 +384,7 @@ class _Dual:
         if componentwise:
             return all(abs(d) <= tolerance * (abs(b) + ai * slope)
                        for d, b, ai, slope in zip(change, beta, self.scaled, self.slope0))
-        return max(map(abs, change), default=0) <= tolerance * max(map(abs, beta), default=0)
+        return settled(change, max(map(abs, beta), default=0), tolerance)
 
     def _boundary_digits(self, u) -> int:
         """Digits that rounding of u_i loses in h(u_i) near the boundary of (-radius, radius)."""
@@ -404,10 +400,7 @@ class _Dual:
         du = [bi * ci for bi, ci in zip(self.b, c)]
         y_step = ctx.fdot(self.y, step)
         psi0 = ctx.fdot(c, point.beta) - y_step
-        boundary = ctx.inf
-        if self.radius != ctx.inf:
-            boundary = min(((self.reach - (ui if d > 0 else -ui)) / abs(d) for ui, d in zip(point.u, du) if d),
-                           default=ctx.inf)
+        boundary = boundary_step(point.u, du, self.reach if self.radius != ctx.inf else None)
 
         def psi(s):
             trial = [ui + s * d for ui, d in zip(point.u, du)]
@@ -423,13 +416,6 @@ class _Dual:
         return s
 
 
-def _raised(needed, current) -> int:
-    """A new working precision: what is needed plus a quarter, so that it is not raised every step."""
-    if needed == math.inf:
-        return 2 * current
-    return max(int(needed * 5 / 4), current + GUARD_DIGITS)
-
-
 @dataclasses.dataclass(frozen=True)
 class _Factor:
     """H = X diag(w) X^T as D^-1 P^T L L^T P D^-1 (unit-diagonal scaling D, pivoted Cholesky)."""
@@ -440,7 +426,7 @@ class _Factor:
     weights: list
 
     @classmethod
-    def of(cls, rows, weights, ctx):
+    def of(cls, ctx, rows, weights):
         """The factor of H = rows diag(weights) rows^T (``rows``: IntegerRows), or None when a pivot
         is not positive (H singular at this precision).
 

@@ -13,6 +13,7 @@ import warnings
 
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
 from krtheory.precision import context
+from krtheory.solve._dual import DualSolution, SolveStatus
 
 class BackendNotice(UserWarning):
     """A backend was replaced by another (e.g. python-flint missing)."""
@@ -23,7 +24,8 @@ class Prediction:
     """The predicted limit beta (numbers of a ``dps``-digit mpmath context) and how well it is
     known: ``digits`` significant digits (verified by re-solving, or certified by a ball when
     ``certified``; None for the float64 path, whose accuracy is only estimated), ``radius`` a
-    rigorous bound on max|beta_i - beta*_i| when certified."""
+    rigorous bound on max|beta_i - beta*_i| when certified; ``residual`` as printed and
+    ``detail`` the backend's own record. ``solution`` is the backend's DualSolution it views."""
 
     beta: list
     digits: int | None
@@ -33,11 +35,12 @@ class Prediction:
     radius: str | None
     residual: str
     detail: dict
+    solution: DualSolution = dataclasses.field(repr=False, compare=False)
 
 
 def flint_available() -> bool:
     try:
-        from krtheory.solve.certified import flint_module
+        from krtheory.solve._arb import flint_module
 
         flint_module()
     except NotApplicable:
@@ -50,15 +53,16 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
     """argmin of the link's regularizer s.t. X beta = y with the chosen backend."""
     if backend not in BACKENDS:
         raise InvalidArgument(f"backend must be one of {', '.join(BACKENDS)} but got backend={backend!r}")
-    if backend == "numpy" and link.parameters:
+    if backend == "numpy" and not _float_takes(link):
         warnings.warn(f"the numpy backend does not take links with per-coordinate parameters "
-                      f"({link.name}); using the mpmath backend", BackendNotice, stacklevel=2)
+                      f"outside the biased form P e^(k nu) - M e^(-k nu) ({link.name}); using the mpmath "
+                      "backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
     auto = backend == "auto"
     if auto:
         backend = "flint"
     if backend == "flint" and not flint_available():
-        from krtheory.solve.certified import FLINT_MISSING
+        from krtheory.solve._arb import FLINT_MISSING
 
         warnings.warn(f"{FLINT_MISSING}; using the mpmath backend", BackendNotice, stacklevel=2)
         backend = "mpmath"
@@ -82,10 +86,10 @@ def _mpmath(problem, link, dps, certify, start) -> Prediction:
     from krtheory.solve.mp import solve_link
 
     result = solve_link(problem, link, dps=dps, start=start)
-    return Prediction(result.beta, result.digits, dps, "mpmath", False, None,
+    return Prediction(result.beta, result.digits, dps, result.backend, False, None,
                       result.ctx.nstr(result.residual, 6),
                       {"iterations": result.iterations, "working_dps": result.working_dps,
-                       "componentwise_digits": result.componentwise_digits, "lam": result.lam})
+                       "componentwise_digits": result.componentwise_digits, "lam": result.lam}, result)
 
 
 def _flint(problem, link, dps, certify, start) -> Prediction:
@@ -94,11 +98,11 @@ def _flint(problem, link, dps, certify, start) -> Prediction:
     result = solve_link_flint(problem, link, dps=dps, certify=certify, start=start)
     ctx = context(dps)
     beta = [ctx.mpf(tuple(int(v) for v in b.mid().man_exp())) for b in result.beta]
-    certified = result.status == "certified"
-    return Prediction(beta, result.certified_digits if certified else 0, dps, "flint", certified,
+    certified = result.status is SolveStatus.CERTIFIED
+    return Prediction(beta, result.digits if certified else 0, dps, result.backend, certified,
                       result.radius if certified else None, result.residual,
-                      {"status": result.status, "message": result.message,
-                       "iterations": result.iterations, "bits": result.bits, "start": result.start})
+                      {"status": result.status.code, "message": result.message,
+                       "iterations": result.iterations, "bits": result.bits, "start": result.start}, result)
 
 
 def _numpy(problem, link, dps, certify, start) -> Prediction:
@@ -107,14 +111,20 @@ def _numpy(problem, link, dps, certify, start) -> Prediction:
     from krtheory.solve.float64 import solve_link_float
 
     result = solve_link_float(problem, link, start=start)
-    if result.status != "ok":
-        warnings.warn(f"the float64 fast path returned {result.status} ({result.message}); "
+    if result.status is not SolveStatus.OK:
+        warnings.warn(f"the float64 fast path returned {result.status.code} ({result.message}); "
                       "using the mpmath backend", BackendNotice, stacklevel=3)
         return _mpmath(problem, link, dps, certify, None)
     ctx = context(dps)
-    return Prediction([ctx.mpf(float(b)) for b in result.beta], None, dps, "numpy", False, None,
+    return Prediction([ctx.mpf(float(b)) for b in result.beta], result.digits, dps, result.backend, False, None,
                       f"{result.residual:.3e}", {"iterations": result.iterations,
-                                                 "relative_residual": result.relative_residual})
+                                                 "relative_residual": result.relative_residual}, result)
+
+
+def _float_takes(link) -> bool:
+    from krtheory.solve._evaluate import takes
+
+    return takes(link)
 
 
 #: The solve of each backend, all called as (problem, link, dps, certify, start).
