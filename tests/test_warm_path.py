@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import sympy
@@ -17,6 +18,9 @@ from krtheory.derive.potential import PotentialProgram, builtin_program, potenti
 from krtheory.families.diagonal import _polynomial_at, implicit_link, link_data
 from krtheory.links import Link
 from krtheory._validation import plain_cells
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.fixture
@@ -124,3 +128,24 @@ def test_warm_potential_call_imports_no_sympy_and_prints_the_closed_form(tmp_pat
                                           (["nan"], False), (["1/3"], False), (["1e307", "-9e307"], True)])
 def test_plain_cells(cells, plain):
     assert plain_cells(cells) is plain
+
+
+def test_warm_float64_solve_imports_neither_sympy_nor_scipy_and_prints_the_same(tmp_path):
+    code = ("import sys; from krtheory.cli import main; "
+            "main(['solve', '--backend', 'numpy', '--depth', '3', '--alpha', '0.5', "
+            f"'--X', {str(EXAMPLES / 'X.csv')!r}, '--y', {str(EXAMPLES / 'y.csv')!r}]); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'scipy'}))")
+    cold, warm = _run(code, str(tmp_path)), _run(code, str(tmp_path))
+    assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
+    assert warm.stdout.splitlines()[-1] == "[]"
+    assert cold.stdout.splitlines()[:-1] == warm.stdout.splitlines()[:-1]
+    # the mpmath backend (independent: no float64 evaluator) agrees with the printed beta
+    reference = _run(code.replace("'numpy'", "'mpmath'"), str(tmp_path))
+    import mpmath
+
+    def betas(text):
+        return [mpmath.mpf(line.split()[1]) for line in text.splitlines() if line.split()[:1] and line.split()[0].isdigit()]
+
+    fast, exact = betas(warm.stdout), betas(reference.stdout)
+    assert len(fast) == len(exact) > 0
+    assert max(abs(a - b) for a, b in zip(fast, exact)) <= 1e-12 * max(abs(b) for b in exact)

@@ -207,12 +207,10 @@ class _LogDomain:
             self.two_aA, self.w_direct = 2 * np.exp(self.ln_aA), np.exp(ln_w)
 
     @classmethod
-    def odd(cls, form: OddForm, link):
-        import sympy
-
-        ln_A = float(sympy.log(form.A))
-        ln_aA = np.array([_log_exact(v) + ln_A for v in link.amplitude])
-        return cls(form.kind, form.k, form.p, ln_aA, 0.0, link)
+    def odd(cls, data: dict, link):
+        """From :func:`_odd_data`'s ``kind``, ``ln_A``, ``k``, ``p``."""
+        ln_aA = np.array([_log_exact(v) + data["ln_A"] for v in link.amplitude])
+        return cls(data["kind"], data["k"], data["p"], ln_aA, 0.0, link)
 
     @classmethod
     def biased(cls, form: BiasedForm, link):
@@ -337,20 +335,45 @@ def evaluator(link):
     """The log-domain evaluator when h has an odd or biased form whose domain is the link's, else
     the plain one; cached per link (read-only arrays), which sweeps reuse. Raises
     InvalidArgument for per-coordinate parameters without a biased form."""
-    import sympy
-
     if link.parameters:
+        import sympy
+
         form = biased_form(link.nu, link.h, link.parameters)
         if form is None or link.radius != sympy.oo:
             raise InvalidArgument(f"link {link.name!r} has per-coordinate parameters, which the float64 "
                                   "evaluation takes only in the biased form P e^(k nu) - M e^(-k nu)")
         return _LogDomain.biased(form, link)
+    data = _odd_data(link)
+    if data is not None:
+        return _LogDomain.odd(data, link)
+    import sympy
+
+    biased = biased_form(link.nu, link.h) if link.radius == sympy.oo else None
+    return _Plain(link) if biased is None else _LogDomain.biased(biased, link)
+
+
+def _odd_data(link) -> dict | None:
+    """``{"kind", "ln_A", "k", "p"}`` (floats; p None for exp) when h has an :class:`OddForm`
+    whose domain is the link's, else None. Kept across processes (:mod:`krtheory._cache`) under
+    the exact srepr text of h and the radius, so a warm float64 solve of a built-in link never
+    imports sympy; a float in JSON reads back as the same double."""
+    from krtheory import _cache
+
+    key = {"h": link.text("h"), "radius": link.text("radius")}
+    return _cache.cached("float64-odd-form", key, lambda: _odd_data_of(link))
+
+
+def _odd_data_of(link) -> dict | None:
+    import sympy
+
     form = odd_form(link.nu, link.h)
     if form is None:
-        biased = biased_form(link.nu, link.h) if link.radius == sympy.oo else None
-        return _Plain(link) if biased is None else _LogDomain.biased(biased, link)
+        return None
     if form.kind == "exp":
         fits = link.radius == sympy.oo
     else:
         fits = link.radius != sympy.oo and sympy.simplify(1 / form.k - link.radius) == 0
-    return _LogDomain.odd(form, link) if fits else _Plain(link)
+    if not fits:
+        return None
+    return {"kind": form.kind, "ln_A": float(sympy.log(form.A)), "k": float(form.k),
+            "p": None if form.p is None else float(form.p)}

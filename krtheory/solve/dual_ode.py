@@ -30,7 +30,9 @@ from fractions import Fraction
 import numpy as np
 
 from krtheory.errors import InvalidArgument
-from krtheory._validation import parse_number
+from krtheory.links import Link
+from krtheory.problem import Problem
+from krtheory._validation import check_instance, parse_number
 from krtheory.solve._evaluate import MAX_LOG, evaluator
 from krtheory.solve.float64 import float_rows, relative_residual, solve_link_float
 
@@ -125,6 +127,8 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     """
     from scipy.integrate import solve_ivp
 
+    check_instance(problem, Problem, "problem")
+    check_instance(link, Link, "link")
     link.check_dimension(problem.d)
     sample_times = sorted(_time(v, "times entry") for v in times)
     target, horizon, rtol = (_open_unit(residual_target, "residual_target"),

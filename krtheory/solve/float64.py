@@ -23,7 +23,6 @@ import functools
 import math
 
 import numpy as np
-from scipy.linalg import lapack  # LAPACK directly: scipy.linalg's wrappers cost more than the work here
 
 from krtheory._validation import check_positive_int
 from krtheory.errors import InvalidArgument
@@ -251,19 +250,33 @@ def solve_scaled(H, rhs):
     ~rhs/RIDGE for STEP_CAP to limit."""
     diagonal = H.diagonal()
     if float(diagonal.min()) > UNSCALED_DIAGONAL:
-        factor, info = lapack.dpotrf(H, lower=1, clean=0)
-        if info == 0:
-            return lapack.dpotrs(factor, rhs, lower=1)[0]
+        factor = _cholesky(H)
+        if factor is not None:
+            return _cholesky_solve(factor, rhs)
     D = 1 / np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
     scaled = D[:, None] * H * D
-    factor, info = lapack.dpotrf(scaled, lower=1, clean=0)
-    if info != 0:
+    factor = _cholesky(scaled)
+    if factor is None:
         scaled[np.diag_indices_from(scaled)] += RIDGE
-        factor, info = lapack.dpotrf(scaled, lower=1, clean=0)
-        if info != 0:
+        factor = _cholesky(scaled)
+        if factor is None:
             raise np.linalg.LinAlgError("the scaled Hessian is not positive definite even with the ridge")
-    solution, _ = lapack.dpotrs(factor, D * rhs, lower=1)
-    return D * solution
+    return D * _cholesky_solve(factor, D * rhs)
+
+
+def _cholesky(H):
+    """The lower Cholesky factor L of H (numpy's LAPACK potrf), or None when H is not positive
+    definite in double. numpy, not scipy.linalg: importing scipy.linalg costs ~0.35 s, more
+    than a whole warm CLI solve."""
+    try:
+        return np.linalg.cholesky(H)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def _cholesky_solve(L, rhs):
+    """(L L^T)^-1 rhs by the two triangular systems (numpy has no triangular solve: LU on L)."""
+    return np.linalg.solve(L.T, np.linalg.solve(L, rhs))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,7 +12,10 @@ import dataclasses
 import warnings
 
 from krtheory.errors import InvalidArgument, NoConvergence, NotApplicable
+from krtheory.links import Link
 from krtheory.precision import context
+from krtheory.problem import Problem
+from krtheory._validation import check_instance
 from krtheory.solve._dual import DualSolution, SolveStatus
 
 class BackendNotice(UserWarning):
@@ -51,6 +54,8 @@ def flint_available() -> bool:
 def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: bool = True,
             start=None) -> Prediction:
     """argmin of the link's regularizer s.t. X beta = y with the chosen backend."""
+    check_instance(problem, Problem, "problem")
+    check_instance(link, Link, "link")
     if backend not in BACKENDS:
         raise InvalidArgument(f"backend must be one of {', '.join(BACKENDS)} but got backend={backend!r}")
     if backend == "numpy" and not _float_takes(link):
