@@ -4,14 +4,13 @@ or a user-given per-coordinate parametrization (``--parametrization "u*v" --init
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from krtheory.cli.output import table
 from krtheory.errors import InvalidArgument
+from krtheory.families.registry import FAMILIES, names
 
 FORMATS = ("sympy", "latex", "python", "json")
-FAMILIES = ("diagonal", "explicit", "wide", "custom")
 
 
 def add_parser(subparsers):
@@ -21,7 +20,7 @@ def add_parser(subparsers):
                     "link to a*h(b*s), invert and integrate it (q' = h^-1), and verify every step "
                     "(symbolically, or at seeded points at 50 digits). Exit 0 when every step is "
                     "verified, 1 when one failed, 2 when one is undecided.")
-    parser.add_argument("--family", choices=FAMILIES,
+    parser.add_argument("--family", choices=names("derive"),
                         help="diagonal (default; needs --depth), explicit (R of eqs. 8-9), wide (the "
                              "biased hypentropy of §6), custom (implied by --parametrization)")
     parser.add_argument("--depth", help="depth D >= 2 (diagonal family only; required there)")
@@ -40,7 +39,7 @@ def add_parser(subparsers):
 def run(args) -> int:
     derivation = _derivation(args)
     fmt = "sympy" if args.format == "json" else args.format
-    record = _record(derivation, fmt)
+    record = derivation.as_dict(fmt)
     print(json.dumps(record, indent=2) if args.format == "json" else _text(record))
     statuses = {step["status"] for step in record["steps"]}
     return 1 if "failed" in statuses else 2 if "undecided" in statuses else 0
@@ -57,21 +56,10 @@ def _derivation(args):
     if (args.depth is not None) != (family == "diagonal"):
         raise InvalidArgument(f"--depth is required for --family diagonal and applies to it only, but "
                               f"got --family {family} with --depth {args.depth}")
-    if family == "diagonal":
-        from krtheory.derive.engine import derive
-
-        return derive("diagonal", args.depth)
-    if family == "custom":
-        from krtheory.families.custom import derive_parametrization
-
-        return derive_parametrization(args.parametrization, parse_init(args.init))
-    if family == "explicit":
-        from krtheory.families.explicit import derive_explicit
-
-        return derive_explicit()
-    from krtheory.families.wide import derive_wide
-
-    return derive_wide()
+    parameters = {} if args.depth is None else {"depth": args.depth}
+    if args.parametrization is not None:
+        parameters.update(parametrization=args.parametrization, init=parse_init(args.init))
+    return FAMILIES[family].derivation(**parameters)
 
 
 def parse_init(text: str) -> dict:
@@ -85,28 +73,6 @@ def parse_init(text: str) -> dict:
             raise InvalidArgument(f"--init gives {name} twice in {text!r}")
         init[name] = value
     return init
-
-
-def _record(derivation, fmt: str) -> dict:
-    """Every field of a derivation as strings: its ``as_dict(fmt)``, or for a derivation without
-    one (explicit.ExplicitDerivation) its dataclass fields printed with ``fmt``."""
-    if hasattr(derivation, "as_dict"):
-        return derivation.as_dict(fmt)
-    from krtheory.derive.derivation import printer
-
-    show = printer(fmt)
-    record = {}
-    for field in dataclasses.fields(derivation):
-        value = getattr(derivation, field.name)
-        if field.name == "steps":
-            value = [step.as_dict() for step in value]
-        elif isinstance(value, dict):
-            value = {show(k): show(v) for k, v in value.items()}
-        else:
-            value = show(value)
-        record[field.name] = value
-    record["verified"] = derivation.verified()
-    return record
 
 
 def _text(record: dict) -> str:
