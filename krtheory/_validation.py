@@ -4,6 +4,7 @@ normalized (exact strings, ints) or raises InvalidArgument naming the argument a
 from __future__ import annotations
 
 import re
+import sys
 from decimal import Decimal
 from fractions import Fraction
 
@@ -90,7 +91,10 @@ def parse_number(text, where: str) -> str:
     _check_size(cell, where)
     try:
         Fraction(cell)
-    except (ValueError, ZeroDivisionError):
+    except (ValueError, ZeroDivisionError) as error:
+        if "limit" in str(error):  # Python's int-string limit (sys.set_int_max_str_digits)
+            raise InvalidArgument(f"{where}: {cell[:20]}... has more than {sys.get_int_max_str_digits()} "
+                                  "digits (Python's integer-string limit)") from None
         raise InvalidArgument(f"{where}: {cell[:40]!r} is not a number") from None
     return cell
 

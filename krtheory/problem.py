@@ -252,7 +252,7 @@ def load_matrix(path) -> list[list[str]]:
         raise InvalidArgument(f"a file path must be a str or path but got {type(path).__name__}")
     path = Path(path)
     if not path.is_file():
-        raise InvalidArgument(f"{path}: no such file")
+        raise InvalidArgument(f"{path}: {'not a regular file' if path.exists() else 'no such file'}")
     suffix = path.suffix.lower()
     if suffix == ".npy":
         rows = _load_npy(path)

@@ -114,3 +114,17 @@ def test_non_ascii_digit_depth_is_invalid_argument(depth):
 
     with pytest.raises(InvalidArgument, match="integer >= 2"):
         check_depth(depth)
+
+
+@pytest.mark.parametrize("where, reason", [("/dev/null", "not a regular file"), (".", "not a regular file"),
+                                           ("missing.csv", "no such file")])
+def test_an_input_path_that_is_not_a_file_is_named_for_what_it_is(where, reason):
+    with pytest.raises(InvalidArgument, match=reason):
+        load_matrix(where)
+
+
+def test_a_number_beyond_pythons_integer_string_limit_says_so():
+    import sys
+
+    with pytest.raises(InvalidArgument, match=f"more than {sys.get_int_max_str_digits()} digits"):
+        parse_number("1" * (sys.get_int_max_str_digits() + 1), "x")
