@@ -78,11 +78,17 @@ def predict(problem, link, *, dps: int = 50, backend: str = "auto", certify: boo
             raise
         reason = str(failure)
     else:
-        if not (auto and backend == "flint" and certify and not prediction.certified):
+        if not (auto and backend == "flint" and certify):
             return prediction
-        reason = f"no certificate ({prediction.detail['message']})"
-    # auto promises verified digits: a polish that failed or could not be certified hands over
-    # to mpmath, whose digits are verified by re-solving
+        if not prediction.certified:
+            reason = f"no certificate ({prediction.detail['message']})"
+        elif prediction.detail["componentwise_digits"] < prediction.digits:
+            reason = (f"the certificate gives some component only {prediction.detail['componentwise_digits']} "
+                      f"of the {prediction.digits} digits it gives max |beta_i|")
+        else:
+            return prediction
+    # auto promises verified digits: a polish that failed, could not be certified or certifies
+    # small components to fewer digits hands over to mpmath, whose digits are verified by re-solving
     warnings.warn(f"{reason}; using the mpmath backend", BackendNotice, stacklevel=2)
     return _mpmath(problem, link, dps, certify, start)
 
@@ -107,7 +113,25 @@ def _flint(problem, link, dps, certify, start) -> Prediction:
     return Prediction(beta, result.digits if certified else 0, dps, result.backend, certified,
                       result.radius if certified else None, result.residual,
                       {"status": result.status.code, "message": result.message,
+                       "componentwise_digits": (_componentwise_digits(ctx, beta, result.radius, dps)
+                                                if certified else None),
                        "iterations": result.iterations, "bits": result.bits, "start": result.start}, result)
+
+
+def _componentwise_digits(ctx, beta, radius: str, cap: int) -> int:
+    """The fewest significant digits the certificate gives any component (0..cap):
+    floor(log10(|beta_i| / radius)), 0 for a component within the radius of 0. ``digits`` is
+    normwise (the radius against max |beta_i|); this is the per-component count, as mpmath's
+    backend reports it (a 1e308 column makes beta_1 ~ 5e-309 smaller than the radius)."""
+    bound = ctx.mpf(radius)
+    if bound == 0:
+        return cap
+    fewest = cap
+    for b in beta:
+        if abs(b) <= bound:
+            return 0
+        fewest = min(fewest, int(ctx.floor(ctx.log10(abs(b) / bound))))
+    return max(fewest, 0)
 
 
 def _numpy(problem, link, dps, certify, start) -> Prediction:
