@@ -15,7 +15,7 @@ import sympy
 from krtheory import _cache
 from krtheory.derive.engine import derive_diagonal
 from krtheory.derive.potential import PotentialProgram, builtin_program, potential_value, program
-from krtheory.families.diagonal import _polynomial_at, implicit_link, link_data
+from krtheory.families.diagonal import _polynomial_at, link_data
 from krtheory.links import Link
 from krtheory._validation import plain_cells
 

@@ -8,7 +8,7 @@ import dataclasses
 import sympy as sp
 
 from krtheory.derive.abstract import AbstractDerivation
-from krtheory.derive.checks import Step, StepStatus
+from krtheory.derive.checks import Step
 from krtheory.derive.symbols import root, z
 from krtheory.errors import InvalidArgument
 

@@ -14,7 +14,6 @@ a h(b X^T K(M)).
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from krtheory._linalg import independent_rows
 from krtheory.errors import InvalidArgument
