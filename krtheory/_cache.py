@@ -4,8 +4,9 @@ An entry is keyed by a kind (e.g. ``"derivation"``), its parameters and the krth
 versions (read from the installed metadata, so sympy is not imported). It lives under
 ``platformdirs.user_cache_dir("krtheory")``, or ``$KRTHEORY_CACHE_DIR``; ``KRTHEORY_CACHE=off``
 turns it off. Writes are atomic (a temporary file in the same directory, then ``os.replace``),
-so concurrent writers leave one whole entry; an unreadable, corrupt or mismatched entry is
-never trusted: ``cached`` recomputes it and overwrites it.
+so concurrent writers leave one whole entry; an unreadable, corrupt or mismatched entry, or one
+whose payload no longer matches the SHA-256 stored beside it, is never trusted: ``cached``
+recomputes it and overwrites it.
 """
 
 from __future__ import annotations
@@ -67,7 +68,14 @@ def load(kind: str, parameters: dict) -> Any | None:
         return None
     if not isinstance(entry, dict) or entry.get("key") != key or "payload" not in entry:
         return None
+    if entry.get("sha256") != _digest(entry["payload"]):
+        return None  # edited or damaged after it was written
     return entry["payload"]
+
+
+def _digest(payload: Any) -> str:
+    """The SHA-256 of the payload's canonical JSON, stored beside it and checked on load."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def store(kind: str, parameters: dict, payload: Any) -> None:
@@ -76,7 +84,7 @@ def store(kind: str, parameters: dict, payload: Any) -> None:
     if directory is None:
         return
     key = _key(kind, parameters)
-    text = json.dumps({"key": key, "payload": payload}, sort_keys=True)
+    text = json.dumps({"key": key, "payload": payload, "sha256": _digest(payload)}, sort_keys=True)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
@@ -91,10 +99,13 @@ def store(kind: str, parameters: dict, payload: Any) -> None:
         return
 
 
-def cached(kind: str, parameters: dict, compute: Callable[[], Any]) -> Any:
-    """The stored payload of (kind, parameters), else ``compute()`` (JSON data) stored and returned."""
+def cached(kind: str, parameters: dict, compute: Callable[[], Any],
+           valid: Callable[[Any], bool] = lambda payload: True) -> Any:
+    """The stored payload of (kind, parameters), else ``compute()`` (JSON data) stored and returned.
+    A stored payload that ``valid`` rejects (well-formed JSON of the wrong shape) is never trusted:
+    it is computed again and overwritten."""
     payload = load(kind, parameters)
-    if payload is None:
+    if payload is None or not valid(payload):
         payload = compute()
         store(kind, parameters, payload)
     return payload

@@ -121,7 +121,12 @@ class Link:
         import sympy
 
         for part in SYMBOLIC:
-            object.__setattr__(self, part, sympy.sympify(text[part]))
+            try:
+                parsed = sympy.sympify(text[part])
+            except (sympy.SympifyError, SyntaxError, TypeError, ValueError, NameError, AttributeError) as error:
+                raise InvalidArgument(f"link {self.name!r}: its stored {part} {text[part][:40]!r} does not parse "
+                                      f"({type(error).__name__}); clear the krtheory cache or set KRTHEORY_CACHE=off") from None
+            object.__setattr__(self, part, parsed)
         self._check_symbolic()
         return self.__dict__[field]
 

@@ -92,6 +92,25 @@ def compile_source(arity: int, text: str, ctx: mpmath.MPContext):
     return types.FunctionType(_code(arity, text), _namespace(ctx), "compiled")
 
 
+#: Python builtins sympy's MpmathPrinter emits (|x| prints as abs(x)).
+PRINTED_BUILTINS = {"abs"}
+
+
+def check_source(arity: int, text) -> None:
+    """ValueError unless ``text`` compiles to an expression in x0..x{arity-1} that names only
+    mpmath's functions and :data:`PRINTED_BUILTINS` (what :func:`source` prints): stored text is
+    checked before it is run."""
+    if not isinstance(text, str):
+        raise ValueError(f"source must be a string, got {type(text).__name__}")
+    try:
+        code = _code(arity, text)
+    except (SyntaxError, ValueError) as error:
+        raise ValueError(f"source {text[:40]!r} does not compile: {error}") from None
+    unknown = set(code.co_names) - set(_mpmath_names()) - PRINTED_BUILTINS
+    if unknown:
+        raise ValueError(f"source {text[:40]!r} names {sorted(unknown)}, which are not mpmath's")
+
+
 @functools.lru_cache(maxsize=512)
 def _code(arity: int, text: str):
     arguments = ", ".join(f"x{i}" for i in range(arity))

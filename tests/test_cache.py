@@ -150,3 +150,20 @@ def test_cached_derivation_is_the_fresh_one_and_corrupt_srepr_rederives(cache_di
     assert again.link == fresh.link and again.verified()
     assert json.loads(path.read_text())["payload"]["link"] != "Symbol('nu'"
     engine._derive_cached.cache_clear()
+
+
+def test_an_edited_payload_is_not_trusted(cache_dir):
+    _cache.store("derivation", {"depth": 2}, {"h": "tanh(nu)"})
+    (path,) = _entries(cache_dir)
+    entry = json.loads(path.read_text())
+    entry["payload"]["h"] = "sinh(nu)"  # well-formed JSON, the right key, but not what was written
+    path.write_text(json.dumps(entry))
+    assert _cache.load("derivation", {"depth": 2}) is None
+    assert _cache.cached("derivation", {"depth": 2}, lambda: {"h": "again"}) == {"h": "again"}
+
+
+def test_a_payload_of_the_wrong_shape_is_recomputed(cache_dir):
+    _cache.store("derivation", {"depth": 2}, [1, 2])
+    shaped = lambda payload: isinstance(payload, dict)  # noqa: E731
+    assert _cache.cached("derivation", {"depth": 2}, lambda: {"h": "again"}, valid=shaped) == {"h": "again"}
+    assert _cache.load("derivation", {"depth": 2}) == {"h": "again"}

@@ -15,7 +15,7 @@ import sympy
 from krtheory import _cache
 from krtheory.derive.engine import derive_diagonal
 from krtheory.derive.potential import PotentialProgram, builtin_program, potential_value, program
-from krtheory.families.diagonal import _polynomial_at, link_data
+from krtheory.families.diagonal import _polynomial_at, implicit_link, link_data
 from krtheory.links import Link
 from krtheory._validation import plain_cells
 
@@ -149,3 +149,24 @@ def test_warm_float64_solve_imports_neither_sympy_nor_scipy_and_prints_the_same(
     fast, exact = betas(warm.stdout), betas(reference.stdout)
     assert len(fast) == len(exact) > 0
     assert max(abs(a - b) for a, b in zip(fast, exact)) <= 1e-12 * max(abs(b) for b in exact)
+
+
+@pytest.mark.parametrize("terms", [["x0 +* 2"], ["__import__('os').getcwd()"], "x0", [1]])
+def test_a_stored_program_that_is_not_mpmath_source_is_rederived(cache_dir, terms):
+    first = builtin_program("diagonal", 2)
+    _cache.store("potential", {"family": "diagonal", "depth": 2}, {**first.as_dict(), "terms": terms})
+    assert builtin_program("diagonal", 2) == first
+    assert potential_value(builtin_program("diagonal", 2), "3", 20) == potential_value(first, "3", 20)
+
+
+@pytest.mark.parametrize("payload", [{"kind": "power", "ln_A": 0.0, "k": -1.0, "p": 2.0}, "x",
+                                     {"kind": "exp", "ln_A": "0", "k": 1.0, "p": None}])
+def test_a_stored_float64_form_of_the_wrong_shape_is_recomputed(cache_dir, payload):
+    from krtheory.solve import _evaluate
+
+    link = implicit_link("diagonal", 3, "1", None, 2)
+    first = _evaluate._odd_data(link)
+    (path,) = [p for p in cache_dir.iterdir() if p.name.startswith("float64-odd-form-")]
+    entry = json.loads(path.read_text())
+    _cache.store("float64-odd-form", entry["key"]["parameters"], payload)
+    assert _evaluate._odd_data(link) == first == {"kind": "power", "ln_A": 0.0, "k": 1.0, "p": 3.0}

@@ -109,7 +109,18 @@ class PotentialProgram:
         fields = {field.name for field in dataclasses.fields(cls)}
         if set(data) != fields:
             raise ValueError(f"a potential program has the fields {sorted(fields)}, not {sorted(data)}")
+        texts = (data["lower"], data["upper"], *data["failed"]) + (() if data["origin"] is None else (data["origin"],))
+        if not (isinstance(data["terms"], list) and isinstance(data["failed"], list)
+                and all(isinstance(text, str) for text in texts)):
+            raise ValueError("a potential program's terms, range, origin and steps are text")
         radius = None if data["radius"] is None else Fraction(data["radius"])
+        for term in data["terms"]:
+            precision.check_source(2, term)
+        if (data["link"] is None) != (data["dlink"] is None):
+            raise ValueError("a potential program has both h and h' or neither")
+        for text in (data["link"], data["dlink"]):
+            if text is not None:
+                precision.check_source(1, text)
         return cls(**{**data, "radius": radius, "terms": tuple(data["terms"]), "failed": tuple(data["failed"])})
 
 

@@ -32,6 +32,10 @@ def initial_scales(alpha, shape, d: int) -> tuple[Fraction, ...]:
     return tuple(alpha_f * abs(Fraction(w)) for w in check_shape(shape, d))
 
 
+#: The parts of a derivation a Link needs, as :func:`link_data` stores them.
+LINK_PARTS = ("nu", "h", "G", "radius", "amplitude", "rate", "c")
+
+
 def link_data(derivation) -> dict[str, str]:
     """The parts of a derivation its Link needs (nu, h, G, radius, a(c), b(c), c) as exact
     sympy ``srepr`` strings: what :mod:`krtheory._cache` stores across processes."""
@@ -41,6 +45,21 @@ def link_data(derivation) -> dict[str, str]:
             "G": sympy.srepr(derivation.dual_potential), "radius": sympy.srepr(derivation.nu_radius),
             "amplitude": sympy.srepr(sympy.sympify(derivation.amplitude)),
             "rate": sympy.srepr(sympy.sympify(derivation.rate)), "c": sympy.srepr(derivation.c)}
+
+
+def _link_data_valid(data) -> bool:
+    """The shape :func:`link_data` stores: its seven parts, each text that parses as Python (srepr
+    is Python syntax; what does not parse as sympy is reported by the Link when it is used)."""
+    import ast
+
+    if not (isinstance(data, dict) and set(data) == set(LINK_PARTS) and all(isinstance(v, str) for v in data.values())):
+        return False
+    try:
+        for text in data.values():
+            ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def link_from_data(data: dict[str, str], scales, name: str):
@@ -137,7 +156,7 @@ def implicit_link(family: str, depth: int, alpha, shape, d: int):
         raise InvalidArgument(f"unknown family {family!r}; known: {', '.join(scaled)}")
     scales = initial_scales(alpha, shape, d)
     key = {"family": family, "depth": depth if family == "diagonal" else None}
-    data = _cache.cached("link", key, lambda: link_data(_derivation(family, depth)))
+    data = _cache.cached("link", key, lambda: link_data(_derivation(family, depth)), valid=_link_data_valid)
     name = f"diagonal depth {depth} (alpha={alpha})" if family == "diagonal" else f"explicit R (alpha={alpha})"
     return link_from_data(data, scales, name)
 

@@ -360,7 +360,18 @@ def _odd_data(link) -> dict | None:
     from krtheory import _cache
 
     key = {"h": link.text("h"), "radius": link.text("radius")}
-    return _cache.cached("float64-odd-form", key, lambda: _odd_data_of(link))
+    return _cache.cached("float64-odd-form", key, lambda: _odd_data_of(link), valid=_odd_data_valid)
+
+
+def _odd_data_valid(data) -> bool:
+    """The shape :func:`_odd_data_of` stores: a positive finite k (and p for the power), a finite ln A."""
+    if not (isinstance(data, dict) and set(data) == {"kind", "ln_A", "k", "p"} and data["kind"] in ("exp", "power")):
+        return False
+    numbers = [data["ln_A"], data["k"]] + ([data["p"]] if data["kind"] == "power" else [])
+    if data["kind"] == "exp" and data["p"] is not None:
+        return False
+    return all(type(x) in (int, float) and math.isfinite(x) for x in numbers) and data["k"] > 0 and \
+        (data["kind"] == "exp" or data["p"] > 0)
 
 
 def _odd_data_of(link) -> dict | None:
