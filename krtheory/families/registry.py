@@ -108,33 +108,26 @@ class CustomFamily(AbstractFamily):
         return derive_parametrization(parametrization, init)
 
 
-class L1Family(AbstractFamily):
-    name = "l1"
-    description = "the minimum l1-norm interpolator (the rich limit alpha -> 0, eq. 7)"
+class ReferenceFamily(AbstractFamily):
+    """A minimum-norm reference interpolator of :mod:`krtheory.references` (solve only)."""
+
     commands = frozenset({"solve"})
     is_reference = True
 
-    def reference(self, problem, *, dps):
-        from krtheory.references import min_l1
-
-        return min_l1(problem, dps=dps)
-
-
-class L2Family(AbstractFamily):
-    name = "l2"
-    description = "the minimum l2-norm interpolator (the kernel limit alpha -> oo, eq. 6)"
-    commands = frozenset({"solve"})
-    is_reference = True
+    def __init__(self, name: str, description: str, interpolator: str):
+        self.name, self.description, self._interpolator = name, description, interpolator
 
     def reference(self, problem, *, dps):
-        from krtheory.references import min_l2
+        from krtheory import references
 
-        return min_l2(problem, dps=dps)
+        return getattr(references, self._interpolator)(problem, dps=dps)
 
 
 #: name -> family, in the order the CLI lists them.
 FAMILIES: dict[str, AbstractFamily] = {family.name: family for family in (
-    DiagonalFamily(), ExplicitFamily(), WideFamily(), CustomFamily(), L1Family(), L2Family())}
+    DiagonalFamily(), ExplicitFamily(), WideFamily(), CustomFamily(),
+    ReferenceFamily("l1", "the minimum l1-norm interpolator (the rich limit alpha -> 0, eq. 7)", "min_l1"),
+    ReferenceFamily("l2", "the minimum l2-norm interpolator (the kernel limit alpha -> oo, eq. 6)", "min_l2"))}
 
 
 def names(command: str) -> tuple[str, ...]:
