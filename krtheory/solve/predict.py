@@ -3,7 +3,8 @@
 ``mpmath`` (reference: damped Newton at any dps, digits verified by a re-solve), ``flint``
 (python-flint arb polish + Krawczyk certificate: a rigorous radius), ``numpy`` (float64 fast
 path: ~16 digits at best, honest status). ``auto`` takes flint when python-flint is installed
-and falls back to mpmath with a one-line notice otherwise, or when the arb polish fails.
+and falls back to mpmath with a one-line notice otherwise, or when the arb polish fails, or when
+its certificate (normwise) leaves some component fewer digits than it gives max |beta_i|.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from krtheory.precision import context
 from krtheory.problem import Problem
 from krtheory._validation import check_instance
 from krtheory.solve._dual import DualSolution, SolveStatus
+
 
 class BackendNotice(UserWarning):
     """A backend was replaced by another (e.g. python-flint missing)."""
