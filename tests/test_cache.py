@@ -167,3 +167,9 @@ def test_a_payload_of_the_wrong_shape_is_recomputed(cache_dir):
     shaped = lambda payload: isinstance(payload, dict)  # noqa: E731
     assert _cache.cached("derivation", {"depth": 2}, lambda: {"h": "again"}, valid=shaped) == {"h": "again"}
     assert _cache.load("derivation", {"depth": 2}) == {"h": "again"}
+
+
+def test_versions_read_without_imports_equal_the_installed_metadata():
+    from importlib import metadata
+
+    assert _cache.versions() == {"krtheory": metadata.version("krtheory"), "sympy": metadata.version("sympy")}

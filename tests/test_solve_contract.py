@@ -86,3 +86,18 @@ def test_auto_falls_back_to_mpmath_when_the_arb_polish_fails():
     assert result.backend == "mpmath" and result.digits >= 20
     with pytest.raises(NoConvergence):
         predict(problem, link, dps=20, backend="flint")
+
+
+@pytest.mark.parametrize("X, y", [
+    ([["1.5e-3", "2", "-0.25"], ["3e-3", "4", "-0.5"], ["1", "0", "7e300"]], ["1", "2", "3"]),       # dependent, consistent
+    ([["1.5e-3", "2", "-0.25"], ["3e-3", "4", "-0.5"]], ["1", "2.000000000000000000001"]),          # dependent, inconsistent
+    ([["1e-300", "1"], ["1e300", "1"], ["0", "5e-1"]], ["1", "2", "3"]),                            # wide exponent spread
+    ([["1/3", "2"], ["2/3", "4"]], ["1", "2"]),                                                     # p/q cells: rational path
+    ([["0", "0"], ["1.25", "-2.5e1"]], ["0", "1"]),
+])
+def test_integer_scaled_rows_select_the_rows_the_fractions_select(X, y):
+    from krtheory._linalg import _flint_rows, _fraction_rows
+
+    pytest.importorskip("flint")
+    problem = Problem.from_rows(X, y, warn=False)
+    assert _flint_rows(problem) == _fraction_rows(problem)

@@ -42,16 +42,12 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> ArgumentParser:
-    from importlib.metadata import PackageNotFoundError, version
+    from krtheory._version import VERSION
 
-    try:
-        own_version = version("krtheory")
-    except PackageNotFoundError:
-        own_version = "unknown"
     parser = ArgumentParser(
         prog="krtheory",
         description="Verify the theorems of 'Kernel and Rich Regimes in Overparametrized Models'.")
-    parser.add_argument("--version", action="version", version=f"krtheory {own_version}")
+    parser.add_argument("--version", action="version", version=f"krtheory {VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
