@@ -22,3 +22,11 @@ class NoConvergence(KRTheoryError, ArithmeticError):
 
 class NotApplicable(KRTheoryError, NotImplementedError):
     """The requested method does not apply to this model or problem (e.g. no closed form)."""
+
+
+class MissingExtra(KRTheoryError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+    def __init__(self, module: str, extra: str):
+        super().__init__(f"{module} is not installed: pip install 'krtheory[{extra}]'")
+        self.module, self.extra = module, extra
