@@ -170,3 +170,74 @@ def test_a_stored_float64_form_of_the_wrong_shape_is_recomputed(cache_dir, paylo
     entry = json.loads(path.read_text())
     _cache.store("float64-odd-form", entry["key"]["parameters"], payload)
     assert _evaluate._odd_data(link) == first == {"kind": "power", "ln_A": 0.0, "k": 1.0, "p": 3.0}
+
+
+# -- exact rows of large problems persist across processes ----------------------------------------
+def _large_problem(seed: int):
+    """60 x 80 decimal data (4800 cells, above PERSISTED_CELLS) with rows 20 and 41 dependent."""
+    import random
+
+    from krtheory.problem import Problem
+
+    rng = random.Random(seed)
+    cells = [[rng.randint(-999, 999) for _ in range(80)] for _ in range(60)]
+    cells[20] = [3 * v for v in cells[3]]
+    cells[41] = [a - b for a, b in zip(cells[0], cells[1])]
+    X = [[f"{v}e-3" for v in row] for row in cells]
+    y = [rng.randint(-9, 9) for _ in range(60)]
+    y[20], y[41] = 3 * y[3], y[0] - y[1]
+    y = [str(v) for v in y]
+    return Problem.from_rows(X, y, warn=False)
+
+
+def test_exact_rows_of_a_large_problem_are_reused_from_the_cache(cache_dir, monkeypatch):
+    from krtheory import _linalg
+
+    problem = _large_problem(1)
+    assert problem.n * problem.d >= _linalg.PERSISTED_CELLS
+    expected = _linalg._fraction_rows(problem)  # the independent elimination in fractions
+    assert expected == (tuple(i for i in range(60) if i not in (20, 41)), True)
+    _linalg.exact_rows.cache_clear()
+    assert _linalg.exact_rows(problem) == expected
+    assert len(list(cache_dir.glob("exact-rows-*.json"))) == 1
+
+    def refuse(problem):
+        raise AssertionError("recomputed although the selection is stored")
+
+    monkeypatch.setattr(_linalg, "_select_rows", refuse)
+    _linalg.exact_rows.cache_clear()
+    assert _linalg.exact_rows(problem) == expected
+    _linalg.exact_rows.cache_clear()
+
+
+@pytest.mark.parametrize("kept", [[0, 99], [3, 1], [1, 1], ["0"], "all", [0.0]])
+def test_a_stored_row_selection_that_is_not_increasing_rows_of_the_problem_is_recomputed(cache_dir, kept):
+    from krtheory import _linalg
+
+    problem = _large_problem(2)
+    parameters = {"data": _linalg._data_digest(problem)}
+    _cache.store("exact-rows", parameters, {"kept": kept, "consistent": True})
+    _linalg.exact_rows.cache_clear()
+    assert _linalg.exact_rows(problem) == _linalg._fraction_rows(problem)
+    assert _cache.load("exact-rows", parameters)["kept"] != kept  # overwritten with the right one
+    _linalg.exact_rows.cache_clear()
+
+
+def test_small_problems_do_not_touch_the_cache(cache_dir):
+    from krtheory import _linalg
+    from krtheory.problem import Problem
+
+    _linalg.exact_rows.cache_clear()
+    _linalg.exact_rows(Problem.from_rows([["1", "2", "3"]], ["1"], warn=False))
+    assert not list(cache_dir.glob("exact-rows-*.json"))
+
+
+def test_a_command_line_imports_only_its_own_command_module(tmp_path):
+    code = ("import sys; from krtheory.cli import main; "
+            "main(['potential', '--family', 'diagonal', '--depth', '2', '--z', '3']); "
+            "print(sorted(m for m in sys.modules if m.startswith('krtheory.cli.') and m.count('.') == 2))")
+    result = _run(code, str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    commands = [m for m in eval(result.stdout.splitlines()[-1]) if m.rsplit(".", 1)[1] in
+                ("verify", "derive", "potential", "solve", "flow", "bounds")]
+    assert commands == ["krtheory.cli.potential"]

@@ -41,7 +41,9 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def build_parser() -> ArgumentParser:
+def build_parser(commands: tuple[str, ...] = COMMANDS) -> ArgumentParser:
+    """The command line with the subcommands ``commands`` (all by default; ``main`` builds only
+    the one a command line names, so a call imports one command module, not all of them)."""
     from krtheory._version import VERSION
 
     parser = ArgumentParser(
@@ -49,7 +51,7 @@ def build_parser() -> ArgumentParser:
         description="Verify the theorems of 'Kernel and Rich Regimes in Overparametrized Models'.")
     parser.add_argument("--version", action="version", version=f"krtheory {VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
     return parser
 
@@ -65,8 +67,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
         print(text, file=sys.stderr)
 
 
+def _named_command(argv: list[str]) -> tuple[str, ...]:
+    """The command a command line names, as a 1-tuple, when its first argument is one (anything
+    else, e.g. ``--help`` or a misspelt command, gets the whole parser and its messages)."""
+    return (argv[0],) if argv and argv[0] in COMMANDS else COMMANDS
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_named_command(argv))
     warnings.showwarning = _show_warning
     try:
         args = parser.parse_args(argv)
