@@ -45,7 +45,7 @@ def check_dual_trajectory(config: RunConfig) -> Verdict:
                 status = Status.HOLDS if worst <= 10.0 ** -DIGITS else Status.REFUTED
             statuses.append(status)
             instances.append({"problem": name, "depth": depth, "alpha": alpha, "times": list(times),
-                              "max_relative_difference": f"{worst:.2e}", "dual_status": dual.status,
+                              "max_relative_difference": f"{worst:.2e}", "dual_status": str(dual.status),
                               "dual_seconds": round(dual.seconds, 3), "flow_seconds": round(flow.seconds, 3)})
     status = Status.combine(*statuses)
     worst = max(float(i["max_relative_difference"]) for i in instances)

@@ -5,7 +5,7 @@ limit against the KKT solution of the mpmath backend."""
 import numpy as np
 import pytest
 
-from krtheory.solve.dual_ode import dual_trajectory
+from krtheory.solve.dual_ode import TrajectoryStatus, dual_trajectory
 from krtheory.errors import InvalidArgument
 from krtheory.flow.driver import integrate_flow
 from krtheory.links import Link
@@ -62,9 +62,11 @@ def test_limit_is_the_kkt_solution(depth, alpha):
 def test_overflow_and_budgets_are_honest():
     problem = problem_10x40()
     tiny = dual_trajectory(problem, implicit_link("diagonal", 2, "1e-300", None, problem.d))
-    assert tiny.status == "out_of_range" and "overflows double" in tiny.message
+    assert tiny.status is TrajectoryStatus.OUT_OF_RANGE and "overflows double" in tiny.message
+    assert "high precision" in tiny.status.advice and not tiny.ok
     slow = dual_trajectory(problem, implicit_link("diagonal", 2, "1e-30", None, problem.d), max_seconds=0.5)
-    assert slow.status == "not_converged" and "max_seconds=0.5" in slow.message
+    assert slow.status is TrajectoryStatus.NOT_CONVERGED and "max_seconds=0.5" in slow.message
+    assert "raise them" in slow.status.advice
     short = dual_trajectory(problem, implicit_link("diagonal", 2, "1e-2", None, problem.d), max_time="1")
     assert short.status == "not_converged" and "max_time=1" in short.message and short.final_time == 1
 

@@ -22,6 +22,7 @@ parameters are taken when the float path's evaluator takes them (the biased form
 from __future__ import annotations
 
 import dataclasses
+import enum
 import math
 import time
 from collections.abc import Sequence
@@ -50,14 +51,34 @@ ATOL_SCALE = 1e-3
 MAX_TIME = 1e12
 
 
+class TrajectoryStatus(str, enum.Enum):
+    """How a dual trajectory ended. A ``str`` (``TrajectoryStatus.OK == "ok"``, and JSON reports
+    keep the plain word); ``advice`` says what it means and what to do."""
+
+    OK = "ok"
+    NOT_CONVERGED = "not_converged"
+    FAILED = "failed"
+    OUT_OF_RANGE = "out_of_range"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def advice(self) -> str:
+        return {
+            "ok": "the residual target was reached at final_time",
+            "not_converged": "max_time or max_seconds ran out first: raise them (small alpha needs long "
+                             "flow times)",
+            "failed": "the integrator stopped (message says why): use the parameter flow (integrate_flow)",
+            "out_of_range": "double cannot evaluate the link at these scales: use the parameter flow at "
+                            "high precision (integrate_flow)",
+        }[self.value]
+
+
 @dataclasses.dataclass(frozen=True)
 class DualTrajectory:
-    """beta(t) along the dual ODE and where it ended.
-
-    ``status``: "ok" (the residual target was reached at ``final_time``), "not_converged"
-    (``max_time`` ran out first), "failed" (the integrator stopped: ``message`` says why) or
-    "out_of_range" (double cannot evaluate the link at these scales). Arrays are numpy float64.
-    """
+    """beta(t) along the dual ODE and where it ended (``status``: a :class:`TrajectoryStatus`,
+    with ``message`` saying what happened). Arrays are numpy float64."""
 
     times: tuple[float, ...]
     beta: tuple                  # beta(t) at each requested time
@@ -65,14 +86,14 @@ class DualTrajectory:
     final_beta: object
     final_lam: object
     relative_residual: float     # at final_time
-    status: str
+    status: TrajectoryStatus
     message: str
     evaluations: int             # right-hand sides
     seconds: float
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status is TrajectoryStatus.OK
 
 
 def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: float = RESIDUAL_TARGET,
@@ -105,7 +126,7 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     -------
     DualTrajectory
         beta at each of ``times``, the final time, beta, lam and residual, and a ``status``
-        ("ok", "not_converged", "failed" or "out_of_range") with a ``message``.
+        (a :class:`TrajectoryStatus`) with a ``message``.
 
     Raises
     ------
@@ -122,7 +143,7 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
     >>> nu = sympy.Symbol("nu")
     >>> link = Link("depth 2", nu, 2 * sympy.sinh(nu), 2 * sympy.cosh(nu) - 2, sympy.oo, ["1"] * 3, ["4"] * 3)
     >>> path = dual_trajectory(Problem.from_rows([["1", "2", "0"]], ["5"]), link, times=(1.0,))
-    >>> path.status, [round(float(b), 6) for b in path.final_beta]
+    >>> str(path.status), [round(float(b), 6) for b in path.final_beta]
     ('ok', [0.924747, 2.037626, 0.0])
     """
     from scipy.integrate import solve_ivp
@@ -151,7 +172,8 @@ def dual_trajectory(problem, link, times: Sequence = (), *, residual_target: flo
         beta, relative = state(lam)
         if status == "ok" and not relative <= target:
             status, message = "not_converged", f"{message}, but {relative:.3g} at the point returned"
-        return DualTrajectory(tuple(sample_times), tuple(betas), float(t), beta, lam, relative, status,
+        return DualTrajectory(tuple(sample_times), tuple(betas), float(t), beta, lam, relative,
+                              TrajectoryStatus(status),
                               message, counter[0], time.perf_counter() - start)
 
     if ev.out_of_range:
