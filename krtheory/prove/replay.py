@@ -1,0 +1,133 @@
+"""Replay of a certificate, independent of the search: parse the statement again, check that
+the pieces cover the domain end to end with exact rational ends, and recompute every piece's
+enclosure with :mod:`krtheory.prove.checks` at the certificate's precision; a REFUTED
+certificate's witness is re-evaluated at 4x that precision. Anything that does not check is
+rejected (InvalidArgument naming the piece); nothing is searched or split here.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from krtheory.errors import InvalidArgument
+from krtheory.prove import checks
+from krtheory.prove._flint import working
+from krtheory.prove.certificate import load
+from krtheory.prove.numbers import exact
+from krtheory.prove.statement import parse_statement
+
+METHODS = ("taylor", "monotone", "touch")
+#: Precision a certificate may ask for (bits).
+PREC_RANGE = (16, 4096)
+
+
+def replay(path) -> dict:
+    """{"status", "pieces", "statement"} re-checked from the certificate in ``path``."""
+    record = load(path)
+    where = f"--replay {path}"
+    statement = _statement(record, where)
+    prec = record.get("prec")
+    if not isinstance(prec, int) or isinstance(prec, bool) or not PREC_RANGE[0] <= prec <= PREC_RANGE[1]:
+        raise InvalidArgument(f"{where}: prec must be an integer in {list(PREC_RANGE)}, got {prec!r}")
+    status = record.get("status")
+    pieces = record.get("pieces")
+    if status not in ("PROVED", "REFUTED", "UNDECIDED") or not isinstance(pieces, list):
+        raise InvalidArgument(f"{where}: needs a status PROVED/REFUTED/UNDECIDED and a list of pieces")
+    if status == "REFUTED":
+        _replay_witness(statement, record.get("witness"), prec, where)
+    else:
+        with working(prec, checks.series_length()):
+            for index, piece in enumerate(pieces):
+                _replay_piece(statement, piece, index, where)
+        if status == "PROVED":
+            _check_cover(statement, pieces, where)
+    return {"status": status, "pieces": len(pieces), "statement": statement.as_dict()}
+
+
+def _statement(record, where):
+    data = record.get("statement")
+    if not isinstance(data, dict):
+        raise InvalidArgument(f"{where}: the statement is missing")
+    try:
+        return parse_statement(data.get("inequality"), data.get("var"), data.get("domain"), data.get("D"))
+    except InvalidArgument as error:
+        raise InvalidArgument(f"{where}: statement: {error}") from None
+
+
+def _fraction(value, what: str, where: str) -> Fraction:
+    if not isinstance(value, str) or len(value) > 400:
+        raise InvalidArgument(f"{where}: {what} must be an exact number as text, got {value!r}")
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidArgument(f"{where}: {what} {value!r} is not an exact number") from None
+
+
+def _replay_piece(statement, piece, index: int, where: str) -> None:
+    label = f"{where}: piece {index}"
+    if not isinstance(piece, dict) or piece.get("method") not in METHODS:
+        raise InvalidArgument(f"{label}: method must be one of {', '.join(METHODS)}")
+    lo, hi = _fraction(piece.get("lo"), "lo", label), _fraction(piece.get("hi"), "hi", label)
+    lower = _fraction(piece.get("lower"), "lower", label)
+    if not lo < hi:
+        raise InvalidArgument(f"{label}: lo {piece['lo']} is not below hi {piece['hi']}")
+    if not lower > 0:
+        raise InvalidArgument(f"{label}: its lower bound {piece['lower']} is not positive")
+    tree, method = statement.f, piece["method"]
+    label = f"{label} [{piece['lo']}, {piece['hi']}] ({method})"
+    if method == "taylor":
+        centre = _fraction(piece.get("centre"), "centre", label)
+        degree = _degree(piece, label)
+        if not lo <= centre <= hi:
+            raise InvalidArgument(f"{label}: the centre is outside the piece")
+        bound = checks.taylor_bound(tree, lo, hi, centre, degree)
+    elif method == "monotone":
+        end = _fraction(piece.get("end"), "end", label)
+        found, bound = checks.monotone_bound(tree, lo, hi)
+        if found != end:
+            raise InvalidArgument(f"{label}: f' does not have the sign that makes f least at {piece['end']}")
+    else:
+        point = _fraction(piece.get("point"), "point", label)
+        side = piece.get("side")
+        if (side, point) not in ((1, lo), (-1, hi)):
+            raise InvalidArgument(f"{label}: a touch piece starts at its point (side 1) or ends there (side -1)")
+        order, bound = checks.touch_bound(tree, point, side, hi - lo, _degree(piece, label))
+        if order != piece.get("order"):
+            raise InvalidArgument(f"{label}: the exact jet vanishes to order {order}, not {piece.get('order')!r}")
+        if order and statement.strict and statement.domain.contains(point):
+            raise InvalidArgument(f"{label}: f = 0 at {piece['point']}, which the strict inequality includes")
+    if not (bound.is_finite() and exact(bound) >= lower):
+        raise InvalidArgument(f"{label}: the enclosure does not check (recomputed lower bound "
+                              f"{bound.str(6, radius=False) if bound.is_finite() else 'nan'} < {piece['lower']})")
+
+
+def _degree(piece, label: str) -> int:
+    degree = piece.get("degree")
+    if not isinstance(degree, int) or isinstance(degree, bool) or not 1 <= degree <= checks.MAX_ORDER:
+        raise InvalidArgument(f"{label}: degree must be an integer in [1, {checks.MAX_ORDER}], got {degree!r}")
+    return degree
+
+
+def _check_cover(statement, pieces, where: str) -> None:
+    """The pieces, in order, run from the domain's lower end to its upper end without gaps."""
+    domain = statement.domain
+    if domain.lo is None or domain.hi is None:
+        raise InvalidArgument(f"{where}: an infinite end has no piece (tails are not certified)")
+    if not pieces:
+        raise InvalidArgument(f"{where}: no pieces")
+    ends = [(Fraction(p["lo"]), Fraction(p["hi"])) for p in pieces]
+    if ends[0][0] != domain.lo or ends[-1][1] != domain.hi:
+        raise InvalidArgument(f"{where}: the pieces run from {pieces[0]['lo']} to {pieces[-1]['hi']}, "
+                              f"not over the domain {domain.text()}")
+    for index, (left, right) in enumerate(zip(ends, ends[1:])):
+        if left[1] != right[0]:
+            raise InvalidArgument(f"{where}: pieces {index} and {index + 1} leave a gap or overlap between "
+                                  f"{pieces[index]['hi']} and {pieces[index + 1]['lo']}")
+
+
+def _replay_witness(statement, witness, prec: int, where: str) -> None:
+    x = _fraction(witness, "witness", where)
+    if not statement.domain.contains(x):
+        raise InvalidArgument(f"{where}: the witness {witness} is outside the domain {statement.domain.text()}")
+    if not checks.fails_at(statement.f, x, statement.strict, 4 * prec):
+        raise InvalidArgument(f"{where}: at the witness {witness} the inequality does not fail")

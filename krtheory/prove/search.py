@@ -1,0 +1,192 @@
+"""Branch and bound over the domain: each box is decided by one of the checks of
+:mod:`krtheory.prove.checks` (Taylor form, monotonicity, tangency reduction at an end where f
+vanishes exactly), refuted by a point where f < 0 (f <= 0 for a strict inequality), or split
+at a simple point (log scale on long ranges). Infinite ends are searched on a log scale up to
+2^TAIL_BITS; the tail beyond is decided by :mod:`krtheory.prove.tails` or left undecided.
+
+The outcome lists the pieces that cover the domain (the certificate), or the witness, or the
+smallest boxes no check decided.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import time
+from fractions import Fraction
+
+from krtheory.prove import checks, tails
+from krtheory.prove._flint import flint, working
+from krtheory.prove.numbers import decimal_below, exact, short_decimals, split_point
+from krtheory.prove.statement import Statement, fraction_text
+
+#: Default working precision (bits), box budget, and the finite part of an infinite end.
+PREC = 64
+MAX_BOXES = 200_000
+TAIL_BITS = 64
+#: A box narrower than this relative to its size (2^-bits) is not split further.
+MIN_WIDTH_BITS = 40
+#: Undecided boxes listed in an outcome.
+SHOWN_UNDECIDED = 10
+
+
+@dataclasses.dataclass
+class Outcome:
+    status: str                      # PROVED / REFUTED / UNDECIDED
+    pieces: list                     # certificate pieces (dicts), sorted
+    witness: str | None = None
+    witness_value: str | None = None
+    undecided: list = dataclasses.field(default_factory=list)  # [(lo, hi) texts]
+    boxes: int = 0
+    seconds: float = 0.0
+    prec: int = PREC
+    degree: int = checks.DEGREE
+
+
+class _Refuted(Exception):
+    def __init__(self, point: Fraction, value: str):
+        super().__init__(point)
+        self.point, self.value = point, value
+
+
+def prove(statement: Statement, prec: int = PREC, degree: int = checks.DEGREE, max_boxes: int = MAX_BOXES,
+          seconds: float | None = None) -> Outcome:
+    """Decide ``statement`` by branch and bound (see the module docstring)."""
+    start = time.perf_counter()
+    with working(prec, checks.series_length(degree)):
+        search = _Search(statement, prec, degree, max_boxes, None if seconds is None else start + seconds)
+        try:
+            search.run()
+        except _Refuted as refuted:
+            return Outcome("REFUTED", [], fraction_or_decimal(refuted.point), refuted.value,
+                           boxes=search.boxes, seconds=time.perf_counter() - start, prec=prec, degree=degree)
+    pieces = sorted(search.pieces, key=lambda p: (Fraction(p["lo"]) if p["lo"] != "-inf" else -float("inf")))
+    undecided = sorted(search.undecided, key=lambda box: _width(box))
+    status = "PROVED" if not undecided else "UNDECIDED"
+    shown = [[_end(lo, "-inf"), _end(hi, "inf")] for lo, hi in undecided[:SHOWN_UNDECIDED]]
+    return Outcome(status, pieces, undecided=shown, boxes=search.boxes,
+                   seconds=time.perf_counter() - start, prec=prec, degree=degree)
+
+
+def fraction_or_decimal(x: Fraction) -> str:
+    from krtheory.prove.numbers import decimal_text
+
+    try:
+        return decimal_text(x)
+    except ValueError:
+        return fraction_text(x)
+
+
+def _end(value, infinite: str) -> str:
+    return infinite if value is None else fraction_or_decimal(value)
+
+
+def _width(box) -> float:
+    lo, hi = box
+    if lo is None or hi is None:
+        return float("inf")
+    return float(hi - lo)
+
+
+class _Search:
+    def __init__(self, statement: Statement, prec: int, degree: int, max_boxes: int, deadline):
+        self.statement, self.tree, self.prec, self.degree = statement, statement.f, prec, degree
+        self.max_boxes, self.deadline = max_boxes, deadline
+        self.pieces, self.undecided, self.boxes = [], [], 0
+        self.values: dict = {}
+
+    # -- values at points ----------------------------------------------------------------
+    def value(self, x: Fraction):
+        """f(x) as a ball (nan when it cannot be evaluated), cached."""
+        if x not in self.values:
+            series = checks.point_series(self.tree, x, 1)
+            self.values[x] = checks.coefficient(series, 0) if series is not None else flint().arb("nan")
+        return self.values[x]
+
+    def check_point(self, x: Fraction):
+        """Raise _Refuted when f(x) < 0 (or f(x) = 0 exactly under a strict relation), x in the domain."""
+        if not self.statement.domain.contains(x):
+            return
+        v = self.value(x)
+        if v < 0 or (self.statement.strict and v.contains(0) and checks.fails_at(self.tree, x, True, self.prec)):
+            raise _Refuted(*self.witness(x))
+
+    def witness(self, x: Fraction):
+        """A short decimal near x where f still fails, re-checked at 4x the precision."""
+        domain = self.statement.domain
+        lo, hi = x - abs(x) / 1000 - Fraction(1, 10 ** 30), x + abs(x) / 1000 + Fraction(1, 10 ** 30)
+        for candidate in [*short_decimals(lo, hi, x), x]:
+            if domain.contains(candidate) and checks.fails_at(self.tree, candidate, self.statement.strict,
+                                                              4 * self.prec):
+                return candidate, checks.value_at(self.tree, candidate, 4 * self.prec).str(10, radius=True)
+        raise AssertionError(f"f({x}) < 0 at {self.prec} bits but not at {4 * self.prec}")
+
+    # -- the search ----------------------------------------------------------------------
+    def run(self):
+        domain = self.statement.domain
+        lo = domain.lo if domain.lo is not None else -Fraction(2) ** TAIL_BITS
+        hi = domain.hi if domain.hi is not None else Fraction(2) ** TAIL_BITS
+        if domain.lo is None and lo >= hi:
+            lo = hi - Fraction(2) ** TAIL_BITS
+        if domain.hi is None and hi <= lo:
+            hi = lo + Fraction(2) ** TAIL_BITS
+        for end, closed in ((domain.lo, domain.lo_closed), (domain.hi, domain.hi_closed)):
+            if end is not None and closed:
+                self.check_point(end)
+        queue = collections.deque([(lo, hi)])
+        while queue:
+            a, b = queue.popleft()
+            if self.boxes >= self.max_boxes or (self.deadline is not None and time.perf_counter() > self.deadline):
+                self.undecided.extend([(a, b), *queue])
+                break
+            self.boxes += 1
+            if not self.decide(a, b):
+                if b - a <= max(abs(a), abs(b), Fraction(1)) / 2 ** MIN_WIDTH_BITS:
+                    self.undecided.append((a, b))
+                    continue
+                m = split_point(a, b)
+                self.check_point(m)
+                queue.extend([(a, m), (m, b)])
+        for infinite, end in ((domain.lo is None, lo), (domain.hi is None, hi)):
+            if infinite:
+                self.tail(end, -1 if end == lo else 1)
+
+    def decide(self, a: Fraction, b: Fraction) -> bool:
+        tree, degree = self.tree, self.degree
+        over = checks.ball_series(tree, a, b, degree + 1)
+        centre = (a + b) / 2
+        self.check_point(centre)
+        if over is not None:
+            bound = checks.taylor_bound(tree, a, b, centre, degree, over)
+            if bound > 0:
+                return self.add({"method": "taylor", "centre": fraction_text(centre), "degree": degree}, a, b, bound)
+            end, bound = checks.monotone_bound(tree, a, b, over)
+            if end is not None:
+                self.check_point(end)
+                if bound > 0:
+                    return self.add({"method": "monotone", "end": fraction_text(end)}, a, b, bound)
+        for point, side in ((a, 1), (b, -1)):
+            v = self.value(point)
+            if v.contains(0) and self.statement.domain.contains(point) or (v.contains(0) and v.rad() == 0):
+                order, bound = checks.touch_bound(tree, point, side, b - a, degree)
+                if order is not None and bound > 0:
+                    if order > 0 and self.statement.strict and self.statement.domain.contains(point):
+                        raise _Refuted(point, "0 (exactly)")
+                    return self.add({"method": "touch", "point": fraction_text(point), "side": side,
+                                     "order": order, "degree": degree}, a, b, bound)
+        return False
+
+    def add(self, piece: dict, a: Fraction, b: Fraction, bound) -> bool:
+        piece.update(lo=fraction_text(a), hi=fraction_text(b), lower=decimal_below(exact(bound)))
+        self.pieces.append(piece)
+        return True
+
+    def tail(self, end: Fraction, direction: int):
+        """The infinite tail beyond ``end``: a tail piece, a refutation, or an undecided box."""
+        piece = tails.decide(self.tree, end, direction, self.prec)
+        if piece is not None:
+            self.pieces.append(piece)
+            return
+        for bits in (TAIL_BITS + 16, 2 * TAIL_BITS, 4 * TAIL_BITS, 16 * TAIL_BITS):
+            self.check_point(direction * Fraction(2) ** bits)
+        self.undecided.append((end, None) if direction > 0 else (None, end))
