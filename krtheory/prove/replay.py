@@ -16,7 +16,7 @@ from krtheory.prove.certificate import load
 from krtheory.prove.numbers import exact
 from krtheory.prove.statement import parse_statement
 
-METHODS = ("taylor", "monotone", "touch")
+METHODS = ("taylor", "monotone", "touch", "tail")
 #: Precision a certificate may ask for (bits).
 PREC_RANGE = (16, 4096)
 
@@ -67,6 +67,8 @@ def _replay_piece(statement, piece, index: int, where: str) -> None:
     label = f"{where}: piece {index}"
     if not isinstance(piece, dict) or piece.get("method") not in METHODS:
         raise InvalidArgument(f"{label}: method must be one of {', '.join(METHODS)}")
+    if piece["method"] == "tail":
+        return _replay_tail(statement, piece, label)
     lo, hi = _fraction(piece.get("lo"), "lo", label), _fraction(piece.get("hi"), "hi", label)
     lower = _fraction(piece.get("lower"), "lower", label)
     if not lo < hi:
@@ -101,6 +103,45 @@ def _replay_piece(statement, piece, index: int, where: str) -> None:
                               f"{bound.str(6, radius=False) if bound.is_finite() else 'nan'} < {piece['lower']})")
 
 
+def _replay_tail(statement, piece, label: str) -> None:
+    """An end piece: z >= 1/tau (z <= -1/tau) at an infinite end, (c, c + tau] or [c - tau, c)
+    at an open end c; its bracket recomputed by :func:`krtheory.prove.tails.sign_bounds`."""
+    from krtheory.prove import tails
+
+    lower = _fraction(piece.get("lower"), "lower", label)
+    tau = _fraction(piece.get("tau"), "tau", label)
+    if not 0 < tau <= Fraction(1, 2) or not lower > 0:
+        raise InvalidArgument(f"{label}: tau must be in (0, 1/2] and the lower bound positive")
+    if piece.get("order") != tails.ORDER:
+        raise InvalidArgument(f"{label}: tail order must be {tails.ORDER}")
+    end, domain = piece.get("end"), statement.domain
+    if end in ("inf", "-inf"):
+        side = 1 if end == "inf" else -1
+        near = piece.get("lo") if side > 0 else piece.get("hi")
+        if piece.get("hi" if side > 0 else "lo") != end:
+            raise InvalidArgument(f"{label}: a tail at {end} must reach {end}")
+        start = _fraction(near, "start", label)
+        if side * start < 1 / tau:
+            raise InvalidArgument(f"{label}: starts at {near}, inside 1/tau = {1 / tau}")
+        if (domain.hi if side > 0 else domain.lo) is not None:
+            raise InvalidArgument(f"{label}: the domain has no end at {end}")
+        low, _ = tails.sign_bounds(statement.f, "inf", Fraction(0), side, tau)
+    else:
+        point, side = _fraction(end, "end", label), piece.get("side")
+        lo, hi = _fraction(piece.get("lo"), "lo", label), _fraction(piece.get("hi"), "hi", label)
+        if side not in (1, -1) or (side == 1 and (lo, hi) != (point, point + tau)) or \
+                (side == -1 and (lo, hi) != (point - tau, point)):
+            raise InvalidArgument(f"{label}: an end piece at {end} must be the interval of length tau beside it")
+        open_end = (point == domain.lo and not domain.lo_closed and side == 1) or \
+            (point == domain.hi and not domain.hi_closed and side == -1)
+        if not open_end:
+            raise InvalidArgument(f"{label}: {end} is not an open end of the domain {domain.text()}")
+        low, _ = tails.sign_bounds(statement.f, "point", point, side, tau)
+    if not (low.is_finite() and exact(low) >= lower):
+        raise InvalidArgument(f"{label}: the expansion does not check (recomputed lower bound "
+                              f"{low.str(6, radius=False) if low.is_finite() else 'nan'} < {piece['lower']})")
+
+
 def _degree(piece, label: str) -> int:
     degree = piece.get("degree")
     if not isinstance(degree, int) or isinstance(degree, bool) or not 1 <= degree <= checks.MAX_ORDER:
@@ -111,18 +152,20 @@ def _degree(piece, label: str) -> int:
 def _check_cover(statement, pieces, where: str) -> None:
     """The pieces, in order, run from the domain's lower end to its upper end without gaps."""
     domain = statement.domain
-    if domain.lo is None or domain.hi is None:
-        raise InvalidArgument(f"{where}: an infinite end has no piece (tails are not certified)")
     if not pieces:
         raise InvalidArgument(f"{where}: no pieces")
-    ends = [(Fraction(p["lo"]), Fraction(p["hi"])) for p in pieces]
+    ends = [(_end(p["lo"]), _end(p["hi"])) for p in pieces]
     if ends[0][0] != domain.lo or ends[-1][1] != domain.hi:
         raise InvalidArgument(f"{where}: the pieces run from {pieces[0]['lo']} to {pieces[-1]['hi']}, "
                               f"not over the domain {domain.text()}")
     for index, (left, right) in enumerate(zip(ends, ends[1:])):
-        if left[1] != right[0]:
+        if left[1] is None or right[0] is None or left[1] != right[0]:
             raise InvalidArgument(f"{where}: pieces {index} and {index + 1} leave a gap or overlap between "
                                   f"{pieces[index]['hi']} and {pieces[index + 1]['lo']}")
+
+
+def _end(text):
+    return None if text in ("-inf", "inf") else Fraction(text)
 
 
 def _replay_witness(statement, witness, prec: int, where: str) -> None:

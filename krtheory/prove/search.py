@@ -22,10 +22,12 @@ from krtheory.prove.statement import Statement, fraction_text
 
 #: Default working precision (bits), box budget, and the finite part of an infinite end.
 PREC = 64
-MAX_BOXES = 200_000
+MAX_BOXES = 50_000
 TAIL_BITS = 64
 #: A box narrower than this relative to its size (2^-bits) is not split further.
 MIN_WIDTH_BITS = 40
+#: ... or narrower than 2^-MIN_ABS_BITS.
+MIN_ABS_BITS = 400
 #: Undecided boxes listed in an outcome.
 SHOWN_UNDECIDED = 10
 
@@ -60,7 +62,7 @@ def prove(statement: Statement, prec: int = PREC, degree: int = checks.DEGREE, m
         except _Refuted as refuted:
             return Outcome("REFUTED", [], fraction_or_decimal(refuted.point), refuted.value,
                            boxes=search.boxes, seconds=time.perf_counter() - start, prec=prec, degree=degree)
-    pieces = sorted(search.pieces, key=lambda p: (Fraction(p["lo"]) if p["lo"] != "-inf" else -float("inf")))
+    pieces = sorted(search.pieces, key=lambda p: -float("inf") if p["lo"] == "-inf" else Fraction(p["lo"]))
     undecided = sorted(search.undecided, key=lambda box: _width(box))
     status = "PROVED" if not undecided else "UNDECIDED"
     shown = [[_end(lo, "-inf"), _end(hi, "inf")] for lo, hi in undecided[:SHOWN_UNDECIDED]]
@@ -124,38 +126,92 @@ class _Search:
     # -- the search ----------------------------------------------------------------------
     def run(self):
         domain = self.statement.domain
-        lo = domain.lo if domain.lo is not None else -Fraction(2) ** TAIL_BITS
-        hi = domain.hi if domain.hi is not None else Fraction(2) ** TAIL_BITS
-        if domain.lo is None and lo >= hi:
-            lo = hi - Fraction(2) ** TAIL_BITS
-        if domain.hi is None and hi <= lo:
-            hi = lo + Fraction(2) ** TAIL_BITS
         for end, closed in ((domain.lo, domain.lo_closed), (domain.hi, domain.hi_closed)):
             if end is not None and closed:
                 self.check_point(end)
-        queue = collections.deque([(lo, hi)])
+        lo, hi = self.ends()
+        queue = collections.deque([(lo, hi)] if lo < hi else [])
         while queue:
             a, b = queue.popleft()
             if self.boxes >= self.max_boxes or (self.deadline is not None and time.perf_counter() > self.deadline):
                 self.undecided.extend([(a, b), *queue])
                 break
             self.boxes += 1
-            if not self.decide(a, b):
-                if b - a <= max(abs(a), abs(b), Fraction(1)) / 2 ** MIN_WIDTH_BITS:
+            decided = self.decide(a, b)
+            if decided is None:
+                self.undecided.append((a, b))
+            elif not decided:
+                if b - a <= max(abs(a), abs(b)) / 2 ** MIN_WIDTH_BITS or b - a < Fraction(1, 2 ** MIN_ABS_BITS):
                     self.undecided.append((a, b))
                     continue
                 m = split_point(a, b)
                 self.check_point(m)
                 queue.extend([(a, m), (m, b)])
-        for infinite, end in ((domain.lo is None, lo), (domain.hi is None, hi)):
-            if infinite:
-                self.tail(end, -1 if end == lo else 1)
+        for infinite, end, direction in ((domain.lo is None, lo, -1), (domain.hi is None, hi, 1)):
+            if infinite and end in self.open_tails:
+                self.tail_undecided(end, direction)
 
-    def decide(self, a: Fraction, b: Fraction) -> bool:
+    def ends(self):
+        """The finite part of the domain left to the boxes, after the end pieces (tails)."""
+        domain = self.statement.domain
+        self.open_tails = set()
+        lo, hi = domain.lo, domain.hi
+        if hi is None:
+            hi = self.infinite_end(1, lo)
+        if lo is None:
+            lo = self.infinite_end(-1, hi)
+        if domain.lo is not None and not domain.lo_closed and not self.value(lo).is_finite():
+            lo = self.finite_end(lo, 1, hi)
+        if domain.hi is not None and not domain.hi_closed and not self.value(hi).is_finite():
+            hi = self.finite_end(hi, -1, lo)
+        return lo, hi
+
+    def infinite_end(self, side: int, other):
+        """A tail piece beyond +-1/tau (the first tau of tails.INFINITE_TAUS that works), or
+        the finite end +-2^TAIL_BITS with the tail left open."""
+        for tau in tails.INFINITE_TAUS:
+            start = side / tau
+            if other is not None and side * (start - other) <= 0:
+                start = other
+            low, high = tails.sign_bounds(self.tree, "inf", Fraction(0), side, tau)
+            if low > 0:
+                piece = {"method": "tail", "end": "inf" if side > 0 else "-inf", "tau": fraction_text(tau),
+                         "order": tails.ORDER}
+                self.add(piece, start if side > 0 else None, None if side > 0 else start, low)
+                return start
+            if high < 0:
+                self.check_point(start)
+                self.check_point(2 * start)
+        start = side * Fraction(2) ** TAIL_BITS
+        if other is not None and side * (start - other) <= 0:
+            start = other + side * Fraction(2) ** TAIL_BITS
+        self.open_tails.add(start)
+        return start
+
+    def finite_end(self, point: Fraction, side: int, other: Fraction):
+        """An end piece at an open end where f cannot be evaluated, or the end itself."""
+        width = abs(other - point)
+        for scale in tails.FINITE_SCALES:
+            tau = min(Fraction(1, 2), width / 2) * scale
+            low, high = tails.sign_bounds(self.tree, "point", point, side, tau)
+            if low > 0:
+                piece = {"method": "tail", "end": fraction_text(point), "side": side, "tau": fraction_text(tau),
+                         "order": tails.ORDER}
+                near = point + side * tau
+                self.add(piece, min(point, near), max(point, near), low)
+                return near
+            if high < 0:
+                self.check_point(point + side * tau)
+        return point
+
+    def decide(self, a: Fraction, b: Fraction):
+        """True: a piece covers [a, b]; False: split it; None: leave it undecided."""
         tree, degree = self.tree, self.degree
         over = checks.ball_series(tree, a, b, degree + 1)
         centre = (a + b) / 2
         self.check_point(centre)
+        if not self.value(centre).is_finite():
+            return None  # f is not defined (or not evaluable) inside the box: never split on
         if over is not None:
             bound = checks.taylor_bound(tree, a, b, centre, degree, over)
             if bound > 0:
@@ -176,17 +232,17 @@ class _Search:
                                      "order": order, "degree": degree}, a, b, bound)
         return False
 
-    def add(self, piece: dict, a: Fraction, b: Fraction, bound) -> bool:
-        piece.update(lo=fraction_text(a), hi=fraction_text(b), lower=decimal_below(exact(bound)))
+    def add(self, piece: dict, a, b, bound) -> bool:
+        piece.update(lo=_end_text(a, "-inf"), hi=_end_text(b, "inf"), lower=decimal_below(exact(bound)))
         self.pieces.append(piece)
         return True
 
-    def tail(self, end: Fraction, direction: int):
-        """The infinite tail beyond ``end``: a tail piece, a refutation, or an undecided box."""
-        piece = tails.decide(self.tree, end, direction, self.prec)
-        if piece is not None:
-            self.pieces.append(piece)
-            return
+    def tail_undecided(self, end: Fraction, direction: int):
+        """An infinite tail no expansion decided: sampled far out for a refutation, then undecided."""
         for bits in (TAIL_BITS + 16, 2 * TAIL_BITS, 4 * TAIL_BITS, 16 * TAIL_BITS):
             self.check_point(direction * Fraction(2) ** bits)
         self.undecided.append((end, None) if direction > 0 else (None, end))
+
+
+def _end_text(value, infinite: str) -> str:
+    return infinite if value is None else fraction_text(value)

@@ -26,6 +26,17 @@ class Inexact(ArithmeticError):
     """An exact jet is not available (an irrational constant term, or an undefined value)."""
 
 
+class Undefined(ValueError):
+    """A subexpression is not finite here (log of 0, division by 0, ...): f is not evaluated,
+    so that no exact zero factor can hide it (flint gives 0 * nan = 0)."""
+
+
+def _finite(series):
+    if type(series).__name__ == "arb_series" and not all(c.is_finite() for c in series.coeffs()):
+        raise Undefined("a subexpression is not finite")
+    return series
+
+
 class BallKit:
     """arb_series arithmetic at flint's current precision and cap (see ``_flint.working``)."""
 
@@ -222,19 +233,19 @@ def evaluate(tree: tuple, kit, x0):
             a, b = walk(node[1]), walk(node[2])
             return a + b if kind == "add" else a - b if kind == "sub" else a * b
         if kind == "div":
-            return kit.divide(walk(node[1]), walk(node[2]))
+            return _finite(kit.divide(walk(node[1]), walk(node[2])))
         if kind == "neg":
             return -walk(node[1])
         if kind == "pow":
-            return kit.power(walk(node[1]), node[2])
+            return _finite(kit.power(walk(node[1]), node[2]))
         if kind == "powx":
-            return kit.general_power(walk(node[1]), walk(node[2]))
+            return _finite(kit.general_power(walk(node[1]), walk(node[2])))
         if kind == "fn":
-            return kit.function(node[1], walk(node[2]))
+            return _finite(kit.function(node[1], walk(node[2])))
         if kind == "q":
-            return kit.q(walk(node[1]))
+            return _finite(kit.q(walk(node[1])))
         if kind == "qD":
-            return kit.q_depth(node[1], walk(node[2]))
+            return _finite(kit.q_depth(node[1], walk(node[2])))
         raise ValueError(f"unknown node {kind!r}")
 
     return walk(tree)

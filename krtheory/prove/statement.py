@@ -159,7 +159,7 @@ class _Reader:
                 self.fail(node, f"uses an operator that is not + - * / **{hint}")
             left, right = self.read(node.left), self.read(node.right)
             if op != "pow":
-                return (op, left, right)
+                return self.folded(node, op, left, right)
             if right[0] == "num":
                 if right[1].denominator == 1 and abs(right[1]) > MAX_EXPONENT:
                     self.fail(node, f"has an integer exponent beyond {MAX_EXPONENT}")
@@ -185,6 +185,18 @@ class _Reader:
             return self.call(node)
         self.fail(node, f"is not allowed ({type(node).__name__}; allowed: numbers, {self.var}, + - * / **, "
                         f"{', '.join(FUNCTIONS)}, q, q_D, pi, E)")
+
+    def folded(self, node, op: str, left: tuple, right: tuple) -> tuple:
+        """Arithmetic on two numbers is done exactly here (so 2/3 is one exact exponent)."""
+        if left[0] != "num" or right[0] != "num":
+            return (op, left, right)
+        a, b = left[1], right[1]
+        if op == "div" and b == 0:
+            self.fail(node, "divides by zero")
+        value = a + b if op == "add" else a - b if op == "sub" else a * b if op == "mul" else a / b
+        if abs(value.numerator) > MAX_NUMBER ** 2 or value.denominator > MAX_NUMBER ** 2:
+            self.fail(node, "is beyond the numbers accepted")
+        return ("num", value)
 
     def call(self, node) -> tuple:
         if not isinstance(node.func, ast.Name) or node.keywords or len(node.args) != 1:
