@@ -192,8 +192,8 @@ class Form:
         for key, (m, S) in self.terms.items():
             if S.is_zero():
                 continue
-            k = min(S.leading_zeros(), S.order - 1)
-            terms[key] = (m + k, S.shifted_down(k)) if k else (m, S)
+            k = S.leading_zeros()
+            terms[key] = (m + k, S.shifted_down(k)) if 0 < k < S.order else (m, S)
         return Form(terms, self.tau)
 
     def single(self):
@@ -225,7 +225,7 @@ def expand(tree, end: str, point: Fraction, side: int, tau, order: int = ORDER) 
     else:
         model = TaylorModel([f.arb(f.fmpq(point.numerator, point.denominator)), f.arb(side)]
                             + [_zero()] * (order - 2), _zero(), tau)
-        variable = Form.analytic(model)
+        variable = Form.analytic(model).normalized()
     return _Expander(variable, tau).walk(tree)
 
 

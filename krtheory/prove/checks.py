@@ -115,9 +115,11 @@ def touch_bound(tree, point: Fraction, side: int, width: Fraction, degree: int =
     length = series_length(degree) - 1
     jet = exact_jet(tree, point, length)
     if jet is None:
+        jet = _ball_jet(tree, point, length)
+    if jet is None:
         return None, f.arb("nan")
-    order = next((k for k, c in enumerate(jet) if c != 0), None)
-    if order is None or order + 1 >= length:
+    order = next((k for k, c in enumerate(jet) if not (isinstance(c, Fraction) and c == 0)), None)
+    if order is None or order + 1 >= length or (not isinstance(jet[order], Fraction) and jet[order].contains(0)):
         return None, f.arb("nan")
     top = max(degree, order + 2)
     if top >= length:
@@ -127,11 +129,26 @@ def touch_bound(tree, point: Fraction, side: int, width: Fraction, degree: int =
     if over is None:
         return order, f.arb("nan")
     w = ball(width)
-    bound = ball(jet[order] * side ** order)
+    bound = _as_ball(jet[order]) * side ** order
     for k in range(order + 1, top):
-        bound -= ball(abs(jet[k])) * w ** (k - order)
+        bound -= abs(_as_ball(jet[k])).upper() * w ** (k - order)
     bound -= abs(coefficient(over, top)).upper() * w ** (top - order)
     return order, bound.lower()
+
+
+def _ball_jet(tree, point: Fraction, length: int):
+    """The Taylor coefficients at ``point`` in ball arithmetic, with the coefficients that are
+    exactly zero there (a radius-0 ball at 0 is a proof of vanishing) as Fraction(0); None when
+    f cannot be evaluated. Used where the exact jet is not rational (e.g. 2^(-2/3) appears)."""
+    series = point_series(tree, point, length)
+    if series is None:
+        return None
+    jet = [coefficient(series, k) for k in range(length)]
+    return [Fraction(0) if c == 0 and c.rad() == 0 else c for c in jet]
+
+
+def _as_ball(value):
+    return ball(value) if isinstance(value, Fraction) else value
 
 
 def series_length(degree: int = DEGREE) -> int:

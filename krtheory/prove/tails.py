@@ -18,7 +18,7 @@ from krtheory.prove._flint import ball, flint
 from krtheory.prove.asymptotic import ORDER, NotAsymptotic, expand
 
 #: The tau tried at an infinite end, and at a finite end (times min(1/2, width/2)).
-INFINITE_TAUS = tuple(Fraction(1, 2 ** k) for k in (4, 8, 16, 32, 64))
+INFINITE_TAUS = tuple(Fraction(1, 2 ** k) for k in (4, 8, 16, 32, 64, 256, 1024))
 FINITE_SCALES = tuple(Fraction(1, 2 ** k) for k in (0, 4, 8, 16, 32))
 
 
@@ -51,7 +51,7 @@ def _sup_ratio(e: Fraction, c: Fraction, tau: Fraction):
     f = flint()
     at_tau = (-ball(tau).log()) ** int(e) * _power(tau, c) if e.denominator == 1 else None
     if c > 0 and e > 0:
-        peak = ball(-e / c).exp() if False else (-(ball(e) / ball(c))).exp()
+        peak = (-(ball(e) / ball(c))).exp()
         if not peak > ball(tau):
             return (ball(e) / ball(c)) ** int(e) * (-ball(e)).exp()
     return at_tau if at_tau is not None else f.arb("nan")
