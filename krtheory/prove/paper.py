@@ -17,10 +17,8 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
-#: Depths of the q_D statements (the issue's D = 3, 4, 5, 10); the default verify run takes
-#: QUICK_DEPTHS, ``--full`` all of them.
+#: Depths of the q_D statements (the issue's D = 3, 4, 5, 10).
 DEPTHS = (3, 4, 5, 10)
-QUICK_DEPTHS = (3, 4)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,20 +113,21 @@ def _s_forms(D: int) -> dict:
 
 def _depth_statements(D: int) -> list:
     forms, half, power = _s_forms(D), Fraction(D, 2), Fraction(2, D)
-    reduction = (f"q_D is even; u in (0, 2^20] is checked as stated, u >= u(1/2) (< 2^{D}) in s in (0, 1/2] "
+    top = 2 ** D  # u(s = 1/2) = 2^D - (2 - 2^(2-D))^-p < 2^D: the two parts overlap
+    reduction = (f"q_D is even; u in (0, 2^{D}] is checked as stated, u >= u(1/2) (< 2^{D}) in s in (0, 1/2] "
                  f"with z = 1 - s^{D - 2}, u = h_{D}(z), q_D(u) = u z - G(z) (the algebra is in "
                  f"krtheory.prove.paper._s_forms)")
     return [
         Inequality(
             f"qD{D}.upper", f"q_{D}(u) <= |u| for every real u", "§5, Theorem 3 (FORMULAS §6: checked "
             "numerically only)", reduction,
-            (Part(f"q_{D}(u) <= u", "u", "[0, 1048576]"),
+            (Part(f"q_{D}(u) <= u", "u", f"[0, {top}]"),
              Part(f"{forms['gap']} >= 0", "s", "[0, 1/2]")),
             Part(f"q_{D}(u) <= 0.99*u", "u", "[0, 16777216]"), D),
         Inequality(
             f"qD{D}.lower", f"q_{D}(u) >= |u| - (D/2)|u|^(2/D) for every real u (D = {D})",
             "§5, Theorem 3 (FORMULAS §6: checked numerically only)", reduction,
-            (Part(f"q_{D}(u) >= u - {half}*u**({power})", "u", "(0, 1048576]"),
+            (Part(f"q_{D}(u) >= u - {half}*u**({power})", "u", f"(0, {top}]"),
              Part(f"{forms['f']} >= 0", "s", "(0, 1/2]")),
             Part(forms["f"].replace(f"({half}*", f"({Fraction(99, 100) * half}*", 1) + " >= 0", "s", "(0, 1/2]"), D),
         Inequality(
@@ -136,7 +135,7 @@ def _depth_statements(D: int) -> list:
             f"(D = {D})", "§5, the large-u expansion q_D = |u| - (D/2)|u|^(2/D) + c_D + o(1) (FORMULAS §6)",
             reduction + "; for s in (0, 1/2] s^2 (c_D - f) = phi(a) + (D-2)/2 2^-e s^2 (B^-e - 1) with "
             "a = 1 - A(s) in [0, 1), so phi >= 0 on [0, 1) and B^-e >= 1 on [0, 1/2] suffice",
-            (Part(f"q_{D}(u) <= u - {half}*u**({power}) + {forms['c']}", "u", "(0, 1048576]"),
+            (Part(f"q_{D}(u) <= u - {half}*u**({power}) + {forms['c']}", "u", f"(0, {top}]"),
              Part(f"{forms['phi']} >= 0", "a", "[0, 1)"),
              Part(f"{forms['B']} >= 1", "s", "[0, 1/2]")),
             Part(f"s**2*0.99*{forms['c']} - s**2*{forms['f']} >= 0", "s", "(0, 1/2]"), D),

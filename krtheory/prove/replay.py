@@ -23,8 +23,13 @@ PREC_RANGE = (16, 4096)
 
 def replay(path) -> dict:
     """{"status", "pieces", "statement"} re-checked from the certificate in ``path``."""
-    record = load(path)
-    where = f"--replay {path}"
+    return replay_record(load(path), f"--replay {path}")
+
+
+def replay_record(record: dict, where: str = "certificate") -> dict:
+    """:func:`replay` of a certificate already read (``where`` names it in errors)."""
+    if not isinstance(record, dict):
+        raise InvalidArgument(f"{where}: a certificate is a JSON object")
     statement = _statement(record, where)
     prec = record.get("prec")
     if not isinstance(prec, int) or isinstance(prec, bool) or not PREC_RANGE[0] <= prec <= PREC_RANGE[1]:
