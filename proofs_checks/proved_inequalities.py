@@ -8,7 +8,7 @@ Theorem 3 for D = 3, 4, 5, 10).
 
 from __future__ import annotations
 
-from krtheory.claims import Claim, Domain, RunConfig, Status, Verdict, register
+from krtheory.claims import Claim, Domain, Status, Verdict, register
 from krtheory.precision import Tolerance
 
 #: Seconds a part may search before it is left UNDECIDED (the issue's "under a minute").

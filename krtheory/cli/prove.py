@@ -31,6 +31,8 @@ def add_parser(subparsers):
     parser.add_argument("--list", action="store_true", help="list the paper's inequalities registered for proof")
     parser.add_argument("--prec", type=_bits, default=64, help="working precision in bits (default 64)")
     parser.add_argument("--max-boxes", type=_boxes, default=50_000, help="box budget (default 50000)")
+    parser.add_argument("--max-seconds", type=_seconds, default=300,
+                        help="time budget of the search in seconds (default 300); then UNDECIDED")
     add_json_option(parser)
     parser.set_defaults(run=run)
 
@@ -41,6 +43,10 @@ def _bits(text: str) -> int:
 
 def _boxes(text: str) -> int:
     return _bounded(text, 1, 10_000_000, "boxes")
+
+
+def _seconds(text: str) -> int:
+    return _bounded(text, 1, 86_400, "seconds")
 
 
 def _bounded(text: str, low: int, high: int, what: str) -> int:
@@ -79,7 +85,7 @@ def _prove(args) -> int:
     path = args.certificate or _default_certificate(statement)
     if args.json not in (None, "-") and _same_file(args.json, path):
         raise InvalidArgument(f"--json {args.json} and the certificate {path} must be different files")
-    outcome = prove(statement, prec=args.prec, max_boxes=args.max_boxes)
+    outcome = prove(statement, prec=args.prec, max_boxes=args.max_boxes, seconds=args.max_seconds)
     write_json_atomically(path, certificate(statement, outcome))
     record = {"status": outcome.status, "witness": outcome.witness, "boxes": outcome.boxes,
               "seconds": round(outcome.seconds, 3), "certificate": path, "undecided": outcome.undecided,
@@ -101,8 +107,15 @@ def _text(statement, outcome, path) -> str:
     if outcome.status == "REFUTED":
         return (f"{head}\n  fails at {statement.var} = {outcome.witness}: LHS - RHS = {outcome.witness_value} "
                 f"(re-checked at {4 * outcome.prec} bits); {cost}")
-    boxes = ", ".join(f"[{lo}, {hi}]" for lo, hi in outcome.undecided[:3])
+    boxes = ", ".join(f"[{_short(lo)}, {_short(hi)}]" for lo, hi in outcome.undecided[:3])
     return f"{head}\n  not decided on {boxes}{' ...' if len(outcome.undecided) > 3 else ''}; {cost}"
+
+
+def _short(end: str) -> str:
+    """An end of an undecided box to 15 digits for reading (the JSON and certificate keep it exact)."""
+    from fractions import Fraction
+
+    return end if end in ("-inf", "inf") else f"{float(Fraction(end)):.15g}"
 
 
 def _default_certificate(statement) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from krtheory.prove._flint import flint, working
+from krtheory.prove._flint import flint, require_length, working
 from krtheory.prove.series import BallKit, evaluate
 from krtheory.prove.potentials import NoEnclosure
 
@@ -127,6 +127,8 @@ class TaylorModel:
                 over = evaluate(tree, BallKit(), span)
         except (NoEnclosure, ZeroDivisionError, ValueError):
             raise NotAsymptotic("the argument leaves the function's domain") from None
+        require_length(at_point, n, "Taylor model")
+        require_length(over, n + 1, "Taylor model")
         phi = _coefficients(at_point, n) + [_coefficients(over, n + 1)[n]]
         if not all(x.is_finite() for x in phi):
             raise NotAsymptotic("the function is not analytic over the argument's range")

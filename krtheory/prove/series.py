@@ -188,7 +188,10 @@ def _rational_root(c: Fraction, n: int):
     """The rational n-th root of c > 0, or None."""
     roots = []
     for part in (c.numerator, c.denominator):
-        r = round(part ** (1.0 / n))
+        try:
+            r = round(part ** (1.0 / n))
+        except OverflowError:
+            return None
         found = next((s for s in (r - 1, r, r + 1) if s > 0 and s ** n == part), None)
         if found is None:
             return None
