@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from krtheory.prove._flint import ball, flint
 from krtheory.prove.asymptotic import ORDER, NotAsymptotic, expand
+from krtheory.prove.potentials import NoEnclosure
 
 #: The tau tried at an infinite end, and at a finite end (times min(1/2, width/2)).
 INFINITE_TAUS = tuple(Fraction(1, 2 ** k) for k in (4, 8, 16, 32, 64, 256, 1024))
@@ -29,7 +30,7 @@ def sign_bounds(tree, end: str, point: Fraction, side: int, tau: Fraction, order
     nan = f.arb("nan")
     try:
         form = expand(tree, end, point, side, ball(tau), order).normalized()
-    except NotAsymptotic:
+    except (NotAsymptotic, NoEnclosure, ValueError, ZeroDivisionError):
         return nan, nan
     if not form.terms:
         return nan, nan
