@@ -89,6 +89,7 @@ def _prove(args) -> int:
     write_json_atomically(path, certificate(statement, outcome))
     record = {"status": outcome.status, "witness": outcome.witness, "boxes": outcome.boxes,
               "seconds": round(outcome.seconds, 3), "certificate": path, "undecided": outcome.undecided,
+              "stopped": outcome.stopped,
               **statement.as_dict(), "pieces": len(outcome.pieces), "prec": outcome.prec}
     if outcome.witness is not None:
         record["witness_value"] = outcome.witness_value
@@ -108,7 +109,8 @@ def _text(statement, outcome, path) -> str:
         return (f"{head}\n  fails at {statement.var} = {outcome.witness}: LHS - RHS = {outcome.witness_value} "
                 f"(re-checked at {4 * outcome.prec} bits); {cost}")
     boxes = ", ".join(f"[{_short(lo)}, {_short(hi)}]" for lo, hi in outcome.undecided[:3])
-    return f"{head}\n  not decided on {boxes}{' ...' if len(outcome.undecided) > 3 else ''}; {cost}"
+    stopped = f" (the {outcome.stopped} budget ran out)" if outcome.stopped else ""
+    return f"{head}\n  not decided on {boxes}{' ...' if len(outcome.undecided) > 3 else ''}{stopped}; {cost}"
 
 
 def _short(end: str) -> str:

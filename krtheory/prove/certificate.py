@@ -31,6 +31,7 @@ def certificate(statement, outcome) -> dict:
         record["witness"] = outcome.witness
     if outcome.undecided:
         record["undecided"] = outcome.undecided
+        record["stopped"] = outcome.stopped
     return record
 
 

@@ -14,14 +14,35 @@ def exact(x) -> Fraction:
     return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
 
 
+#: Certified lower bounds are stored between these (a larger bound is stored as BOUND_CAP).
+BOUND_FLOOR, BOUND_CAP = Fraction(1, 10 ** 300), Fraction(10 ** 300)
+
+
+def decade(value: Fraction) -> int:
+    """floor(log10 |value|) for a nonzero rational, without floats (any size)."""
+    value = abs(value)
+    e = len(str(value.numerator)) - len(str(value.denominator))
+    return e - 1 if Fraction(10) ** e > value else e
+
+
 def decimal_below(value: Fraction, digits: int = 6) -> str:
     """A decimal string <= ``value`` with about ``digits`` significant digits."""
     if value == 0:
         return "0"
-    scale = math.floor(math.log10(abs(value))) - digits + 1 if abs(value) > 0 else 0
-    unit = Fraction(10) ** scale
-    rounded = math.floor(value / unit) * unit
-    return decimal_text(rounded)
+    unit = Fraction(10) ** (decade(value) - digits + 1)
+    return decimal_text(math.floor(value / unit) * unit)
+
+
+def certified_lower(bound):
+    """The decimal stored for a positive arb lower bound: rounded down, capped at BOUND_CAP;
+    None when the bound is not above BOUND_FLOOR (the piece is then not taken)."""
+    from krtheory.prove._flint import ball
+
+    if not (bound.is_finite() and bound > ball(BOUND_FLOOR)):
+        return None
+    if bound >= ball(BOUND_CAP):
+        return decimal_text(BOUND_CAP)
+    return decimal_below(exact(bound.lower()))
 
 
 def decimal_text(value: Fraction) -> str:
@@ -96,7 +117,7 @@ def _exp_fraction(y: float) -> Fraction:
 def short_decimals(lo: Fraction, hi: Fraction, centre: Fraction):
     """Decimals inside [lo, hi], shortest first, near ``centre``: witnesses a person can read."""
     for digits in range(1, 40):
-        scale = Fraction(10) ** (math.floor(math.log10(abs(centre))) - digits + 1) if centre else Fraction(1, 10 ** digits)
+        scale = Fraction(10) ** (decade(centre) - digits + 1) if centre else Fraction(1, 10 ** digits)
         candidate = round(centre / scale) * scale
         if lo <= candidate <= hi:
             yield Fraction(candidate)

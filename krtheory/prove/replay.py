@@ -11,9 +11,8 @@ from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
 from krtheory.prove import checks
-from krtheory.prove._flint import working
+from krtheory.prove._flint import ball, working
 from krtheory.prove.certificate import load
-from krtheory.prove.numbers import exact
 from krtheory.prove.statement import parse_statement
 
 METHODS = ("taylor", "monotone", "touch", "tail")
@@ -60,8 +59,10 @@ def _statement(record, where):
 
 
 def _fraction(value, what: str, where: str) -> Fraction:
-    if not isinstance(value, str) or len(value) > 400:
-        raise InvalidArgument(f"{where}: {what} must be an exact number as text, got {value!r}")
+    if (not isinstance(value, str) or len(value) > 400
+            or len(value.lower().partition("e")[2].lstrip("+-").lstrip("0")) > 3):
+        raise InvalidArgument(f"{where}: {what} must be an exact number as text (exponent below 1000), "
+                              f"got {str(value)[:40]!r}")
     try:
         return Fraction(value)
     except (ValueError, ZeroDivisionError):
@@ -103,7 +104,7 @@ def _replay_piece(statement, piece, index: int, where: str) -> None:
             raise InvalidArgument(f"{label}: the exact jet vanishes to order {order}, not {piece.get('order')!r}")
         if order and statement.strict and statement.domain.contains(point):
             raise InvalidArgument(f"{label}: f = 0 at {piece['point']}, which the strict inequality includes")
-    if not (bound.is_finite() and exact(bound) >= lower):
+    if not (bound.is_finite() and bound >= ball(lower)):
         raise InvalidArgument(f"{label}: the enclosure does not check (recomputed lower bound "
                               f"{bound.str(6, radius=False) if bound.is_finite() else 'nan'} < {piece['lower']})")
 
@@ -142,7 +143,7 @@ def _replay_tail(statement, piece, label: str) -> None:
         if not open_end:
             raise InvalidArgument(f"{label}: {end} is not an open end of the domain {domain.text()}")
         low, _ = tails.sign_bounds(statement.f, "point", point, side, tau)
-    if not (low.is_finite() and exact(low) >= lower):
+    if not (low.is_finite() and low >= ball(lower)):
         raise InvalidArgument(f"{label}: the expansion does not check (recomputed lower bound "
                               f"{low.str(6, radius=False) if low.is_finite() else 'nan'} < {piece['lower']})")
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from krtheory.prove import checks, tails
 from krtheory.prove._flint import flint, working
-from krtheory.prove.numbers import decimal_below, exact, short_decimals, split_point
+from krtheory.prove.numbers import certified_lower, short_decimals, split_point
 from krtheory.prove.statement import Statement, fraction_text
 
 #: Default working precision (bits), box budget, and the finite part of an infinite end.
@@ -39,6 +39,7 @@ class Outcome:
     witness: str | None = None
     witness_value: str | None = None
     undecided: list = dataclasses.field(default_factory=list)  # [(lo, hi) texts]
+    stopped: str | None = None       # "max-boxes" / "max-seconds" when a budget ended the search
     boxes: int = 0
     seconds: float = 0.0
     prec: int = PREC
@@ -63,10 +64,11 @@ def prove(statement: Statement, prec: int = PREC, degree: int = checks.DEGREE, m
             return Outcome("REFUTED", [], fraction_or_decimal(refuted.point), refuted.value,
                            boxes=search.boxes, seconds=time.perf_counter() - start, prec=prec, degree=degree)
     pieces = sorted(search.pieces, key=lambda p: -float("inf") if p["lo"] == "-inf" else Fraction(p["lo"]))
-    undecided = sorted(search.undecided, key=lambda box: _width(box))
+    # the boxes given up on (too narrow, f undefined, a tail), smallest first, then those a budget left
+    undecided = sorted(search.undecided, key=_width) + sorted(search.unprocessed, key=_width)
     status = "PROVED" if not undecided else "UNDECIDED"
     shown = [[_end(lo, "-inf"), _end(hi, "inf")] for lo, hi in undecided[:SHOWN_UNDECIDED]]
-    return Outcome(status, pieces, undecided=shown, boxes=search.boxes,
+    return Outcome(status, pieces, undecided=shown, stopped=search.stopped, boxes=search.boxes,
                    seconds=time.perf_counter() - start, prec=prec, degree=degree)
 
 
@@ -87,14 +89,14 @@ def _width(box) -> float:
     lo, hi = box
     if lo is None or hi is None:
         return float("inf")
-    return float(hi - lo)
+    return hi - lo
 
 
 class _Search:
     def __init__(self, statement: Statement, prec: int, degree: int, max_boxes: int, deadline):
         self.statement, self.tree, self.prec, self.degree = statement, statement.f, prec, degree
         self.max_boxes, self.deadline = max_boxes, deadline
-        self.pieces, self.undecided, self.boxes = [], [], 0
+        self.pieces, self.undecided, self.unprocessed, self.boxes, self.stopped = [], [], [], 0, None
         self.values: dict = {}
 
     # -- values at points ----------------------------------------------------------------
@@ -134,7 +136,8 @@ class _Search:
         while queue:
             a, b = queue.popleft()
             if self.boxes >= self.max_boxes or (self.deadline is not None and time.perf_counter() > self.deadline):
-                self.undecided.extend([(a, b), *queue])
+                self.stopped = "max-boxes" if self.boxes >= self.max_boxes else "max-seconds"
+                self.unprocessed.extend([(a, b), *queue])
                 break
             self.boxes += 1
             decided = self.decide(a, b)
@@ -174,10 +177,9 @@ class _Search:
             if other is not None and side * (start - other) <= 0:
                 start = other
             low, high = tails.sign_bounds(self.tree, "inf", Fraction(0), side, tau)
-            if low > 0:
-                piece = {"method": "tail", "end": "inf" if side > 0 else "-inf", "tau": fraction_text(tau),
-                         "order": tails.ORDER}
-                self.add(piece, start if side > 0 else None, None if side > 0 else start, low)
+            piece = {"method": "tail", "end": "inf" if side > 0 else "-inf", "tau": fraction_text(tau),
+                     "order": tails.ORDER}
+            if low > 0 and self.add(piece, start if side > 0 else None, None if side > 0 else start, low):
                 return start
             if high < 0:
                 self.check_point(start)
@@ -194,11 +196,10 @@ class _Search:
         for scale in tails.FINITE_SCALES:
             tau = min(Fraction(1, 2), width / 2) * scale
             low, high = tails.sign_bounds(self.tree, "point", point, side, tau)
-            if low > 0:
-                piece = {"method": "tail", "end": fraction_text(point), "side": side, "tau": fraction_text(tau),
-                         "order": tails.ORDER}
-                near = point + side * tau
-                self.add(piece, min(point, near), max(point, near), low)
+            piece = {"method": "tail", "end": fraction_text(point), "side": side, "tau": fraction_text(tau),
+                     "order": tails.ORDER}
+            near = point + side * tau
+            if low > 0 and self.add(piece, min(point, near), max(point, near), low):
                 return near
             if high < 0:
                 self.check_point(point + side * tau)
@@ -233,7 +234,11 @@ class _Search:
         return False
 
     def add(self, piece: dict, a, b, bound) -> bool:
-        piece.update(lo=_end_text(a, "-inf"), hi=_end_text(b, "inf"), lower=decimal_below(exact(bound)))
+        """Record the piece (True), unless its bound is too small to store (False: not decided)."""
+        lower = certified_lower(bound)
+        if lower is None:
+            return False
+        piece.update(lo=_end_text(a, "-inf"), hi=_end_text(b, "inf"), lower=lower)
         self.pieces.append(piece)
         return True
 

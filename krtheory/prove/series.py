@@ -68,16 +68,28 @@ class BallKit:
             return a.sqrt()
         if k == Fraction(-1, 2):
             return a.rsqrt()
-        return (a.log() * self.f.arb(self.f.fmpq(k.numerator, k.denominator))).exp()
+        return self.exp(a.log() * self.f.arb(self.f.fmpq(k.numerator, k.denominator)))
 
     def general_power(self, a, b):
         return (b * a.log()).exp()
 
+    def exp(self, a):
+        """e^a = e^(a_0) e^(a - a_0): the constant term's hull [e^lo, e^hi] (arb's own exp of a
+        wide ball reaches below 0) times the exponential of the rest (constant exactly 0)."""
+        x0 = self.constant_of(a)
+        low, high = x0.lower(), x0.upper()
+        scale = low.exp().union(high.exp()) if low.is_finite() and high.is_finite() else x0.exp()
+        rest = a - self.f.arb_series([x0])
+        rest = self.f.arb_series([self.f.arb(0)] + list(rest.coeffs()[1:]), prec=a.prec)
+        return rest.exp() * scale
+
     def function(self, name: str, a):
+        if name == "exp":
+            return self.exp(a)
         if name in _BALL_NATIVE:
             return getattr(a, name)()
         if name in ("sinh", "cosh", "tanh"):
-            e, m = a.exp(), (-a).exp()
+            e, m = self.exp(a), self.exp(-a)
             return {"sinh": (e - m) / 2, "cosh": (e + m) / 2, "tanh": (e - m) / (e + m)}[name]
         start = getattr(self.constant_of(a), name)()
         slope = {"asinh": lambda: (1 + a * a).rsqrt(), "acosh": lambda: (a * a - 1).rsqrt(),
@@ -97,7 +109,7 @@ class BallKit:
         return self.power(series, -p)
 
 
-_BALL_NATIVE = ("exp", "log", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
+_BALL_NATIVE = ("log", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
 
 
 class ExactKit:
