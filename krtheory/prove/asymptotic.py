@@ -12,7 +12,8 @@ S(0) != 0) log, powers, asinh, atan and the hypentropy q follow from
   log(t^m S) = m L + log S,  (t^m S)^k = t^(mk) S^k,
   asinh(F) = sign(F) [log 2 + log |F| + log((1 + sqrt(1 + F^-2))/2)],
   atan(F) = sign(F) pi/2 - atan(1/F),  q(F) = 2 - sqrt(4 + F^2) + F asinh(F/2)  (eq. 4).
-Anything else (exp of a pole, q_D at infinity, log of a sum of log terms) raises
+exp(F) for F -> -oo is below every power of t (t^N times a bounded ball). Anything else
+(exp of a pole to +oo, q_D at infinity, log of a sum of log terms) raises
 NotAsymptotic: the end is then left undecided, never guessed.
 """
 
@@ -302,6 +303,8 @@ class _Expander:
         m, S = F.single()
         f = flint()
         sign = 1 if S.c[0] > 0 else -1
+        if name == "exp" and m < 0 and sign < 0:
+            return Form.analytic(_flat_exponential(m, S))
         if name == "log":
             if sign < 0:
                 raise NotAsymptotic("log of a negative leading term")
@@ -331,6 +334,23 @@ class _Expander:
         square = F * F
         return two - self.power(self.constant(flint().arb(4)) + square, Fraction(1, 2)) + \
             F * self.function("asinh", F * self.constant(flint().arb(1) / 2))
+
+
+def _flat_exponential(m: Fraction, S: TaylorModel) -> TaylorModel:
+    """exp(t^m S(t)) for m < 0 and S < 0 on [0, tau]: below every power of t, written as
+    t^N r(t) with r(t) in [0, K], K = sup over (0, tau] of g(t) = exp(S_max t^m) t^-N (S_max the
+    largest value of S there): g increases up to t* = (N / (S_max m))^(1/m) and then decreases."""
+    f = flint()
+    top = S.range().upper()
+    if not top < 0:
+        raise NotAsymptotic("exp of a pole whose sign is not fixed")
+    N, power = S.order, f.arb(f.fmpq(m.numerator, m.denominator))
+    g = lambda t: (top * t ** power).exp() * t ** (-N)  # noqa: E731
+    peak = (f.arb(N) / (top * power)) ** (1 / power)
+    K = g(S.tau) if peak > S.tau else g(peak)
+    if not K.is_finite():
+        raise NotAsymptotic("exp of a pole: no bound")
+    return TaylorModel([_zero()] * N, _zero().union(K.upper()), S.tau)
 
 
 def _integer_power(model: TaylorModel, k: int) -> TaylorModel:

@@ -46,17 +46,27 @@ def certified_lower(bound):
 
 
 def decimal_text(value: Fraction) -> str:
-    """A terminating rational (p / (2^a 5^b)) as an exact decimal string."""
+    """A terminating rational (p / (2^a 5^b)) as an exact decimal string (ValueError otherwise)."""
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    if denominator != 1:
+        raise ValueError(f"{value} has no terminating decimal")
+    shift = max(twos, fives)
     sign = "-" if value < 0 else ""
-    value = abs(value)
-    shift = 0
-    while (value * 10 ** shift).denominator != 1:
-        shift += 1
-        if shift > 4000:
-            raise ValueError(f"{value} has no terminating decimal")
-    digits = str((value * 10 ** shift).numerator).rjust(shift + 1, "0")
+    digits = str(abs(value.numerator) * 10 ** shift // value.denominator).rjust(shift + 1, "0")
     whole, frac = digits[:len(digits) - shift] or "0", digits[len(digits) - shift:].rstrip("0")
     return f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}"
+
+
+def exact_text(value: Fraction) -> str:
+    """The exact decimal of a terminating rational, else p/q."""
+    try:
+        return decimal_text(value)
+    except ValueError:
+        return f"{value.numerator}/{value.denominator}"
 
 
 def simplest_between(lo: Fraction, hi: Fraction) -> Fraction:

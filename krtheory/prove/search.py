@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from krtheory.prove import checks, tails
 from krtheory.prove._flint import flint, working
-from krtheory.prove.numbers import certified_lower, short_decimals, split_point
+from krtheory.prove.numbers import certified_lower, exact_text, short_decimals, split_point
 from krtheory.prove.statement import Statement, fraction_text
 
 #: Default working precision (bits), box budget, and the finite part of an infinite end.
@@ -61,7 +61,7 @@ def prove(statement: Statement, prec: int = PREC, degree: int = checks.DEGREE, m
         try:
             search.run()
         except _Refuted as refuted:
-            return Outcome("REFUTED", [], fraction_or_decimal(refuted.point), refuted.value,
+            return Outcome("REFUTED", [], exact_text(refuted.point), refuted.value,
                            boxes=search.boxes, seconds=time.perf_counter() - start, prec=prec, degree=degree)
     pieces = sorted(search.pieces, key=lambda p: -float("inf") if p["lo"] == "-inf" else Fraction(p["lo"]))
     # the boxes given up on (too narrow, f undefined, a tail), smallest first, then those a budget left
@@ -72,17 +72,8 @@ def prove(statement: Statement, prec: int = PREC, degree: int = checks.DEGREE, m
                    seconds=time.perf_counter() - start, prec=prec, degree=degree)
 
 
-def fraction_or_decimal(x: Fraction) -> str:
-    from krtheory.prove.numbers import decimal_text
-
-    try:
-        return decimal_text(x)
-    except ValueError:
-        return fraction_text(x)
-
-
 def _end(value, infinite: str) -> str:
-    return infinite if value is None else fraction_or_decimal(value)
+    return infinite if value is None else exact_text(value)
 
 
 def _width(box) -> float:
