@@ -89,6 +89,8 @@ PROVABLE = [
     ("sin(z)/z <= 1", "(0, 3]"),
     ("exp(z) >= 1 + z", "(-inf, 0]"),                  # exp of a pole to -inf: below every power
     ("z**2*exp(z) < 1", "(-inf, 0]"),
+    ("atanh(z) >= z", "[0, 1)"),                       # atanh's pole at 1 through its logarithm
+    ("(1 + z)**20 >= 1 + 20*z", "[-1, 3]"),              # Bernoulli, equality at 0
 ]
 
 
@@ -216,3 +218,17 @@ def test_flint_settings_are_restored():
     before = flint.ctx.prec, flint.ctx.cap
     run("q_3(u) >= u - 1.5*u**(2/3)", "(0, 10]", var="u")
     assert (flint.ctx.prec, flint.ctx.cap) == before
+
+
+def test_stored_bounds_are_below_the_values_whatever_their_size():
+    from krtheory.prove.numbers import certified_lower, decimal_below
+
+    for value in (Fraction(1, 3), Fraction(-1, 3), Fraction(22, 7) / 10 ** 500, Fraction(10) ** 250 / 7,
+                  Fraction(7, 10 ** 30)):
+        text = decimal_below(value)
+        assert Fraction(text) <= value and len(text) < 20 and (value - Fraction(text)) <= abs(value) / 10 ** 5
+    with working(64, 4):
+        assert certified_lower(flint.arb(10) ** 400, True) == "1" + "0" * 300     # capped
+        assert certified_lower(flint.arb(10) ** -2000, True) is None              # too small to store
+        assert certified_lower(flint.arb(10) ** -2000, False) == "0"              # enough for f >= 0
+        assert certified_lower(flint.arb(-1), False) is None

@@ -298,6 +298,8 @@ class _Expander:
             try:
                 return Form.analytic(model.compose(("fn", name, X)))
             except NotAsymptotic:
+                if name in _BY_LOGARITHM:  # at its singular point: through the logarithm
+                    return _BY_LOGARITHM[name](self, F)
                 if name != "log":
                     raise
         m, S = F.single()
@@ -351,6 +353,21 @@ def _flat_exponential(m: Fraction, S: TaylorModel) -> TaylorModel:
     if not K.is_finite():
         raise NotAsymptotic("exp of a pole: no bound")
     return TaylorModel([_zero()] * N, _zero().union(K.upper()), S.tau)
+
+
+def _atanh(expander, F: Form) -> Form:
+    """atanh F = (log(1 + F) - log(1 - F)) / 2."""
+    one, half = expander.constant(flint().arb(1)), expander.constant(flint().arb(1) / 2)
+    return half * (expander.function("log", one + F) - expander.function("log", one - F))
+
+
+def _acosh(expander, F: Form) -> Form:
+    """acosh F = log(F + sqrt(F^2 - 1))."""
+    one = expander.constant(flint().arb(1))
+    return expander.function("log", F + expander.power(F * F - one, Fraction(1, 2)))
+
+
+_BY_LOGARITHM = {"atanh": _atanh, "acosh": _acosh}
 
 
 def _integer_power(model: TaylorModel, k: int) -> TaylorModel:

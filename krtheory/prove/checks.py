@@ -6,7 +6,7 @@ replay (:mod:`krtheory.prove.replay`) recomputes them from the certificate alone
   at the centre m, C_n a ball holding f^(n)(xi)/n! for every xi in the piece (Lagrange's
   remainder); the lower bound adds to c_0 the least value of each term over |s| <= r.
 - ``monotone``: f' (the ball of the first Taylor coefficient over the piece) has one sign, so
-  f >= f(end) with end the lower end for f' > 0, the upper one for f' < 0.
+  f >= f(end) with end the lower end for f' >= 0, the upper one for f' <= 0.
 - ``touch`` (tangency reduction): at a point c where f and its first j - 1 derivatives vanish
   *exactly* (exact rational jet), f(c + sigma s) = s^j (sigma^j c_j + sum_{j<k<N} c_k sigma^k
   s^(k-j) + C_N sigma^N s^(N-j)) on 0 <= s <= w, sigma = +1 (right of c) or -1 (left of c):
@@ -87,7 +87,7 @@ def monotone_bound(tree, lo: Fraction, hi: Fraction, over=None):
     if over is None:
         return None, f.arb("nan")
     slope = coefficient(over, 1)
-    end = lo if slope > 0 else hi if slope < 0 else None
+    end = lo if slope >= 0 else hi if slope <= 0 else None  # f' >= 0 already makes f least at lo
     if end is None:
         return None, f.arb("nan")
     value = point_series(tree, end, 1)

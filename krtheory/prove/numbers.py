@@ -14,8 +14,9 @@ def exact(x) -> Fraction:
     return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
 
 
-#: Certified lower bounds are stored between these (a larger bound is stored as BOUND_CAP).
-BOUND_FLOOR, BOUND_CAP = Fraction(1, 10 ** 300), Fraction(10 ** 300)
+#: Certified lower bounds are stored between these (a larger bound is stored as BOUND_CAP): their
+#: decimal exponents have at most 3 digits, as the replay accepts.
+BOUND_FLOOR, BOUND_CAP = Fraction(1, 10 ** 990), Fraction(10 ** 300)
 
 
 def decade(value: Fraction) -> int:
@@ -26,20 +27,28 @@ def decade(value: Fraction) -> int:
 
 
 def decimal_below(value: Fraction, digits: int = 6) -> str:
-    """A decimal string <= ``value`` with about ``digits`` significant digits."""
+    """A decimal string <= ``value`` with about ``digits`` significant digits (``m.mmmmmeE``
+    beyond 1e+-20)."""
     if value == 0:
         return "0"
-    unit = Fraction(10) ** (decade(value) - digits + 1)
-    return decimal_text(math.floor(value / unit) * unit)
+    exponent = decade(value)
+    mantissa = math.floor(value / Fraction(10) ** (exponent - digits + 1))
+    if -20 <= exponent <= 20:
+        return decimal_text(mantissa * Fraction(10) ** (exponent - digits + 1))
+    text = str(abs(mantissa))
+    return f"{'-' if mantissa < 0 else ''}{text[0]}.{text[1:]}e{exponent}"
 
 
-def certified_lower(bound):
-    """The decimal stored for a positive arb lower bound: rounded down, capped at BOUND_CAP;
-    None when the bound is not above BOUND_FLOOR (the piece is then not taken)."""
+def certified_lower(bound, strict: bool):
+    """The decimal stored for an arb lower bound of f on a piece: rounded down, capped at
+    BOUND_CAP; "0" for a bound in [0, BOUND_FLOOR] when f >= 0 is all that is claimed; None when
+    the bound does not prove the claim (the piece is then not taken)."""
     from krtheory.prove._flint import ball
 
-    if not (bound.is_finite() and bound > ball(BOUND_FLOOR)):
+    if not bound.is_finite():
         return None
+    if not bound > ball(BOUND_FLOOR):
+        return "0" if not strict and bound >= 0 else None
     if bound >= ball(BOUND_CAP):
         return decimal_text(BOUND_CAP)
     return decimal_below(exact(bound.lower()))

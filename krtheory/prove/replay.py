@@ -79,8 +79,7 @@ def _replay_piece(statement, piece, index: int, where: str) -> None:
     lower = _fraction(piece.get("lower"), "lower", label)
     if not lo < hi:
         raise InvalidArgument(f"{label}: lo {piece['lo']} is not below hi {piece['hi']}")
-    if not lower > 0:
-        raise InvalidArgument(f"{label}: its lower bound {piece['lower']} is not positive")
+    _check_lower(statement, lower, piece, label)
     tree, method = statement.f, piece["method"]
     label = f"{label} [{piece['lo']}, {piece['hi']}] ({method})"
     if method == "taylor":
@@ -116,8 +115,9 @@ def _replay_tail(statement, piece, label: str) -> None:
 
     lower = _fraction(piece.get("lower"), "lower", label)
     tau = _fraction(piece.get("tau"), "tau", label)
-    if not 0 < tau <= Fraction(1, 2) or not lower > 0:
-        raise InvalidArgument(f"{label}: tau must be in (0, 1/2] and the lower bound positive")
+    if not 0 < tau <= Fraction(1, 2):
+        raise InvalidArgument(f"{label}: tau must be in (0, 1/2]")
+    _check_lower(statement, lower, piece, label)
     if piece.get("order") != tails.ORDER:
         raise InvalidArgument(f"{label}: tail order must be {tails.ORDER}")
     end, domain = piece.get("end"), statement.domain
@@ -146,6 +146,13 @@ def _replay_tail(statement, piece, label: str) -> None:
     if not (low.is_finite() and low >= ball(lower)):
         raise InvalidArgument(f"{label}: the expansion does not check (recomputed lower bound "
                               f"{low.str(6, radius=False) if low.is_finite() else 'nan'} < {piece['lower']})")
+
+
+def _check_lower(statement, lower: Fraction, piece, label: str) -> None:
+    """The stored bound proves the claim: > 0 for a strict inequality, >= 0 otherwise."""
+    if lower < 0 or (statement.strict and lower == 0):
+        raise InvalidArgument(f"{label}: its lower bound {piece['lower']} does not prove "
+                              f"{'f > 0' if statement.strict else 'f >= 0'}")
 
 
 def _degree(piece, label: str) -> int:

@@ -154,11 +154,16 @@ class _Search:
             hi = self.infinite_end(1, lo)
         if lo is None:
             lo = self.infinite_end(-1, hi)
-        if domain.lo is not None and not domain.lo_closed and not self.value(lo).is_finite():
+        if domain.lo is not None and not domain.lo_closed and self.singular(lo):
             lo = self.finite_end(lo, 1, hi)
-        if domain.hi is not None and not domain.hi_closed and not self.value(hi).is_finite():
+        if domain.hi is not None and not domain.hi_closed and self.singular(hi):
             hi = self.finite_end(hi, -1, lo)
         return lo, hi
+
+    def singular(self, x: Fraction) -> bool:
+        """f or f' cannot be evaluated at x (log z, acosh z at 1, ...): an end piece is tried there."""
+        series = checks.point_series(self.tree, x, 2)
+        return series is None or not all(checks.coefficient(series, k).is_finite() for k in (0, 1))
 
     def infinite_end(self, side: int, other):
         """A tail piece beyond +-1/tau (the first tau of tails.INFINITE_TAUS that works), or
@@ -170,7 +175,7 @@ class _Search:
             low, high = tails.sign_bounds(self.tree, "inf", Fraction(0), side, tau)
             piece = {"method": "tail", "end": "inf" if side > 0 else "-inf", "tau": fraction_text(tau),
                      "order": tails.ORDER}
-            if low > 0 and self.add(piece, start if side > 0 else None, None if side > 0 else start, low):
+            if self.proves(low) and self.add(piece, start if side > 0 else None, None if side > 0 else start, low):
                 return start
             if high < 0:
                 self.check_point(start)
@@ -190,7 +195,7 @@ class _Search:
             piece = {"method": "tail", "end": fraction_text(point), "side": side, "tau": fraction_text(tau),
                      "order": tails.ORDER}
             near = point + side * tau
-            if low > 0 and self.add(piece, min(point, near), max(point, near), low):
+            if self.proves(low) and self.add(piece, min(point, near), max(point, near), low):
                 return near
             if high < 0:
                 self.check_point(point + side * tau)
@@ -206,27 +211,31 @@ class _Search:
             return None  # f is not defined (or not evaluable) inside the box: never split on
         if over is not None:
             bound = checks.taylor_bound(tree, a, b, centre, degree, over)
-            if bound > 0:
+            if self.proves(bound):
                 return self.add({"method": "taylor", "centre": fraction_text(centre), "degree": degree}, a, b, bound)
             end, bound = checks.monotone_bound(tree, a, b, over)
             if end is not None:
                 self.check_point(end)
-                if bound > 0:
+                if self.proves(bound):
                     return self.add({"method": "monotone", "end": fraction_text(end)}, a, b, bound)
         for point, side in ((a, 1), (b, -1)):
             v = self.value(point)
             if v.contains(0) and self.statement.domain.contains(point) or (v.contains(0) and v.rad() == 0):
                 order, bound = checks.touch_bound(tree, point, side, b - a, degree)
-                if order is not None and bound > 0:
+                if order is not None and self.proves(bound):
                     if order > 0 and self.statement.strict and self.statement.domain.contains(point):
                         raise _Refuted(point, "0 (exactly)")
                     return self.add({"method": "touch", "point": fraction_text(point), "side": side,
                                      "order": order, "degree": degree}, a, b, bound)
         return False
 
+    def proves(self, bound) -> bool:
+        """A lower bound of f on a piece proves the claim there: > 0, or >= 0 when not strict."""
+        return bound > 0 or (not self.statement.strict and bound >= 0)
+
     def add(self, piece: dict, a, b, bound) -> bool:
         """Record the piece (True), unless its bound is too small to store (False: not decided)."""
-        lower = certified_lower(bound)
+        lower = certified_lower(bound, self.statement.strict)
         if lower is None:
             return False
         piece.update(lo=_end_text(a, "-inf"), hi=_end_text(b, "inf"), lower=lower)

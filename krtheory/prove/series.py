@@ -16,6 +16,7 @@ F(X) = F(X_0) + int X' F'(X). The potentials (Theorems 1 and 3) are in
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from krtheory.prove import potentials
@@ -59,19 +60,37 @@ class BallKit:
         return series.coeffs()[0] if series.length() else self.f.arb(0)
 
     def divide(self, a, b):
+        if self.constant_of(b).contains(0):  # flint would divide out an exact zero (x/x = 1)
+            raise Undefined("division by a series that may vanish")
         return a / b
 
     def power(self, a, k: Fraction):
-        if k.denominator == 1:
-            return _integer_power(a, int(k), self)
+        x0 = self.constant_of(a)
+        if k.denominator == 1 and (x0.rad() == 0 or abs(k) <= 2):
+            return _integer_power(a, int(k), self)  # exact at exact points
+        if k.denominator == 1 and k > 0:
+            return self.binomial_power(a, int(k))
         if k == Fraction(1, 2):
             return a.sqrt()
         if k == Fraction(-1, 2):
             return a.rsqrt()
         return self.exp(a.log() * self.f.arb(self.f.fmpq(k.numerator, k.denominator)))
 
+    def binomial_power(self, a, k: int):
+        """(x0 + u)^k = sum_j C(k, j) x0^(k-j) u^j (u = a - x0, zero constant term), each x0^i the
+        hull of i-th powers over the constant ball (monotone pieces), not arb's power of a ball,
+        which for high powers of a wide ball reaches below 0."""
+        f = self.f
+        x0 = self.constant_of(a)
+        u = f.arb_series([f.arb(0)] + list((a - f.arb_series([x0])).coeffs()[1:]), prec=a.prec)
+        result, term = f.arb_series([f.arb(0)]), f.arb_series([f.arb(1)])
+        for j in range(min(k, a.prec - 1) + 1):
+            result += term * (_power_hull(x0, k - j) * math.comb(k, j))
+            term = term * u
+        return result
+
     def general_power(self, a, b):
-        return (b * a.log()).exp()
+        return self.exp(b * a.log())
 
     def exp(self, a):
         """e^a = e^(a_0) e^(a - a_0): the constant term's hull [e^lo, e^hi] (arb's own exp of a
@@ -194,6 +213,16 @@ class ExactKit:
 
 def _cos_exact(a):
     return 1 - 2 * (a / 2).sin() ** 2
+
+
+def _power_hull(x, i: int):
+    """A ball holding xi^i for every xi in the ball x (i >= 0): the ends' powers, and 0 when x
+    holds 0 and i is even."""
+    if i == 0:
+        return x * 0 + 1
+    low, high = x.lower(), x.upper()
+    hull = (low ** i).union(high ** i)
+    return hull.union(x * 0) if i % 2 == 0 and x.contains(0) else hull
 
 
 def _rational_root(c: Fraction, n: int):

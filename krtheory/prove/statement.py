@@ -28,7 +28,7 @@ CONSTANTS = ("pi", "E")
 RELATIONS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<"}
 #: Longest inequality text, largest |numerator|, |denominator| of a number, largest |exponent|.
 MAX_LENGTH = 2000
-MAX_NUMBER = 10 ** 100
+MAX_NUMBER = 10 ** 999
 MAX_EXPONENT = 1000
 MAX_DEPTH_D = 1000
 _POTENTIAL = re.compile(r"^q_(\d+)$")
@@ -227,10 +227,10 @@ class _Reader:
         literal = ast.get_source_segment(self.text, node)
         exponent = literal.lower().partition("e")[2].lstrip("+-").lstrip("0")
         if len(exponent) > 3:
-            self.fail(node, "is beyond the numbers accepted (|numerator|, denominator <= 1e100)")
+            self.fail(node, "is beyond the numbers accepted (|numerator|, denominator < 1e999)")
         value = Fraction(literal.replace("_", ""))
         if abs(value.numerator) > MAX_NUMBER or value.denominator > MAX_NUMBER:
-            self.fail(node, "is beyond the numbers accepted (|numerator|, denominator <= 1e100)")
+            self.fail(node, "is beyond the numbers accepted (|numerator|, denominator < 1e999)")
         return value
 
 
