@@ -7,7 +7,10 @@ paper's special functions, by interval branch and bound in python-flint's ball a
   in ball (arb_series) or exact (fmpq_series) arithmetic, q and q_D included;
 - :mod:`~krtheory.prove.checks`: the enclosures that decide a piece (Taylor form, monotonicity,
   tangency reduction);
-- :mod:`~krtheory.prove.search`: the branch and bound;
+- :mod:`~krtheory.prove.asymptotic`, :mod:`~krtheory.prove.tails`: expansions L^b t^m S(t) with
+  Taylor-model remainders at infinite and singular ends, and the end pieces they decide;
+- :mod:`~krtheory.prove.search`: the branch and bound (:mod:`~krtheory.prove.numbers`: exact
+  rationals, split points, stored bounds);
 - :mod:`~krtheory.prove.certificate`, :mod:`~krtheory.prove.replay`: the certificate and its
   independent re-check;
 - :mod:`~krtheory.prove.paper`: the paper's scalar inequalities, as statements.
