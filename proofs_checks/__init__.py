@@ -20,6 +20,7 @@ MODULES: tuple[str, ...] = (
     "bounds_lemmas",
     "bounds_depth",
     "dual_trajectory",
+    "proved_inequalities",
 )
 
 for _name in MODULES:
