@@ -4,20 +4,17 @@ random points in mpmath and REFUTED witnesses fail there."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import random
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from krtheory.cli import main
 from tests.prove_reference import difference_mp
+from tests.test_fuzz_cli import run  # (exit code, stdout, stderr, seconds) of krtheory in-process
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -46,14 +43,6 @@ domains = st.one_of(
 
 
 CODES: list = []
-
-
-def run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    start = time.perf_counter()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue(), time.perf_counter() - start
 
 
 @SETTINGS
