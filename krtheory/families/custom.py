@@ -111,6 +111,22 @@ def parse_parametrization(expression: str, init: dict) -> tuple:
     return parametrization, tuple(parameters.values()), initial
 
 
+def parse_potential(text: str, names) -> tuple:
+    """(phi, z, parameters): a conjectured potential phi(z) of one coordinate, a string in ``z``
+    and the parameter ``names`` (standing for that coordinate's initial values; real symbols),
+    checked on the same whitelist as a parametrization."""
+    used = _whitelisted_names(text, "potential")
+    unknown = sorted(used - {"z", *names})
+    if unknown:
+        raise InvalidArgument(f"potential={text!r} uses {', '.join(unknown)}: it may use z and the "
+                              f"parameters {', '.join(names)} (their initial values)")
+    if "z" not in used:
+        raise InvalidArgument(f"potential={text!r} does not depend on z")
+    z = sp.Symbol("z", real=True)
+    parameters = {name: sp.Symbol(name, real=True) for name in names}
+    return _to_sympy(text, "potential", {"z": z, **parameters}), z, tuple(parameters.values())
+
+
 def _whitelisted_names(text, what: str) -> set:
     """The variable names of ``text`` after checking its syntax tree against the whitelist
     (no attributes, subscripts, keywords, other calls or operators; a power's exponent is a
