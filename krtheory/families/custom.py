@@ -127,6 +127,21 @@ def parse_potential(text: str, names) -> tuple:
     return _to_sympy(text, "potential", {"z": z, **parameters}), z, tuple(parameters.values())
 
 
+def evaluate_init(text: str, what: str, values: dict) -> Fraction:
+    """An initial value ``text`` (INIT_VALUES: exact numbers and the names of ``values`` with
+    + - * / and integer powers, e.g. "0.7*alpha") at exact ``values`` {name: Fraction}."""
+    names = _whitelisted_names(str(text), what)
+    unknown = sorted(names - set(values))
+    if unknown:
+        raise InvalidArgument(f"{what}={text!r} uses {', '.join(unknown)}; it may use {', '.join(values) or 'no names'}")
+    symbols = {name: sp.Symbol(name, positive=True) for name in names}
+    value = _rational(_to_sympy(str(text), what, symbols), what, str(text)).subs(
+        {symbols[n]: sp.Rational(values[n].numerator, values[n].denominator) for n in names})
+    if not value.is_Rational:
+        raise InvalidArgument(f"{what}={text!r} is not an exact rational at {values}")
+    return Fraction(int(value.p), int(value.q))
+
+
 def _whitelisted_names(text, what: str) -> set:
     """The variable names of ``text`` after checking its syntax tree against the whitelist
     (no attributes, subscripts, keywords, other calls or operators; a power's exponent is a
