@@ -22,6 +22,8 @@ from krtheory.precision import agreeing_digits_of_vectors, context, lambdify
 
 #: Extra digits of the verifying re-solve.
 VERIFY_EXTRA_DIGITS = 20
+#: Working digits beyond dps (Newton stops at steps below 10^-dps, well above the rounding).
+GUARD_DIGITS = 10
 #: Newton iterations allowed per solve, and step halvings per iteration.
 MAX_ITERATIONS = 200
 MAX_HALVINGS = 60
@@ -66,7 +68,7 @@ def _parameter_rows(columns: dict, d: int) -> list[list[Fraction]]:
 
 
 def _solve(slopes, args, rows, problem, dps: int, start) -> PotentialArgmin:
-    ctx = context(dps)
+    ctx = context(dps + GUARD_DIGITS)
     dphi, ddphi = (lambdify(args, e, ctx) for e in slopes)
     theta = [[ctx.mpf(v.numerator) / v.denominator for v in row] for row in rows]
     X, y = ctx.matrix(problem.X_mp(ctx)), ctx.matrix(problem.y_mp(ctx))
@@ -109,6 +111,8 @@ def _solve(slopes, args, rows, problem, dps: int, start) -> PotentialArgmin:
                 break
             step = step * ctx.mpf(0.5)
         else:
+            if norm <= tolerance * max(ctx.one, *(abs(v) for v in beta + lam)):  # at the rounding floor
+                return PotentialArgmin(beta, lam, dps, dps, max(abs(v) for v in feas), max(abs(v) for v in kkt))
             raise NoConvergence(f"potential argmin: the Newton line search stalled at KKT residual "
                                 f"{ctx.nstr(norm, 3)} ({dps} digits)")
         beta, lam = trial_beta, trial_lam

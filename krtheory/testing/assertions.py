@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 from krtheory.errors import KRTheoryError, NoConvergence, NotApplicable
 from krtheory.precision import context, to_decimal
@@ -88,6 +89,10 @@ def assert_implicit_bias(parametrization: str, init: dict, problem, potential: s
     dps = digits + GUARD_DIGITS
     evidence = _compare(parametrization, columns, problem, potential, digits, dps, max_seconds, claim)
     _steer(evidence)
+    if evidence.verdict == "REFUTED" and not _final_example():
+        verdicts.record(claim, "REFUTED")  # while Hypothesis searches and shrinks: re-verified at the end
+        raise AssertionError(_message(evidence, evidence, problem, parametrization, columns, potential,
+                                      replay=False))
     if evidence.verdict == "REFUTED":
         again = _compare(parametrization, columns, problem, potential, digits, dps + RECHECK_DIGITS,
                          max_seconds, claim)
@@ -96,7 +101,7 @@ def assert_implicit_bias(parametrization: str, init: dict, problem, potential: s
             raise Inconclusive(f"{claim}: refuted at {dps} digits but not at {dps + RECHECK_DIGITS} "
                                f"({again.verdict}): a precision artefact, not a counterexample")
         verdicts.record(claim, "REFUTED")
-        raise AssertionError(_refutation(evidence, again, problem, parametrization, columns, potential))
+        raise AssertionError(_message(evidence, again, problem, parametrization, columns, potential))
     verdicts.record(claim, evidence.verdict)
     if evidence.verdict == "INCONCLUSIVE":
         raise Inconclusive(f"{claim}: undecided at {digits} digits: agreement {evidence.agreement}, flow "
@@ -174,10 +179,12 @@ def _prediction_side(parametrization, columns, problem, potential, dps) -> tuple
 
 def _derived_side(parametrization, columns, problem, dps) -> Side:
     from krtheory.families.custom_models import custom_link
-    from krtheory.solve.predict import predict
+    from krtheory.solve.predict import BackendNotice, predict
 
     link, _ = custom_link(parametrization, columns, problem.d)
-    result = predict(problem, link, dps=dps)
+    with warnings.catch_warnings():  # a fallback to mpmath is reported as certified=False
+        warnings.simplefilter("ignore", BackendNotice)
+        result = predict(problem, link, dps=dps)
     ctx = context(dps)
     digits = result.digits or 0
     scale = max(max(abs(b) for b in result.beta), ctx.one)
@@ -212,30 +219,44 @@ def _steer(evidence: Evidence) -> None:
         target(-float(evidence.agreement), label="krtheory: -(digits of agreement)")
 
 
-def _refutation(first: Evidence, again: Evidence, problem, parametrization, columns, potential) -> str:
-    """The failure message: agreement, both betas, residuals, the separation, the replay."""
+def _final_example() -> bool:
+    """Whether this is the example Hypothesis reports (its final replay), or no Hypothesis test:
+    the searched and shrunk examples skip the costly re-verification."""
+    try:
+        from hypothesis.control import current_build_context, currently_in_test_context
+    except ImportError:
+        return True
+    return not currently_in_test_context() or current_build_context().is_final
+
+
+def _message(first: Evidence, again: Evidence, problem, parametrization, columns, potential, *,
+             replay: bool = True) -> str:
+    """The failure message: agreement, both betas, residuals, the separation and (for the
+    reported example) the one-line replay."""
     ctx = context(again.dps)
     show = lambda side: "[" + ", ".join(to_decimal(ctx, b, SHOWN_DIGITS) for b in side.beta) + "]"  # noqa: E731
     short = lambda x: to_decimal(ctx, x, 3)  # noqa: E731
-    folder, init = _replay.write_case(problem, columns)
-    init_text = ",".join(f"{k}={v}" for k, v in init.items())
-    options = ["--parametrization", parametrization, "--init", init_text, "--dps", str(again.dps)]
-    solve = options + ([] if potential is None else ["--potential", potential])
-    replay = f"{_replay.command('flow', folder, *options)}; {_replay.command('solve', folder, *solve)}"
     difference = max(abs(a - b) for a, b in zip(again.flow.beta, again.prediction.beta))
+    checked = (f"{again.agreement} at {again.dps} (re-verified)" if again is not first
+               else "not yet re-verified (searching)")
     lines = [
         f"implicit bias REFUTED: {first.claim}",
         f"  problem         {_problem_text(problem)}",
-        f"  agreement       {first.agreement} digit(s) at {first.dps} digits, {again.agreement} at {again.dps} "
-        f"(re-verified); {first.digits} asked",
+        f"  agreement       {first.agreement} digit(s) at {first.dps} digits, {checked}; {first.digits} asked",
         f"  beta flow       {show(again.flow)}  ({again.flow.digits} digits; {again.flow.source})",
         f"  beta claimed    {show(again.prediction)}  ({again.prediction.digits} digits; {again.prediction.source})",
         f"  residuals       |X beta - y|_inf: flow {short(again.flow.residual)}, claimed "
         f"{short(again.prediction.residual)}",
         f"  max |diff|      {short(difference)} (error bounds: flow {short(again.flow.error)}, claimed "
         f"{short(again.prediction.error)})",
-        f"  replay          {replay}",
     ]
+    if replay:
+        folder, init = _replay.write_case(problem, columns)
+        init_text = ",".join(f"{k}={v}" for k, v in init.items())
+        options = ["--parametrization", parametrization, "--init", init_text, "--dps", str(again.dps)]
+        solve = options + ([] if potential is None else ["--potential", potential])
+        lines.append(f"  replay          {_replay.command('flow', folder, *options)}; "
+                     f"{_replay.command('solve', folder, *solve)}")
     return "\n".join(lines)
 
 
