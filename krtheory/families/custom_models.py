@@ -106,6 +106,10 @@ def custom_link(parametrization: str, init: dict, d: int):
         raise NotApplicable(f"the link of {parametrization!r} has a constant offset C = "
                             f"{derivation.link_parameters[offsets[0]]}; solve takes links A e^(bs) - B e^(-bs) "
                             "without one")
+    if derivation.link_range != sp.Interval(-sp.oo, sp.oo):
+        raise InvalidArgument(f"{parametrization!r} from init {pattern} (c_k standing for the values): the link "
+                              f"{derivation.link} has range {derivation.link_range}, so each beta_i keeps the "
+                              "sign of beta_i(0) (e.g. u*v from u(0) = v(0)); solve needs links onto the whole line")
     symbols = {name: sp.Symbol(name, positive=True) for name in values}
     rows = []
     for i in range(d):
