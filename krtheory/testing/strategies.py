@@ -180,10 +180,10 @@ def _nonzero(places: int = 1, bound: int = 9):
 
 @st.composite
 def _unbalanced_unit(draw):
-    """(u0, v0) with u0 + v0 != 0 and u0 - v0 != 0 (A, B > 0): u0 in 0.1 .. 0.9 and v0 = u0 - delta
-    with delta in 0.1 .. 2 u0 - 0.1 (one decimal), so |v0| < u0."""
-    u0 = draw(st.integers(1, 9))
-    return Fraction(u0, 10), Fraction(u0 - draw(st.integers(1, 2 * u0 - 1)), 10)
+    """(u0, v0) with u0 + v0 != 0 and u0 - v0 != 0 (A, B > 0): u0 in 0.1 .. 2 and |v0| < u0 (one
+    decimal each); shrinks toward (1, 0), away from the small scales where the flow is stiff."""
+    u0 = 10 + draw(st.integers(-9, 10))
+    return Fraction(u0, 10), Fraction(draw(st.integers(-(u0 - 1), u0 - 1)), 10)
 
 
 def wide_inits(d: int, *, width: int | st.SearchStrategy[int] | None = None):
@@ -226,7 +226,7 @@ KINDS = ("unbalanced", "diagonal", "wide")
 def parametrizations(*, kinds=KINDS, max_depth: int = 3, max_width: int = 2) -> st.SearchStrategy[Parametrization]:
     """Polynomial parametrizations the derivation engine derives and the flow integrates:
 
-    * ``unbalanced``: ``u*v`` from u(0) != +-v(0) (Azulay et al.'s unbalanced depth-2 model;
+    * ``unbalanced``: ``u*v`` from u(0) > |v(0)| (Azulay et al.'s unbalanced depth-2 model;
       the biased link A e^{2s} - B e^{-2s}),
     * ``diagonal``: ``u**D - v**D`` from u(0) = v(0) = c in [0.2, 2] (Theorems 1, 3; D <= ``max_depth``),
     * ``wide``: ``u1*v1 + ... + uk*vk`` (paper §6; k <= ``max_width``), first unit unbalanced.
