@@ -8,7 +8,7 @@ real flow, and a pytest plugin (``pip install 'krtheory[test]'``).
     def test_unbalanced_depth_two(problem):
         assert_implicit_bias("u*v", {"u": "0.7", "v": "0.2"}, problem)
 
-Strategies (:mod:`krtheory.testing.strategies`): problems, alphas, epsilons, depths, shapes,
+Strategies (:mod:`krtheory.testing.strategies`): problems, alphas, epsilons, betas, depths, shapes,
 widths, wide_inits, parametrizations, families. Helpers (:mod:`krtheory.testing.assertions`):
 assert_implicit_bias, assert_limit, Inconclusive. Names load on first use, so importing this
 package costs nothing until one is used.
@@ -20,7 +20,7 @@ import importlib
 
 _EXPORTS = {
     **{name: "krtheory.testing.strategies" for name in (
-        "problems", "alphas", "epsilons", "depths", "shapes", "widths", "wide_inits", "parametrizations",
+        "problems", "alphas", "epsilons", "betas", "depths", "shapes", "widths", "wide_inits", "parametrizations",
         "families", "Parametrization", "FamilyCase")},
     **{name: "krtheory.testing.assertions" for name in (
         "assert_implicit_bias", "assert_limit", "Evidence", "LimitEvidence", "Inconclusive")},

@@ -14,6 +14,7 @@ strategy               yields
                        sparse planted beta*
 ``alphas()``           initialization scales alpha = m * 10^e, log-uniform over decades
 ``epsilons()``         tolerances eps of the bounds, log scale like ``alphas``
+``betas()``            nonzero vectors beta of exact decimals (multiples of 1/16)
 ``depths()``           depths D >= 2 of the diagonal family
 ``shapes(d)``          initialization shapes w0 (positive entries)
 ``widths()``           widths k of the wide family
@@ -97,6 +98,27 @@ def _problems(draw, min_n, max_n, min_d, max_d, max_support, margin) -> Problem:
         y = [sum(x * b for x, b in zip(row, beta)) for row in X]
     return Problem.from_rows([[_decimal(v) for v in row] for row in X], [_decimal(v) for v in y],
                              name=f"hypothesis-{n}x{d}", warn=False)
+
+
+def betas(*, min_size: int = 1, max_size: int = 8, max_value: str = "4") -> st.SearchStrategy[tuple[str, ...]]:
+    """Nonzero vectors beta (1 <= length <= 8 by default) of exact decimals, multiples of 1/16 with
+    |beta_i| <= max_value; one drawn entry is forced nonzero (constructive); shrinks toward
+    (0.0625, 0, ..., 0)."""
+    bound = Fraction(str(max_value)) * 16
+    if isinstance(min_size, bool) or not 1 <= min_size <= max_size or bound < 1 or bound % 1:
+        raise InvalidArgument(f"betas: need 1 <= min_size <= max_size and max_value a multiple of 1/16 >= 1/16, "
+                              f"got min_size={min_size}, max_size={max_size}, max_value={max_value}")
+    k = int(bound)
+
+    @st.composite
+    def build(draw):
+        entries = draw(st.lists(st.integers(-k, k), min_size=min_size, max_size=max_size))
+        where = draw(st.integers(0, len(entries) - 1))
+        if entries[where] == 0:
+            entries[where] = draw(st.integers(1, k)) * (-1 if draw(st.booleans()) else 1)
+        return tuple(_decimal(Fraction(e, 16)) for e in entries)
+
+    return build()
 
 
 def _log_scale(min_value, max_value, name: str) -> st.SearchStrategy[str]:
