@@ -124,7 +124,7 @@ def test_solve_potential_option_matches_the_derived_solve_for_azulays_potential(
      "go with --family custom only"),
     (["solve", "--parametrization", "u*v", "--init", "u=1,v=2", "--alpha", "2", *PROBLEM],
      "--family custom does not take --alpha"),
-    (["solve", "--parametrization", "u*v", "--init", "u=a,v=2", *PROBLEM], "--init u: 'a' is not a number"),
+    (["solve", "--parametrization", "u*v", "--init", "u=a,v=2", *PROBLEM], "--init u: 'a' is neither an exact number nor a file"),
     (["flow", "--parametrization", "u*v", "--init", "u=0.5,w=2", *PROBLEM], "names not in init: v"),
     (["solve", "--parametrization", "u*v", "--init", "u=0.5,v=0.5", *PROBLEM], "keeps the sign of beta_i(0)"),
     (["flow", "--parametrization", "exp(u)*v", "--init", "u=0.5,v=0.1", *PROBLEM], "polynomial"),

@@ -73,8 +73,13 @@ def custom_parameters(args) -> dict:
         raise InvalidArgument(f"--family custom does not take {' or '.join(given)}; it is initialized by --init")
     init = {}
     for name, value in parse_init(args.init).items():
-        entries = _numbers_file(value, f"--init {name}")
-        init[name] = parse_number(value, f"--init {name}") if entries is None else entries
+        try:
+            init[name] = parse_number(value, f"--init {name}")
+        except InvalidArgument:
+            init[name] = _numbers_file(value, f"--init {name}")
+            if init[name] is None:
+                raise InvalidArgument(f"--init {name}: {value!r} is neither an exact number nor a file of "
+                                      "numbers") from None
     return {"parametrization": args.parametrization, "init": init}
 
 

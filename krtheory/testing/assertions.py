@@ -106,7 +106,7 @@ def assert_implicit_bias(parametrization: str, init: dict, problem, potential: s
     if evidence.verdict == "INCONCLUSIVE":
         raise Inconclusive(f"{claim}: undecided at {digits} digits: agreement {evidence.agreement}, flow "
                            f"known to {evidence.flow.digits}, prediction to {evidence.prediction.digits} digits "
-                           f"(raise digits' budget: max_seconds, or ask fewer digits)")
+                           f"(give the flow more max_seconds, or ask fewer digits)")
     return evidence
 
 
