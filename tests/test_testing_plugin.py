@@ -25,6 +25,12 @@ def test_a_claim():
 def test_marked_slow():
     pass
 
+def test_a_registered_style_claim():
+    from krtheory import Claim, Domain, RunConfig, Status, Tolerance, Verdict
+    claim = Claim("user.sum", "1 + 1 = 2", "0", Domain("integers"), Tolerance.criterion("exact"),
+                  lambda config: Verdict(Status.HOLDS, "checked"))
+    assert claim.run(RunConfig()).status is Status.HOLDS
+
 def test_profile_name():
     from hypothesis import settings
     print("PROFILE", settings.get_current_profile_name(), settings.default.max_examples, settings.default.deadline)
@@ -74,6 +80,7 @@ def test_header_markers_profile_and_the_verdict_summary(tmp_path):
     summary = out.split("krtheory verdicts")[1]
     assert "flow of beta = u*v from u=0.7, v=0.2 -> the derived regularizer's argmin" in summary
     assert summary.split("argmin")[1].split()[:3] == ["1", "0", "0"]  # HOLDS, REFUTED, INCONCLUSIVE
+    assert summary.split("user.sum")[1].split()[:3] == ["1", "0", "0"]  # a Claim.run, tallied by id
 
 
 def test_highprec_drops_the_deadline_and_no_summary_without_the_option(tmp_path):

@@ -5,8 +5,9 @@ installed: it imports nothing heavy until asked.
   examples run mpmath at high precision: its deadline is dropped);
 * the settings profiles of :mod:`krtheory.testing.profiles` (``--hypothesis-profile krtheory``);
 * a report header: krtheory, mpmath and its backend, the default digits, flint, sympy, hypothesis;
-* ``--krtheory-verdicts``: a per-claim summary (HOLDS / REFUTED / INCONCLUSIVE) of the
-  assertion helpers' outcomes at the end of the run.
+* ``--krtheory-verdicts``: a per-claim summary (HOLDS / REFUTED / INCONCLUSIVE) at the end of
+  the run, of the assertion helpers' outcomes and of every :meth:`krtheory.Claim.run` (its
+  verdicts are tallied by claim id while the option is on).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def pytest_configure(config):
     for name, text in MARKERS.items():
         if name not in declared:
             config.addinivalue_line("markers", f"{name}: {text}")
+    if config.getoption("--krtheory-verdicts"):
+        _tally_claim_runs()
     profile = _option(config, "--hypothesis-profile")
     if isinstance(profile, str) and profile.startswith("krtheory"):
         from krtheory.testing.profiles import register_profiles
@@ -79,6 +82,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.line(f"{'claim':<{width}}  " + "  ".join(f"{v:>12}" for v in VERDICTS))
     for claim, counts in results.items():
         terminalreporter.line(f"{claim:<{width}}  " + "  ".join(f"{counts[v]:>12}" for v in VERDICTS))
+
+
+def _tally_claim_runs() -> None:
+    """Wrap Claim.run so that each verdict is also counted (the verdict itself is unchanged)."""
+    import functools
+
+    from krtheory.claims import Claim
+    from krtheory.testing.verdicts import record
+
+    if getattr(Claim.run, "_krtheory_tallied", False):
+        return
+    run = Claim.run
+
+    @functools.wraps(run)
+    def tallied(self, config):
+        verdict = run(self, config)
+        record(self.id, verdict.status.value)
+        return verdict
+
+    tallied._krtheory_tallied = True
+    Claim.run = tallied
 
 
 def _option(config, name: str):
