@@ -96,3 +96,12 @@ def test_assert_limit_refutes_the_wrong_limit():
     with pytest.raises(AssertionError, match="limit REFUTED") as raised:
         assert_limit("u**2 - v**2", {"u": "alpha", "v": "alpha"}, SMALL, limit="l2", alphas=["0.5", "0.2", "0.05"])
     assert "decreasing      no" in str(raised.value) and "krtheory solve --family l2" in str(raised.value)
+
+
+def test_a_one_sided_start_holds_against_the_entropy_but_uncertified():
+    """u*v from u(0) = v(0) = a keeps beta_i > 0 (beta = a^2 e^{2s}): the limit minimizes the
+    entropy z ln(z/a^2) - z (the README's custom section); no derived link solves it, so the pass
+    is not certified."""
+    positive = Problem.from_rows([["1", "0.5", "-0.25"], ["0", "1", "0.75"]], ["0.5", "1"], name="positive")
+    evidence = assert_implicit_bias("u*v", {"u": "0.5", "v": "0.5"}, positive, "z*log(z/(u*v)) - z", digits=15)
+    assert evidence.verdict == "HOLDS" and evidence.agreement >= 15 and not evidence.certified

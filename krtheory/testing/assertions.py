@@ -20,7 +20,7 @@ import dataclasses
 import math
 import warnings
 
-from krtheory.errors import KRTheoryError, NoConvergence, NotApplicable
+from krtheory.errors import InvalidArgument, KRTheoryError, NoConvergence, NotApplicable
 from krtheory.precision import context, to_decimal
 from krtheory.testing import _replay, verdicts
 
@@ -158,9 +158,12 @@ def _prediction_side(parametrization, columns, problem, potential, dps) -> tuple
     if potential is None or flint_available():
         try:
             derived = _derived_side(parametrization, columns, problem, dps)
-        except NotApplicable:
-            if potential is None:
+        except (NotApplicable, InvalidArgument, NoConvergence) as error:
+            if potential is None:  # the derived argmin is the claim itself
+                if isinstance(error, NoConvergence):
+                    raise Inconclusive(f"the derived prediction did not converge: {error}") from None
                 raise
+            derived = None  # a conjectured potential does not need it: the pass is just not backed
     if potential is None:
         return derived, derived.certified
     from krtheory.families.custom_potential import potential_argmin
