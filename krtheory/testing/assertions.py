@@ -118,7 +118,8 @@ def _claim(parametrization: str, columns: dict, potential) -> str:
 
 def _compare(parametrization, columns, problem, potential, digits, dps, max_seconds, claim) -> Evidence:
     flow = _flow_side(parametrization, columns, problem, dps, max_seconds)
-    prediction, certified = _prediction_side(parametrization, columns, problem, potential, dps)
+    prediction = (_claimed_derived if potential is None else _claimed_potential)(
+        parametrization, columns, problem, potential, dps)
     ctx = context(dps)
     agreement = _agreement(ctx, flow.beta, prediction.beta, dps)
     known = min(flow.digits, prediction.digits)
@@ -129,8 +130,9 @@ def _compare(parametrization, columns, problem, potential, digits, dps, max_seco
         verdict = "REFUTED"
     else:
         verdict = "INCONCLUSIVE"
-    return Evidence(claim, verdict, agreement, digits, flow, prediction, dps,
-                    certified and verdict == "HOLDS")
+    certified = verdict == "HOLDS" and (prediction.certified if potential is None else
+                                        _backed(parametrization, columns, problem, prediction, dps))
+    return Evidence(claim, verdict, agreement, digits, flow, prediction, dps, certified)
 
 
 def _flow_side(parametrization, columns, problem, dps, max_seconds) -> Side:
@@ -148,36 +150,41 @@ def _flow_side(parametrization, columns, problem, dps, max_seconds) -> Side:
                 result.tail_certified)
 
 
-def _prediction_side(parametrization, columns, problem, potential, dps) -> tuple[Side, bool]:
-    """The claimed limit; with python-flint and a derivable P, also the certified derived one:
-    (side, whether the certified derived argmin agrees with it to its digits)."""
-    from krtheory.solve.predict import flint_available
+def _claimed_derived(parametrization, columns, problem, potential, dps) -> Side:
+    """The derived link's argmin (certified with python-flint)."""
+    try:
+        return _derived_side(parametrization, columns, problem, dps)
+    except NoConvergence as error:
+        raise Inconclusive(f"the derived prediction did not converge: {error}") from None
+
+
+def _claimed_potential(parametrization, columns, problem, potential, dps) -> Side:
+    """The argmin of the conjectured potential (digits verified by re-solving)."""
+    from krtheory.families.custom_potential import VERIFY_EXTRA_DIGITS, potential_argmin
 
     ctx = context(dps)
-    derived = None
-    if potential is None or flint_available():
-        try:
-            derived = _derived_side(parametrization, columns, problem, dps)
-        except (NotApplicable, InvalidArgument, NoConvergence) as error:
-            if potential is None:  # the derived argmin is the claim itself
-                if isinstance(error, NoConvergence):
-                    raise Inconclusive(f"the derived prediction did not converge: {error}") from None
-                raise
-            derived = None  # a conjectured potential does not need it: the pass is just not backed
-    if potential is None:
-        return derived, derived.certified
-    from krtheory.families.custom_potential import potential_argmin
-
     try:
         found = potential_argmin(potential, columns, problem, dps=dps)
     except NoConvergence as error:
         raise Inconclusive(f"the potential's argmin did not converge: {error}") from None
     scale = max(max(abs(b) for b in found.beta), ctx.one)
-    side = Side(found.beta, found.digits, scale * ctx.mpf(10) ** -found.digits, found.residual,
-                f"KKT Newton of phi (digits verified by re-solving at {dps + 20})")
-    backed = derived is not None and derived.certified and \
-        _agreement(ctx, side.beta, derived.beta, dps) >= min(side.digits, derived.digits)
-    return side, backed
+    return Side(found.beta, found.digits, scale * ctx.mpf(10) ** -found.digits, found.residual,
+                f"KKT Newton of phi (digits verified by re-solving at {dps + VERIFY_EXTRA_DIGITS})")
+
+
+def _backed(parametrization, columns, problem, side: Side, dps) -> bool:
+    """Whether a passing conjectured argmin agrees, to its digits, with the certified derived
+    argmin (python-flint; computed only for passes: a refutation does not need it)."""
+    from krtheory.solve.predict import flint_available
+
+    if not flint_available():
+        return False
+    try:
+        derived = _derived_side(parametrization, columns, problem, dps)
+    except (NotApplicable, InvalidArgument, NoConvergence):  # no derived link: the pass is not backed
+        return False
+    return derived.certified and _agreement(context(dps), side.beta, derived.beta, dps) >= min(side.digits,
+                                                                                                derived.digits)
 
 
 def _derived_side(parametrization, columns, problem, dps) -> Side:
