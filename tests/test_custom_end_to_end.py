@@ -124,7 +124,11 @@ def test_solve_potential_option_matches_the_derived_solve_for_azulays_potential(
      "go with --family custom only"),
     (["solve", "--parametrization", "u*v", "--init", "u=1,v=2", "--alpha", "2", *PROBLEM],
      "--family custom does not take --alpha"),
-    (["solve", "--parametrization", "u*v", "--init", "u=a,v=2", *PROBLEM], "--init u: 'a' is neither an exact number nor a file"),
+    (["solve", "--parametrization", "u*v", "--init", "u=a,v=2", *PROBLEM], "--init u: 'a' is not a number"),
+    (["flow", "--parametrization", "u*v", "--init", "u=1e999999,v=1", *PROBLEM], "--init u"),
+    (["flow", "--parametrization", "u*v", "--init=u=nan,v=1", *PROBLEM], "not finite"),
+    (["flow", "--parametrization", "u*v", "--init", "u=1,,v=1", *PROBLEM], "must be NAME=VALUE"),
+    (["flow", "--parametrization", "u*v", "--init", "u=1,u=2", *PROBLEM], "gives u twice"),
     (["flow", "--parametrization", "u*v", "--init", "u=0.5,w=2", *PROBLEM], "names not in init: v"),
     (["solve", "--parametrization", "u*v", "--init", "u=0.5,v=0.5", *PROBLEM], "keeps the sign of beta_i(0)"),
     (["flow", "--parametrization", "exp(u)*v", "--init", "u=0.5,v=0.1", *PROBLEM], "polynomial"),
@@ -146,6 +150,12 @@ def test_a_per_coordinate_file_of_the_wrong_length_or_mixed_signs(tmp_path, caps
     (tmp_path / "u0.csv").write_text("0.5\n0.7\n")
     assert main(["solve", "--parametrization", "u*v", "--init", f"u={tmp_path / 'u0.csv'},v=0.1", *PROBLEM]) == 3
     assert "one entry per coordinate" in capsys.readouterr().err
+    (tmp_path / "square.csv").write_text("0.5,0.7\n0.3,0.1\n")
+    (tmp_path / "garbage.csv").write_text("0.5\nabc\n0.1\n")
+    for name, fragment in (("square.csv", "expected one row or one column"), ("garbage.csv", "not a number")):
+        assert main(["flow", "--parametrization", "u*v", "--init", f"u={tmp_path / name},v=0.1", *PROBLEM]) == 3
+        err = capsys.readouterr().err
+        assert fragment in err and err.count("\n") == 1, err
     with pytest.raises(InvalidArgument, match="one sign"):
         custom_link("u*v", {"u": ("0.5", "-0.5", "0.1"), "v": "0.1"}, 3)
     with pytest.raises(NotApplicable, match="polynomial"):

@@ -75,11 +75,10 @@ def custom_parameters(args) -> dict:
     for name, value in parse_init(args.init).items():
         try:
             init[name] = parse_number(value, f"--init {name}")
-        except InvalidArgument:
+        except InvalidArgument as error:  # not a number: a file of numbers, or the number's error
             init[name] = _numbers_file(value, f"--init {name}")
             if init[name] is None:
-                raise InvalidArgument(f"--init {name}: {value!r} is neither an exact number nor a file of "
-                                      "numbers") from None
+                raise error from None
     return {"parametrization": args.parametrization, "init": init}
 
 
