@@ -37,6 +37,9 @@ _EXPORTS = {
     "integrate_flow": "krtheory.flow.driver",
     "DiagonalModel": "krtheory.flow.models",
     "WideModel": "krtheory.flow.models",
+    "ParametrizedModel": "krtheory.flow.models",
+    "custom_model": "krtheory.families.custom_models",
+    "custom_link": "krtheory.families.custom_models",
     # references and bounds
     "min_l1": "krtheory.references",
     "min_l2": "krtheory.references",

@@ -23,7 +23,7 @@ from krtheory.claims import RunConfig, Status
 from krtheory.errors import InvalidArgument
 from krtheory.precision import context, to_decimal
 from krtheory.problem import Problem
-from krtheory.testing import problems
+from krtheory.testing import betas, epsilons, problems
 from proofs_checks import bounds_depth, bounds_lemmas, bounds_theorem2
 from tests.helpers import hypentropy_q
 
@@ -270,9 +270,8 @@ def test_a_probe_next_to_the_threshold_raises_the_precision():
 
 # -- property tests -----------------------------------------------------------------------
 @LADDER
-@given(problems(max_n=3, max_d=6), st.integers(2, 24))
-def test_theorem2_guarantees_hold_at_the_printed_bounds(problem, k):
-    eps = str(Fraction(k, 16))
+@given(problems(max_n=3, max_d=6), epsilons(min_value="0.1", max_value="1.5"))
+def test_theorem2_guarantees_hold_at_the_printed_bounds(problem, eps):
     if Fraction(eps) >= problem.d:
         eps = "1"
     stated = printed.printed_bounds(problem, eps)
@@ -281,12 +280,8 @@ def test_theorem2_guarantees_hold_at_the_printed_bounds(problem, k):
     assert thresholds.guarantee_at(problem, stated.alpha_l2(), [eps]).verdicts[("l2", 0)]
 
 
-_dyadic_vectors = st.lists(st.integers(-64, 64).map(lambda k: str(Fraction(k, 16))), min_size=1, max_size=8) \
-    .filter(lambda v: any(Fraction(x) for x in v))
-
-
 @settings(deadline=None)
-@given(_dyadic_vectors, st.sampled_from(["0.05", "0.1", "0.3", "0.9"]))
+@given(betas(), epsilons(min_value="0.05", max_value="0.9"))
 def test_lemma1_and_lemma3_sandwiches(beta, eps):
     ctx = context(40)
     values = [ctx.mpf(Fraction(b).numerator) / Fraction(b).denominator for b in beta]

@@ -15,8 +15,8 @@ from krtheory.families.registry import FAMILIES, names
 EXPECTED = {
     "derive": ("diagonal", "explicit", "wide", "custom"),
     "potential": ("diagonal", "explicit"),
-    "solve": ("diagonal", "explicit", "wide", "l1", "l2"),
-    "flow": ("diagonal", "wide"),
+    "solve": ("diagonal", "explicit", "wide", "custom", "l1", "l2"),
+    "flow": ("diagonal", "wide", "custom"),
 }
 #: The keyword parameters of one verified derivation per derivable family.
 DERIVATIONS = {
@@ -68,8 +68,8 @@ def test_the_references_have_no_flow_and_no_derivation():
 
 
 def test_a_family_refuses_a_command_it_does_not_take():
-    with pytest.raises(NotApplicable, match="family custom has no link"):
-        FAMILIES["custom"].link(3)
+    with pytest.raises(NotApplicable, match="family custom has no potential"):
+        FAMILIES["custom"].potential("1", 30)
     with pytest.raises(NotApplicable, match="family explicit has no flow model"):
         FAMILIES["explicit"].model(alpha="1")
 
@@ -92,7 +92,8 @@ def test_the_derivable_families_are_exactly_those_taking_derive():
      "potential has no --family wide; known families: diagonal, explicit"),
     (["potential", "--family", "nosuch", "--z", "1"],
      "potential has no --family nosuch; known families: diagonal, explicit"),
-    (["solve", "--family", "custom", "--X", "x.csv", "--y", "y.csv"], "invalid choice: 'custom'"),
+    (["solve", "--family", "custom", "--X", "x.csv", "--y", "y.csv"],
+     "--parametrization and --init go with --family custom only"),
     (["flow", "--family", "explicit", "--X", "x.csv", "--y", "y.csv"], "invalid choice: 'explicit'"),
     (["derive", "--family", "l1"], "invalid choice: 'l1'"),
 ])

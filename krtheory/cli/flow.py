@@ -6,7 +6,7 @@ import itertools
 import sys
 import time
 
-from krtheory.cli.common import add_model_options, load_model, load_problem
+from krtheory.cli.common import add_model_options, load_model, load_problem, resolve_family
 from krtheory.cli.output import add_json_option, emit, plain, table
 from krtheory.cli.options import add_dps_option
 from krtheory.cli.progress import add_progress_option, progress
@@ -38,6 +38,7 @@ def add_parser(subparsers):
 def run(args) -> int:
     from krtheory.flow.driver import integrate_flow
 
+    resolve_family(args)
     problem = load_problem(args)
     model = load_model(args, problem)
     report = _Bar() if args.progress else _Progress() if args.verbose or sys.stderr.isatty() else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from krtheory.solve.predict import BACKENDS
-from krtheory.cli.common import add_model_options, load_problem, model_parameters
+from krtheory.cli.common import add_model_options, load_problem, model_parameters, resolve_family
 from krtheory.errors import InvalidArgument
 from krtheory.cli.output import add_json_option, emit, plain, table
 from krtheory.families.registry import FAMILIES
@@ -28,6 +28,10 @@ def add_parser(subparsers):
     parser.add_argument("--certify", action="store_true",
                         help="require a certificate (flint): JSON gains 'radius', a rigorous bound "
                              "on max |beta_i - beta*_i|")
+    parser.add_argument("--potential", metavar="EXPR",
+                        help="custom: the argmin of sum_i EXPR(beta_i) instead of the derived regularizer, "
+                             "a conjectured potential in z and the --init names (each coordinate's "
+                             'initial values), e.g. "z*asinh(2*z/(u*u - v*v)) - sqrt(4*z**2 + (u*u - v*v)**2)/2"')
     add_json_option(parser)
     add_progress_option(parser)
     parser.set_defaults(run=run)
@@ -41,6 +45,9 @@ NOT_TAKEN = {"l1": ("depth", "alpha", "shape", "U0", "V0", "certify"),
 
 
 def run(args) -> int:
+    resolve_family(args)
+    if args.potential is not None and args.family != "custom":
+        raise InvalidArgument(f"--potential goes with --parametrization (--family custom), not --family {args.family}")
     given = [f"--{name}" for name in NOT_TAKEN.get(args.family, ()) if getattr(args, name) not in (None, False)]
     if given:
         raise InvalidArgument(f"--family {args.family} does not take {', '.join(given)}")
@@ -63,6 +70,8 @@ def _linked(problem, family, args) -> dict:
     """argmin of the family's regularizer: diagonal Q_{alpha,w0} (Theorems 1 and 3), explicit
     R_{alpha,w0} (eqs. 8-9) or wide sum_i q_{A_i,B_i}(beta_i) of U0, V0 (§6, Theorem 4)."""
     parameters = model_parameters(args, problem.d)
+    if family.name == "custom":
+        return _custom(problem, parameters, args)
     link = family.link(problem.d, **parameters)
     result = _predict(problem, link, args)
     if "U0" in parameters:
@@ -73,6 +82,32 @@ def _linked(problem, family, args) -> dict:
         described = {"depth": check_depth(parameters["depth"]), "alpha": parameters["alpha"],
                      "shape": None if shape is None else list(shape)}
     return {"family": family.name, **described, "problem": problem.name, **_solved(result)}
+
+
+def _custom(problem, parameters, args) -> dict:
+    """The derived link's argmin of a user parametrization (:mod:`krtheory.families.custom_models`),
+    or with --potential the argmin of the conjectured potential
+    (:mod:`krtheory.families.custom_potential`, digits verified by re-solving)."""
+    from krtheory.families.custom_models import custom_link, initial_columns
+
+    described = {"family": "custom", "parametrization": args.parametrization, "init": args.init,
+                 "problem": problem.name}
+    if args.potential is None:
+        link, derivation = custom_link(parameters["parametrization"], parameters["init"], problem.d)
+        return {**described, "derivation_verified": derivation.verified(), **_solved(_predict(problem, link, args))}
+    if args.certify or args.backend not in ("auto", "mpmath"):
+        raise InvalidArgument("--potential is solved by mpmath Newton (digits verified by re-solving); it "
+                              "takes neither --certify nor --backend flint/numpy")
+    from krtheory.families.custom_potential import potential_argmin
+    from krtheory.precision import context
+
+    result = potential_argmin(args.potential, initial_columns(parameters["init"]), problem, dps=args.dps)
+    ctx = context(result.dps)
+    return {**described, "potential": args.potential,
+            "beta": [to_decimal(ctx, b, max(result.digits, 1)) for b in result.beta],
+            "residual": to_decimal(ctx, result.residual, 6), "kkt_residual": to_decimal(ctx, result.kkt_residual, 6),
+            "digits": result.digits, "backend": "mpmath (KKT of the potential)", "certified": False,
+            "dps": result.dps}
 
 
 def _predict(problem, link, args):

@@ -111,6 +111,37 @@ def parse_parametrization(expression: str, init: dict) -> tuple:
     return parametrization, tuple(parameters.values()), initial
 
 
+def parse_potential(text: str, names) -> tuple:
+    """(phi, z, parameters): a conjectured potential phi(z) of one coordinate, a string in ``z``
+    and the parameter ``names`` (standing for that coordinate's initial values; real symbols),
+    checked on the same whitelist as a parametrization."""
+    used = _whitelisted_names(text, "potential")
+    unknown = sorted(used - {"z", *names})
+    if unknown:
+        raise InvalidArgument(f"potential={text!r} uses {', '.join(unknown)}: it may use z and the "
+                              f"parameters {', '.join(names)} (their initial values)")
+    if "z" not in used:
+        raise InvalidArgument(f"potential={text!r} does not depend on z")
+    z = sp.Symbol("z", real=True)
+    parameters = {name: sp.Symbol(name, real=True) for name in names}
+    return _to_sympy(text, "potential", {"z": z, **parameters}), z, tuple(parameters.values())
+
+
+def evaluate_init(text: str, what: str, values: dict) -> Fraction:
+    """An initial value ``text`` (INIT_VALUES: exact numbers and the names of ``values`` with
+    + - * / and integer powers, e.g. "0.7*alpha") at exact ``values`` {name: Fraction}."""
+    names = _whitelisted_names(str(text), what)
+    unknown = sorted(names - set(values))
+    if unknown:
+        raise InvalidArgument(f"{what}={text!r} uses {', '.join(unknown)}; it may use {', '.join(values) or 'no names'}")
+    symbols = {name: sp.Symbol(name, positive=True) for name in names}
+    value = _rational(_to_sympy(str(text), what, symbols), what, str(text)).subs(
+        {symbols[n]: sp.Rational(values[n].numerator, values[n].denominator) for n in names})
+    if not value.is_Rational:
+        raise InvalidArgument(f"{what}={text!r} is not an exact rational at {values}")
+    return Fraction(int(value.p), int(value.q))
+
+
 def _whitelisted_names(text, what: str) -> set:
     """The variable names of ``text`` after checking its syntax tree against the whitelist
     (no attributes, subscripts, keywords, other calls or operators; a power's exponent is a

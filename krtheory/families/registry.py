@@ -100,12 +100,23 @@ class WideFamily(AbstractFamily):
 class CustomFamily(AbstractFamily):
     name = "custom"
     description = "a user parametrization beta = P(theta) with initial values theta(0)"
-    commands = frozenset({"derive"})
+    commands = frozenset({"derive", "solve", "flow"})
 
     def derivation(self, *, parametrization, init):
         from krtheory.families.custom import derive_parametrization
 
         return derive_parametrization(parametrization, init)
+
+    def link(self, d, *, parametrization, init):
+        """The derived link at exact initial values (one per parameter or per coordinate)."""
+        from krtheory.families.custom_models import custom_link
+
+        return custom_link(parametrization, init, d)[0]
+
+    def model(self, *, parametrization, init):
+        from krtheory.families.custom_models import custom_model
+
+        return custom_model(parametrization, init)
 
 
 class ReferenceFamily(AbstractFamily):

@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from krtheory.errors import InvalidArgument
 from krtheory._validation import parse_number
-from krtheory._validation import check_depth, check_positive, check_shape
+from krtheory._validation import check_depth, check_instance, check_positive, check_shape
 
 #: Largest depth accepted: the cap of the other depth-taking commands (derive, bounds).
 MAX_DEPTH = 100
@@ -178,6 +178,55 @@ class WideModel(SeparableModel):
 
     def __repr__(self):
         return f"WideModel(d={len(self.U0)}, width={self.width})"
+
+
+class ParametrizedModel(SeparableModel):
+    """A user polynomial ``beta_i = P(theta_i)`` in named parameters (e.g. ``u*v``: Azulay et
+    al.'s unbalanced depth-2 model with u(0) != v(0)), started at per-coordinate values.
+
+    ``polynomial``: P as exact terms over the parameters ``names`` (in that order; built by the
+    family layer from the user's expression, :mod:`krtheory.families.custom_models`);
+    ``init``: {name: exact number (every coordinate) or a sequence of d exact numbers};
+    ``expression``: the user's text of P, for :meth:`describe` only."""
+
+    def __init__(self, polynomial: Polynomial, names, init: dict, expression: str | None = None):
+        self.polynomial = check_instance(polynomial, Polynomial, "polynomial")
+        self.names = tuple(names)
+        if len(self.names) != polynomial.n_parameters or len(set(self.names)) != len(self.names):
+            raise InvalidArgument(f"names must be {polynomial.n_parameters} distinct parameter names, got "
+                                  f"names={self.names!r}")
+        if not isinstance(init, dict) or set(init) != set(self.names):
+            raise InvalidArgument(f"init must give exactly the parameters {', '.join(self.names)}, got "
+                                  f"init={init!r}")
+        self.init = {name: initial_column(init[name], name) for name in self.names}
+        self.expression = expression
+
+    def initial_parameters(self, ctx, d: int) -> list[list]:
+        for name, column in self.init.items():
+            if not isinstance(column, str) and len(column) != d:
+                raise InvalidArgument(f"init {name} has {len(column)} values but the problem has d={d} "
+                                      "coordinates")
+        columns = [[column] * d if isinstance(column, str) else column for column in self.init.values()]
+        return [[ctx.mpf(v) for v in row] for row in zip(*columns)]
+
+    def describe(self) -> dict:
+        return {"family": "custom", "parametrization": self.expression,
+                "init": {k: v if isinstance(v, str) else list(v) for k, v in self.init.items()}}
+
+    def __repr__(self):
+        return f"ParametrizedModel({self.expression or self.polynomial!r}, names={self.names!r})"
+
+
+def initial_column(value, name: str):
+    """One exact number (str) or a tuple of them (per coordinate)."""
+    if isinstance(value, (str, int, float, Fraction)) and not isinstance(value, bool):
+        return parse_number(value, f"init {name}")
+    if isinstance(value, (bytes, dict)) or not hasattr(value, "__iter__"):
+        raise InvalidArgument(f"init {name} must be an exact number or a sequence of them, got {value!r}")
+    column = tuple(parse_number(v, f"init {name}, coordinate {i}") for i, v in enumerate(value, start=1))
+    if not column:
+        raise InvalidArgument(f"init {name} is an empty sequence")
+    return column
 
 
 def check_matrix(rows, name: str) -> tuple[tuple[str, ...], ...]:

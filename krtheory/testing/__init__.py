@@ -1,14 +1,42 @@
-"""Public hypothesis strategies for problems, scales and shapes (``pip install krtheory[test]``).
-
-Point them at your own claims::
+"""Test your own implicit-bias claims: Hypothesis strategies, assertion helpers that integrate the
+real flow, and a pytest plugin (``pip install 'krtheory[test]'``).
 
     from hypothesis import given
-    from krtheory.testing import problems, alphas
+    from krtheory.testing import assert_implicit_bias, problems
 
-    @given(problems(max_n=3, max_d=6), alphas(min_value="0.1", max_value="10"))
-    def test_my_claim(problem, alpha): ...
+    @given(problems())
+    def test_unbalanced_depth_two(problem):
+        assert_implicit_bias("u*v", {"u": "0.7", "v": "0.2"}, problem)
+
+Strategies (:mod:`krtheory.testing.strategies`): problems, alphas, epsilons, betas, depths, shapes,
+widths, wide_inits, parametrizations, families. Helpers (:mod:`krtheory.testing.assertions`):
+assert_implicit_bias, assert_limit, Inconclusive. Names load on first use, so importing this
+package costs nothing until one is used.
 """
 
-from krtheory.testing.strategies import alphas, problems, shapes
+from __future__ import annotations
 
-__all__ = ["alphas", "problems", "shapes"]
+import importlib
+
+_EXPORTS = {
+    **{name: "krtheory.testing.strategies" for name in (
+        "problems", "alphas", "epsilons", "betas", "depths", "shapes", "widths", "wide_inits", "parametrizations",
+        "families", "Parametrization", "FamilyCase")},
+    **{name: "krtheory.testing.assertions" for name in (
+        "assert_implicit_bias", "assert_limit", "Evidence", "LimitEvidence", "Inconclusive")},
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'krtheory.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
