@@ -41,6 +41,10 @@ NOT_TAKEN = {"l1": ("depth", "alpha", "shape", "U0", "V0", "certify"),
 
 
 def run(args) -> int:
+    from krtheory.cli import matrix
+
+    if matrix.takes_matrices(args):
+        return matrix.run_solve(args)
     given = [f"--{name}" for name in NOT_TAKEN.get(args.family, ()) if getattr(args, name) not in (None, False)]
     if given:
         raise InvalidArgument(f"--family {args.family} does not take {', '.join(given)}")
