@@ -12,7 +12,8 @@ Two arithmetics:
 
 * float64 (``dps=None``): scipy's LSODA on the factor with the analytic Jacobian
   -2 (S (x) I_r + D^T G D) (D = dvec(M)/dF, G = A^T A), in time chunks that double; a second
-  integration at a 1000 x tighter tolerance over the same chunks gives ``integration_error``.
+  integration at a 1000 x tighter tolerance over the same chunks gives ``integration_error``
+  (INTEGRATION_SAFETY times the difference).
 * ``dps`` digits: explicit Taylor series of the cubic ODE on fixed-point integers
   (:mod:`krtheory.flow.matrix_taylor`); ``integration_error`` sums the local truncation and
   rounding estimates. Explicit, so meant for small or well-conditioned problems (budgets apply).
@@ -43,6 +44,9 @@ TAIL_SAFETY = 3.0
 RATE_AGREEMENT = 0.8
 #: float64: LSODA's rtol, and the check integration's (the difference is the integration error).
 RTOL, CHECK_RTOL = 1e-10, 1e-13
+#: float64: the integration error is this multiple of |M(RTOL) - M(CHECK_RTOL)| (the check run's
+#: own error, with LSODA's error control only roughly proportional to rtol, is not zero).
+INTEGRATION_SAFETY = 2.0
 #: float64: relative target of the tail (relative to max(1, max|M|)).
 FLOAT_TARGET = 1e-11
 #: float64: g below this times ||F||_F (||R||_F + |y|) is rounding noise: the flow has stopped.
@@ -212,6 +216,7 @@ class TailMonitor:
 
     def __init__(self):
         self.history: list[tuple[float, float]] = []
+        self.last_rate: float | None = None  # the last rate both windows agreed on
 
     def add(self, t: float, g: float) -> None:
         self.history.append((t, g))
@@ -228,10 +233,12 @@ class TailMonitor:
         late = math.log(half[1] / g) / (t - half[0])
         if early <= 0 or late <= 0 or min(early, late) < RATE_AGREEMENT * max(early, late):
             return None
-        return min(early, late)
+        self.last_rate = min(early, late)
+        return self.last_rate
 
-    def tail(self, F_norm2: float) -> float:
-        rate = self.rate()
+    def tail(self, F_norm2: float, rate: float | None = None) -> float:
+        """The tail estimate at the latest point, with the rate read there (or ``rate``)."""
+        rate = self.rate() if rate is None else rate
         return math.inf if rate is None else TAIL_SAFETY * 2.0 * F_norm2 * self.history[-1][1] / rate
 
 
@@ -262,9 +269,12 @@ def _float_flow(system: FactorSystem, F0, width, max_time, max_seconds, max_step
         g = float(np.linalg.norm(rhs(t, states["main"])))
         monitor.add(t, g)
         F_norm2 = float(np.linalg.norm(F, 2))
-        tail = min(tail, monitor.tail(F_norm2)) if g > 0 else 0.0
+        tail = monitor.tail(F_norm2) if g > 0 else 0.0
         M = F[:system.D1] @ F[system.D1:].T
         floor = FLOAT_FLOOR * np.linalg.norm(F) * (np.linalg.norm(system.residual(M)) + np.linalg.norm(system.y))
+        if g <= floor:  # rounding noise: the tail at the last decay rate read, else g t
+            tail = (monitor.tail(F_norm2, monitor.last_rate) if monitor.last_rate
+                    else 2.0 * F_norm2 * g * t)
         if tail <= target * max(1.0, float(np.abs(M).max())) or g <= floor:
             status = MatrixFlowStatus.CONVERGED
             break
@@ -280,10 +290,7 @@ def _float_flow(system: FactorSystem, F0, width, max_time, max_seconds, max_step
     integration = 0.0
     if check:
         Fc = states["check"].reshape(shape)
-        integration = float(np.abs(M - Fc[:system.D1] @ Fc[system.D1:].T).max())
-    if status is MatrixFlowStatus.CONVERGED and not math.isfinite(tail):
-        # stopped at the rounding floor before a decay rate was read: the movement if g stayed there
-        tail = 2.0 * float(np.linalg.norm(F, 2)) * monitor.history[-1][1] * t
+        integration = INTEGRATION_SAFETY * float(np.abs(M - Fc[:system.D1] @ Fc[system.D1:].T).max())
     rounding = 4 * np.finfo(float).eps * float(np.abs(M).max()) * math.sqrt(shape[0] * shape[1])
     return MatrixFlowResult(M=M, F=F, loss=system.loss(M), time=t, status=status,
                             error_estimate=integration + tail + rounding, integration_error=integration,
