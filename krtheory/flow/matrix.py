@@ -42,8 +42,9 @@ from krtheory._validation import check_instance
 TAIL_SAFETY = 3.0
 #: The two decay rates read off g must agree to this ratio before the tail is trusted.
 RATE_AGREEMENT = 0.8
-#: float64: LSODA's rtol, and the check integration's (the difference is the integration error).
-RTOL, CHECK_RTOL = 1e-10, 1e-13
+#: float64: LSODA's default rtol, and the check integration's factor on it (the difference of the
+#: two is the integration error).
+RTOL, CHECK_FACTOR = 1e-10, 1e-3
 #: float64: the integration error is this multiple of |M(RTOL) - M(CHECK_RTOL)| (the check run's
 #: own error, with LSODA's error control only roughly proportional to rtol, is not zero).
 INTEGRATION_SAFETY = 2.0
@@ -51,6 +52,8 @@ INTEGRATION_SAFETY = 2.0
 FLOAT_TARGET = 1e-11
 #: float64: g below this times ||F||_F (||R||_F + |y|) is rounding noise: the flow has stopped.
 FLOAT_FLOOR = 1e-13
+#: Default step budgets: Taylor steps at dps, right-hand side evaluations in float64.
+MAX_TAYLOR_STEPS, MAX_EVALUATIONS = 200_000, 2_000_000
 #: Flow-time budget (the slow components of a rich flow converge at rate ~ alpha^2 k).
 MAX_TIME = 1e12
 
@@ -151,14 +154,17 @@ def initial_factor(W0: np.ndarray) -> np.ndarray:
 
 def integrate_factor_flow(measurements: MatrixMeasurements, F0, *, width, dps: int | None = None,
                           exact=None, max_time: float = MAX_TIME, max_seconds: float | None = None,
-                          max_steps: int = 200_000, target: float | None = None,
-                          check: bool = True, throw: bool = False) -> MatrixFlowResult:
+                          max_steps: int | None = None, target: float | None = None,
+                          check: bool = True, rtol: float = RTOL, throw: bool = False) -> MatrixFlowResult:
     """The flow F' = -2 S(F F^T) F from F0 (p x r float64; or ``exact``, the fixed-point factor
     at ``dps``) until the tail estimate is below ``target`` x max(1, max|M|) (default: 1e-11 in
-    float64, 10^-(dps+1) at dps). ``check`` (float64) runs the tighter second integration.
-    Budgets: flow time, wall seconds, steps; when one runs out the result says so in ``status``
+    float64, 10^-(dps+1) at dps). ``check`` (float64) runs the tighter second integration at
+    ``rtol`` x CHECK_FACTOR. Budgets: flow time, wall seconds, steps (float64: right-hand side
+    evaluations; dps: Taylor steps); when one runs out the result says so in ``status``
     (or NoConvergence with ``throw``)."""
     check_instance(measurements, MatrixMeasurements, "measurements")
+    if max_steps is None:
+        max_steps = MAX_TAYLOR_STEPS if dps is not None else MAX_EVALUATIONS
     if dps is not None:
         from krtheory.flow.matrix_taylor import taylor_flow
 
@@ -170,7 +176,7 @@ def integrate_factor_flow(measurements: MatrixMeasurements, F0, *, width, dps: i
         if F0.ndim != 2 or F0.shape[0] != D1 + D2 or not np.all(np.isfinite(F0)):
             raise InvalidArgument(f"the initial factor must be a finite ({D1 + D2} x r) array")
         result = _float_flow(FactorSystem(measurements), F0, width, max_time, max_seconds, max_steps,
-                             FLOAT_TARGET if target is None else target, check)
+                             FLOAT_TARGET if target is None else target, check, rtol)
     if throw and not result.converged:
         raise NoConvergence(f"matrix flow: {result.status.value} (t = {result.time:.3g}, "
                             f"loss = {result.loss:.3g})")
@@ -242,31 +248,54 @@ class TailMonitor:
         return math.inf if rate is None else TAIL_SAFETY * 2.0 * F_norm2 * self.history[-1][1] / rate
 
 
+class _Budget(Exception):
+    """Raised inside the right-hand side when the wall-clock or evaluation budget is spent."""
+
+    def __init__(self, status: MatrixFlowStatus):
+        self.status = status
+
+
 def _float_flow(system: FactorSystem, F0, width, max_time, max_seconds, max_steps, target,
-                check) -> MatrixFlowResult:
+                check, rtol) -> MatrixFlowResult:
     from scipy.integrate import solve_ivp
 
     start = _time.perf_counter()
     shape = F0.shape
-    rhs = lambda t, f: system.derivative(f.reshape(shape)).ravel()  # noqa: E731
+    calls = [0]
+
+    def rhs(t, f):
+        calls[0] += 1
+        if calls[0] > max_steps:
+            raise _Budget(MatrixFlowStatus.MAX_STEPS)
+        if max_seconds is not None and calls[0] % 64 == 0 and _time.perf_counter() - start > max_seconds:
+            raise _Budget(MatrixFlowStatus.MAX_SECONDS)
+        return system.derivative(f.reshape(shape)).ravel()
+
     jac = lambda t, f: system.jacobian(f.reshape(shape))  # noqa: E731
     scale = float(np.abs(system.y).max()) + float(np.abs(F0).max()) ** 2
     t, T = 0.0, 1.0 / max(scale, 1e-300)
     states = {"main": F0.ravel(), "check": F0.ravel()} if check else {"main": F0.ravel()}
-    monitor, steps, status = TailMonitor(), 0, MatrixFlowStatus.MAX_TIME
-    monitor.add(0.0, float(np.linalg.norm(rhs(0.0, F0.ravel()))))
+    tolerances = {"main": rtol, "check": rtol * CHECK_FACTOR}
+    monitor, status = TailMonitor(), MatrixFlowStatus.MAX_TIME
+    monitor.add(0.0, float(np.linalg.norm(system.derivative(F0))))
     tail = math.inf
     while T <= max_time:
-        for name, f in states.items():
-            solution = solve_ivp(rhs, (t, T), f, method="LSODA", jac=jac,
-                                 rtol=RTOL if name == "main" else CHECK_RTOL,
-                                 atol=(RTOL if name == "main" else CHECK_RTOL) * 1e-3 * max(1.0, float(np.abs(f).max())))
-            if not solution.success:
-                raise NoConvergence(f"matrix flow: LSODA failed at t = {solution.t[-1]:.3g}: {solution.message}")
-            states[name], steps = solution.y[:, -1], steps + solution.t.size
+        try:
+            advanced = {}
+            for name, f in states.items():
+                solution = solve_ivp(rhs, (t, T), f, method="LSODA", jac=jac, rtol=tolerances[name],
+                                     atol=tolerances[name] * 1e-3 * max(1.0, float(np.abs(f).max())))
+                if not solution.success:
+                    raise NoConvergence(f"matrix flow: LSODA failed at t = {solution.t[-1]:.3g}: "
+                                        f"{solution.message}")
+                advanced[name] = solution.y[:, -1]
+        except _Budget as budget:  # the state stays at the last chunk's end
+            status = budget.status
+            break
+        states = advanced
         t = T
         F = states["main"].reshape(shape)
-        g = float(np.linalg.norm(rhs(t, states["main"])))
+        g = float(np.linalg.norm(system.derivative(F)))
         monitor.add(t, g)
         F_norm2 = float(np.linalg.norm(F, 2))
         tail = monitor.tail(F_norm2) if g > 0 else 0.0
@@ -278,12 +307,6 @@ def _float_flow(system: FactorSystem, F0, width, max_time, max_seconds, max_step
         if tail <= target * max(1.0, float(np.abs(M).max())) or g <= floor:
             status = MatrixFlowStatus.CONVERGED
             break
-        if max_seconds is not None and _time.perf_counter() - start > max_seconds:
-            status = MatrixFlowStatus.MAX_SECONDS
-            break
-        if steps > max_steps:
-            status = MatrixFlowStatus.MAX_STEPS
-            break
         T *= 2.0
     F = states["main"].reshape(shape)
     M = F[:system.D1] @ F[system.D1:].T
@@ -294,5 +317,5 @@ def _float_flow(system: FactorSystem, F0, width, max_time, max_seconds, max_step
     rounding = 4 * np.finfo(float).eps * float(np.abs(M).max()) * math.sqrt(shape[0] * shape[1])
     return MatrixFlowResult(M=M, F=F, loss=system.loss(M), time=t, status=status,
                             error_estimate=integration + tail + rounding, integration_error=integration,
-                            tail_error=tail, steps=steps, seconds=_time.perf_counter() - start,
+                            tail_error=tail, steps=calls[0], seconds=_time.perf_counter() - start,
                             width=width, dps=None, method="lsoda" + (" + check" if check else ""))
