@@ -20,6 +20,8 @@ MODULES: tuple[str, ...] = (
     "bounds_lemmas",
     "bounds_depth",
     "dual_trajectory",
+    "matrix_theorem5",
+    "matrix_figure5",
 )
 
 for _name in MODULES:
