@@ -13,7 +13,6 @@ from krtheory.solve.nuclear import certificate, min_nuclear_norm
 
 
 def _completion(Y, cells):
-    d2 = Y.shape[1]
     A = np.zeros((len(cells), Y.size))
     A[np.arange(len(cells)), cells] = 1.0
     return A, Y.ravel()[cells]

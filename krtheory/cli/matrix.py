@@ -19,7 +19,7 @@ from krtheory.families.registry import FAMILIES
 from krtheory.flow.measurements import MatrixMeasurements
 from krtheory._validation import parse_number
 from krtheory.cli.output import emit, table
-from krtheory.problem import load_matrix
+from krtheory.problem import _read_text, load_matrix
 
 #: Largest D1 or D2 accepted from --shape (the float64 Jacobian is (D1 + D2) r squared).
 MAX_SIDE = 2000
@@ -173,12 +173,8 @@ def _index(cell: str, where: str) -> int:
 
 
 def _text(path: str) -> str:
+    """The file's UTF-8 text (problem files' reader), or one line naming what is wrong."""
     file = Path(path)
     if not file.is_file():
         raise InvalidArgument(f"{path}: {'not a regular file' if file.exists() else 'no such file'}")
-    try:
-        return file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidArgument(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise InvalidArgument(f"{path}: cannot be read ({error.strerror})") from None
+    return _read_text(file)
