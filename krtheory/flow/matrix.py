@@ -103,12 +103,24 @@ class MatrixFlowResult:
         return max(0, min(cap, int(math.floor(math.log10(scale / self.error_estimate)))))
 
     def M_strings(self) -> list[list[str]]:
-        """D1 rows of decimal strings, each with the digits the error estimate supports."""
-        shown = max(self.digits, 1)
-        if self.M_exact is not None:
-            return [[self.ctx.nstr(v, shown, strip_zeros=False) if abs(v) > self.error_estimate else "0"
-                     for v in row] for row in self.M_exact]
-        return [[f"{v:.{shown}g}" if abs(v) > self.error_estimate else "0" for v in row] for row in self.M]
+        """D1 rows of decimal strings, each entry with the significant digits the (absolute)
+        error estimate supports for it, "0" where |M_ij| is below the estimate."""
+        cap = 16 if self.dps is None else self.dps
+        rows = self.M_exact if self.M_exact is not None else self.M
+        out = []
+        for row in rows:
+            cells = []
+            for v in row:
+                size = abs(float(v))
+                if size <= self.error_estimate or size == 0:
+                    cells.append("0")
+                    continue
+                shown = cap if self.error_estimate <= 0 else max(1, min(cap, int(math.floor(
+                    math.log10(size / self.error_estimate)))))
+                cells.append(self.ctx.nstr(v, shown, strip_zeros=False) if self.M_exact is not None
+                             else f"{float(v):.{shown}g}")
+            out.append(cells)
+        return out
 
     def as_strings(self) -> dict:
         return {"M": self.M_strings(), "loss": f"{self.loss:.6g}", "time": f"{self.time:.6g}",

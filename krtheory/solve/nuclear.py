@@ -36,12 +36,14 @@ class NuclearResult:
     seconds: float
 
     def as_strings(self) -> dict:
-        digits = 16 if self.gap <= 0 else max(1, min(16, int(np.floor(
-            np.log10(max(np.abs(self.M).max(), 1e-300) / max(self.gap, self.rounding))))))
-        return {"M": [[f"{v:.{digits}g}" for v in row] for row in self.M],
+        """``M`` in full (17 digits: a feasible point, not a certified minimizer, which need not be
+        unique), the two bounds in full, ``gap`` and ``rounding`` to 3 digits."""
+        return {"M": [[f"{v:.17g}" for v in row] for row in self.M],
+                "M_accuracy": "a feasible point (observed entries exact) whose nuclear norm is within gap "
+                              "(+ rounding) of the minimum; its entries are not certified",
                 "nuclear_norm": f"{self.nuclear_norm:.17g}", "gap": f"{self.gap:.3g}",
                 "lower_bound": f"{self.lower_bound:.17g}", "rounding": f"{self.rounding:.3g}",
-                "digits": digits, "status": self.status, "solver": self.solver,
+                "status": self.status, "solver": self.solver,
                 "seconds": round(self.seconds, 3)}
 
 
