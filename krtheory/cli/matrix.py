@@ -21,8 +21,8 @@ from krtheory._validation import parse_number
 from krtheory.cli.output import emit, table
 from krtheory.problem import _read_text, load_matrix
 
-#: Largest D1 or D2 accepted from --shape (the float64 Jacobian is (D1 + D2) r squared).
-MAX_SIDE = 2000
+#: Largest D1 x D2 read (the measurement operator is stored dense: N x D1 D2 float64).
+MAX_CELLS = 10_000
 _SHAPE = re.compile(r"\s*(\d{1,7})\s*[xX]\s*(\d{1,7})\s*")
 _INDEX = re.compile(r"\s*\+?\d{1,9}\s*")
 #: Options of the vector families that the matrix families refuse.
@@ -54,9 +54,16 @@ def parse_shape(text: str) -> tuple[int, int]:
     if not match:
         raise InvalidArgument(f"--shape {text[:40]!r}: expected D1xD2 (two positive integers, e.g. 10x10)")
     D1, D2 = int(match[1]), int(match[2])
-    if not (1 <= D1 <= MAX_SIDE and 1 <= D2 <= MAX_SIDE):
-        raise InvalidArgument(f"--shape {text}: each side must be in [1, {MAX_SIDE}]")
-    return D1, D2
+    if D1 < 1 or D2 < 1:
+        raise InvalidArgument(f"--shape {text}: each side must be at least 1")
+    return _checked_size((D1, D2), f"--shape {text}")
+
+
+def _checked_size(shape: tuple[int, int], where: str) -> tuple[int, int]:
+    if shape[0] * shape[1] > MAX_CELLS:
+        raise InvalidArgument(f"{where}: {shape[0]}x{shape[1]} has more than {MAX_CELLS} cells (the "
+                              "measurement operator is stored dense)")
+    return shape
 
 
 def read_entries(path: str, shape: tuple[int, int] | None) -> MatrixMeasurements:
@@ -79,7 +86,8 @@ def read_entries(path: str, shape: tuple[int, int] | None) -> MatrixMeasurements
                                   "(duplicate entry)")
         seen[(i, j)] = line
     if shape is None:
-        shape = (max(i for _, i, _, _ in rows) + 1, max(j for _, _, j, _ in rows) + 1)
+        shape = _checked_size((max(i for _, i, _, _ in rows) + 1, max(j for _, _, j, _ in rows) + 1),
+                              f"{path}: the largest indices + 1")
     for line, i, j, _ in rows:
         if i >= shape[0] or j >= shape[1]:
             raise InvalidArgument(f"{path}: row {line}: entry ({i}, {j}) is outside --shape "
@@ -103,7 +111,7 @@ def read_measurements(path: str, shape: tuple[int, int] | None) -> MatrixMeasure
         if not isinstance(X, list) or not X or not all(isinstance(row, list) and row for row in X):
             raise InvalidArgument(f"{path}: measurement {n}: X must be a list of rows of numbers")
         matrices.append(X)
-    found = (len(matrices[0]), len(matrices[0][0]))
+    found = _checked_size((len(matrices[0]), len(matrices[0][0])), f"{path}: measurement 1")
     if shape is not None and shape != found:
         raise InvalidArgument(f"{path}: measurement 1 is {found[0]}x{found[1]} but --shape is "
                               f"{shape[0]}x{shape[1]}")

@@ -54,6 +54,8 @@ FLOAT_TARGET = 1e-11
 FLOAT_FLOOR = 1e-13
 #: Default step budgets: Taylor steps at dps, right-hand side evaluations in float64.
 MAX_TAYLOR_STEPS, MAX_EVALUATIONS = 200_000, 2_000_000
+#: Largest p = D1 + D2 of the float64 engine: its dense Jacobian has (p r)^2 <= p^4 entries.
+MAX_FACTOR_ROWS = 64
 #: Flow-time budget (the slow components of a rich flow converge at rate ~ alpha^2 k).
 MAX_TIME = 1e12
 
@@ -187,6 +189,9 @@ def integrate_factor_flow(measurements: MatrixMeasurements, F0, *, width, dps: i
         D1, D2 = measurements.shape
         if F0.ndim != 2 or F0.shape[0] != D1 + D2 or not np.all(np.isfinite(F0)):
             raise InvalidArgument(f"the initial factor must be a finite ({D1 + D2} x r) array")
+        if D1 + D2 > MAX_FACTOR_ROWS:
+            raise InvalidArgument(f"the float64 matrix flow takes D1 + D2 <= {MAX_FACTOR_ROWS} (its dense "
+                                  f"Jacobian), not {D1}x{D2}")
         result = _float_flow(FactorSystem(measurements), F0, width, max_time, max_seconds, max_steps,
                              FLOAT_TARGET if target is None else target, check, rtol)
     if throw and not result.converged:
