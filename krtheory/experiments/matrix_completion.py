@@ -192,6 +192,7 @@ def _plot(context, rows, seeds):
     axis.axvline(1.0, color="r", ls="--", lw=1)
     axis.set_xscale("log")
     axis.set_yscale("symlog", linthresh=0.1)
+    axis.set_ylim(bottom=-0.02)
     axis.set_xlabel("alpha^2 k")
     axis.set_ylabel("excess nuclear norm")
     axis.set_title("all points against alpha^2 k", fontsize=9)
