@@ -96,6 +96,7 @@ def test_bad_entries_files_and_options_are_one_line(tmp_path, capsys, entries, e
     (["--family", "matrix", "--entries", "E", "--measurements", "E"], "exactly one of"),
     (["--family", "matrix", "--entries", "E", "--U0", "U", "--V0", "U"], "V0 has 2 rows but the shape 2x3 needs 3"),
     (["--family", "matrix", "--entries", "E", "--U0", "U", "--V0", "V", "--method", "radau"], "--method"),
+    (["--family", "matrix", "--entries", "E", "--U0", "U", "--V0", "V", "--progress"], "--progress"),
     (["--family", "diagonal", "--entries", "E"], "does not take --entries"),
     (["--family", "diagonal"], "needs --X and --y"),
 ])

@@ -139,6 +139,9 @@ def run_flow(args) -> int:
     """``krtheory flow --family matrix``: the flow of L(U, V) from --U0, --V0 to its limit."""
     if getattr(args, "method", "auto") != "auto":
         raise InvalidArgument("--family matrix does not take --method (float64: LSODA; --dps: Taylor)")
+    shown = [f"--{name}" for name in ("verbose", "progress") if getattr(args, name, None)]
+    if shown:
+        raise InvalidArgument(f"--family matrix does not take {' or '.join(shown)} (no progress report yet)")
     measurements = load_measurements(args)
     missing = [f"--{name}" for name in ("U0", "V0") if getattr(args, name) is None]
     if missing:
