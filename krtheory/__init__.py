@@ -57,6 +57,11 @@ _EXPORTS = {
     "InvalidArgument": "krtheory.errors",
     "NoConvergence": "krtheory.errors",
     "NotApplicable": "krtheory.errors",
+    # matrix completion and sensing (§6)
+    "MatrixMeasurements": "krtheory.flow.measurements",
+    "integrate_matrix_flow": "krtheory.flow.matrix",
+    "wishart_factor": "krtheory.flow.gram",
+    "min_nuclear_norm": "krtheory.solve.nuclear",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -21,6 +21,8 @@ MODULES: tuple[str, ...] = (
     "bounds_depth",
     "dual_trajectory",
     "proved_inequalities",
+    "matrix_theorem5",
+    "matrix_figure5",
 )
 
 for _name in MODULES:

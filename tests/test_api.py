@@ -44,4 +44,4 @@ def test_the_family_registry_is_public_and_light():
             "print(all(isinstance(f, krtheory.AbstractFamily) for f in krtheory.FAMILIES.values())); "
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split("\n")[:3] == ["['custom', 'diagonal', 'explicit', 'l1', 'l2', 'wide']", "True", "False"]
+    assert out.split("\n")[:3] == ["['custom', 'diagonal', 'explicit', 'l1', 'l2', 'matrix', 'nuclear', 'wide']", "True", "False"]

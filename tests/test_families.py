@@ -15,8 +15,8 @@ from krtheory.families.registry import FAMILIES, names
 EXPECTED = {
     "derive": ("diagonal", "explicit", "wide", "custom"),
     "potential": ("diagonal", "explicit"),
-    "solve": ("diagonal", "explicit", "wide", "custom", "l1", "l2"),
-    "flow": ("diagonal", "wide", "custom"),
+    "solve": ("diagonal", "explicit", "wide", "custom", "l1", "l2", "nuclear"),
+    "flow": ("diagonal", "wide", "custom", "matrix"),
 }
 #: The keyword parameters of one verified derivation per derivable family.
 DERIVATIONS = {
@@ -28,7 +28,7 @@ DERIVATIONS = {
 
 
 def test_every_entry_is_a_family_named_by_its_key():
-    assert list(FAMILIES) == ["diagonal", "explicit", "wide", "custom", "l1", "l2"]
+    assert list(FAMILIES) == ["diagonal", "explicit", "wide", "custom", "l1", "l2", "matrix", "nuclear"]
     for key, family in FAMILIES.items():
         assert isinstance(family, AbstractFamily) and family.name == key
         assert family.commands and family.commands <= set(COMMANDS)

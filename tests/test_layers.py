@@ -30,7 +30,7 @@ ALLOWED = {
     "references": {"_linalg", "problem"},
     "flow": {"problem"},
     "derive": {"links"},
-    "families": {"derive", "links", "flow", "problem", "references"},  # references: the l1/l2 entries
+    "families": {"derive", "links", "flow", "problem", "references", "solve"},  # references: the l1/l2 entries; solve: nuclear
     "solve": {"links", "problem", "_linalg"},
     "bounds": {"solve", "families", "derive", "references", "links", "problem"},
     "testing": {"problem", "families", "links", "derive", "solve", "flow", "references", "claims"},  # claims: the plugin tallies Claim.run

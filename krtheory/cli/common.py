@@ -34,9 +34,10 @@ def add_model_options(parser, command: str) -> None:
     model.add_argument("--depth", metavar="D", help=f"diagonal: depth D >= 2 (default {DEFAULT_DEPTH})")
     model.add_argument("--alpha", metavar="A",
                        help=f"diagonal: initialization scale alpha > 0, read exactly (default {DEFAULT_ALPHA})")
-    model.add_argument("--shape", metavar="FILE|v1,v2,...",
+    model.add_argument("--shape", metavar="FILE|v1,v2,...|D1xD2",
                        help="diagonal: initialization shape w0 (no zero entries): a file with one row or "
-                            "column of numbers, or a comma list (default: all ones)")
+                            "column of numbers, or a comma list (default: all ones); matrix, nuclear: "
+                            "the matrix size D1xD2")
     model.add_argument("--U0", metavar="FILE", help="wide: initial U, d rows of k numbers (.csv, .npy, .json)")
     model.add_argument("--V0", metavar="FILE", help="wide: initial V, the same shape as U0")
     model.add_argument("--parametrization", metavar="EXPR",
@@ -45,8 +46,13 @@ def add_model_options(parser, command: str) -> None:
                        help="custom: initial values, exact numbers (the same for every coordinate) or "
                             "files of d numbers (one row or column), e.g. u=0.7,v=0.2 or u=u0.csv,v=0.2")
     data = parser.add_argument_group("problem")
-    data.add_argument("--X", required=True, metavar="FILE", help="n x d matrix (.csv, .npy, .json)")
-    data.add_argument("--y", required=True, metavar="FILE", help="n targets (.csv, .npy, .json)")
+    data.add_argument("--X", metavar="FILE", help="n x d matrix (.csv, .npy, .json); required but for "
+                                                  "the matrix families")
+    data.add_argument("--y", metavar="FILE", help="n targets (.csv, .npy, .json); likewise")
+    if command in ("flow", "solve"):
+        from krtheory.cli.matrix import add_matrix_options
+
+        add_matrix_options(data)
 
 
 def resolve_family(args) -> None:
@@ -98,6 +104,9 @@ def _numbers_file(text: str, option: str) -> tuple[str, ...] | None:
 
 
 def load_problem(args) -> Problem:
+    missing = [f"--{name}" for name in ("X", "y") if getattr(args, name) is None]
+    if missing:
+        raise InvalidArgument(f"--family {args.family} needs {' and '.join(missing)} (the problem X beta = y)")
     return Problem.from_files(args.X, args.y)
 
 

@@ -23,6 +23,7 @@ def add_parser(subparsers):
                     "the limit beta with only the digits its error estimate supports.")
     add_model_options(parser, "flow")
     add_dps_option(parser, default=40, maximum=1000)  # measured: 2 s at 100 digits, over 60 s at 1000
+    parser.set_defaults(dps=None)  # None: 40 digits; --family matrix: float64 unless --dps is given
     parser.add_argument("--method", choices=("taylor", "radau", "auto"), default="auto",
                         help="auto (the default: Taylor while accuracy-limited, then Radau once "
                              "stability holds the Taylor steps down, as at small alpha), taylor "
@@ -36,9 +37,13 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    from krtheory.cli import matrix
     from krtheory.flow.driver import integrate_flow
 
     resolve_family(args)
+    if matrix.takes_matrices(args):
+        return matrix.run_flow(args)
+    args.dps = 40 if args.dps is None else args.dps
     problem = load_problem(args)
     model = load_model(args, problem)
     report = _Bar() if args.progress else _Progress() if args.verbose or sys.stderr.isatty() else None

@@ -45,9 +45,13 @@ NOT_TAKEN = {"l1": ("depth", "alpha", "shape", "U0", "V0", "certify"),
 
 
 def run(args) -> int:
+    from krtheory.cli import matrix
+
     resolve_family(args)
     if args.potential is not None and args.family != "custom":
         raise InvalidArgument(f"--potential goes with --parametrization (--family custom), not --family {args.family}")
+    if matrix.takes_matrices(args):
+        return matrix.run_solve(args)
     given = [f"--{name}" for name in NOT_TAKEN.get(args.family, ()) if getattr(args, name) not in (None, False)]
     if given:
         raise InvalidArgument(f"--family {args.family} does not take {', '.join(given)}")

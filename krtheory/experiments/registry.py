@@ -8,6 +8,7 @@ from typing import Callable
 
 #: figure name -> "module:function" (the function takes a FigureContext, returns a FigureResult).
 FIGURES: dict[str, str] = {
+    "5": "krtheory.experiments.matrix_completion:make",
 }
 
 

@@ -32,6 +32,8 @@ class AbstractFamily(abc.ABC):
     commands: ClassVar[frozenset[str]]
     #: True for a reference interpolator (min-norm l1/l2): no link, no flow, no derivation.
     is_reference: ClassVar[bool] = False
+    #: True for the matrix families (§6): their data are matrix measurements, not X, y.
+    takes_matrices: ClassVar[bool] = False
 
     def takes(self, command: str) -> bool:
         """Whether ``krtheory COMMAND --family NAME`` exists."""

@@ -4,7 +4,9 @@ Each entry builds what its commands need from its own module, imported on first 
 registry itself costs no sympy import): the diagonal net and the explicit regularizer R
 (:mod:`krtheory.families.diagonal`, links a(c_i) h(b(c_i) t_i) at c_i = alpha*|w0_i|), the wide
 net (:mod:`krtheory.families.wide`, §6), a user parametrization (:mod:`krtheory.families.custom`)
-and the min-norm references l1 and l2 (:mod:`krtheory.references`, eqs. 6-7).
+the min-norm references l1 and l2 (:mod:`krtheory.references`, eqs. 6-7), and §6's matrix
+factorization (:mod:`krtheory.flow.matrix`) with its minimum nuclear norm reference
+(:mod:`krtheory.solve.nuclear`).
 """
 
 from __future__ import annotations
@@ -134,11 +136,40 @@ class ReferenceFamily(AbstractFamily):
         return getattr(references, self._interpolator)(problem, dps=dps)
 
 
+class MatrixFamily(AbstractFamily):
+    name = "matrix"
+    description = "matrix factorization M = U V^T, flow of sum_n (<X_n, U V^T> - y_n)^2 (§6, Figure 5)"
+    commands = frozenset({"flow"})
+    takes_matrices = True
+
+    def flow(self, measurements, *, U0, V0, dps=None, **budgets):
+        """The flow of L(U, V) from U0, V0 to its limit (float64 when ``dps`` is None)."""
+        from krtheory.flow.matrix import integrate_matrix_flow
+
+        return integrate_matrix_flow(measurements, U0, V0, dps=dps, **budgets)
+
+
+class NuclearFamily(AbstractFamily):
+    name = "nuclear"
+    description = "the minimum nuclear norm completion / sensing solution (§6, the rich limit)"
+    commands = frozenset({"solve"})
+    is_reference = True
+    takes_matrices = True
+
+    def reference(self, problem, *, dps=None):
+        """argmin ||M||_* s.t. <X_n, M> = y_n for ``problem``, a MatrixMeasurements (float64,
+        cvxpy + Clarabel; ``dps`` is not used)."""
+        from krtheory.solve.nuclear import min_nuclear_norm
+
+        return min_nuclear_norm(problem.shape, problem.operator(), problem.targets())
+
+
 #: name -> family, in the order the CLI lists them.
 FAMILIES: dict[str, AbstractFamily] = {family.name: family for family in (
     DiagonalFamily(), ExplicitFamily(), WideFamily(), CustomFamily(),
     ReferenceFamily("l1", "the minimum l1-norm interpolator (the rich limit alpha -> 0, eq. 7)", "min_l1"),
-    ReferenceFamily("l2", "the minimum l2-norm interpolator (the kernel limit alpha -> oo, eq. 6)", "min_l2"))}
+    ReferenceFamily("l2", "the minimum l2-norm interpolator (the kernel limit alpha -> oo, eq. 6)", "min_l2"),
+    MatrixFamily(), NuclearFamily())}
 
 
 def names(command: str) -> tuple[str, ...]:
