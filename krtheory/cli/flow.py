@@ -82,11 +82,15 @@ class _Bar:
     def __init__(self):
         self.bar = progress(itertools.count(), desc="flow", enabled=True)
         self.ticks = iter(self.bar)
+        self.shown = False
 
     def __call__(self, t: float, loss: float, steps: int):
         next(self.ticks)
         if hasattr(self.bar, "set_postfix_str"):  # tqdm (the fallback prints 'flow i/?' lines)
-            self.bar.set_postfix_str(f"t={t:.4g} loss={loss:.2e}", refresh=False)
+            # drawn at once on the first step (a short flow ends before tqdm's first refresh),
+            # then at tqdm's own pace
+            self.bar.set_postfix_str(f"t={t:.4g} loss={loss:.2e}", refresh=not self.shown)
+            self.shown = True
 
     def close(self):
         if hasattr(self.bar, "close"):
