@@ -339,6 +339,8 @@ def _threshold_figure(context, name: str, depths):
         stats = median_band(ax, ns, groups, color=COLORS.get(depth, "k"), label=f"D = {depth}" if scale_axis
                             else f"median over {seeds} seeds (band: quartiles)")
         medians[depth] = dict(zip(ns, (s[0] for s in stats)))
+    floor = SCALE_FLOOR if scale_axis else SCALE_FLOOR ** (1 / depths[0])
+    ax.axhline(floor, color="0.6", linestyle=":", linewidth=1, label="search floor (seeds with no passing alpha sit here)")
     per_seed, n_l1 = l1_sample_threshold(l1_rows)
     if math.isfinite(n_l1):
         ax.axvline(n_l1, color="0.3", linestyle="--", linewidth=1.2,
@@ -358,14 +360,18 @@ def _threshold_figure(context, name: str, depths):
     l1_csv = write_csv(context.out / f"{name}_l1.csv", l1_rows, ["problem", "seed", "n", "d", "l1_error"], comments=[
         "population error ||beta_l1 - beta*||^2 of the min-l1 interpolant (HiGHS); the dashed line is the median "
         f"over seeds of the smallest n on this grid with l1_error <= {TARGET_ERROR}"])
-    return FigureResult(name, (png, svg, csv, l1_csv),
+    return FigureResult(name.removeprefix("fig"), (png, svg, csv, l1_csv),
                         _threshold_comparisons(medians, n_l1, per_seed, scale_axis), _failure_note(failed))
 
 
-def _near(table: dict, n: int):
-    """(n', value) for the n' of the grid nearest to n."""
+def _near(table: dict, n: int, floor: float) -> str:
+    """The median at the n' of the grid nearest to n, as text ("below the floor" when at least
+    half the seeds found no passing alpha down to it)."""
     closest = min(table, key=lambda m: abs(m - n))
-    return closest, table[closest]
+    value = table[closest]
+    if value <= floor * (1 + 1e-9):
+        return f"< {floor:.3g}: no alpha passed down to the search floor for half the seeds (n = {closest})"
+    return f"{value:.3g} (median at n = {closest})"
 
 
 def _threshold_comparisons(medians, n_l1, per_seed, scale_axis):
@@ -377,14 +383,13 @@ def _threshold_comparisons(medians, n_l1, per_seed, scale_axis):
         table = medians[2]
         out = []
         for n, paper in ((500, "~0.065"), (90, "~1e-2"), (58, "~1e-6")):
-            m, value = _near(table, n)
-            out.append(Comparison(f"largest alpha at n = {n}", paper, f"{value:.3g} (median at n = {m})"))
+            out.append(Comparison(f"largest alpha at n = {n}", paper, _near(table, n, SCALE_FLOOR ** 0.5)))
         return tuple(out) + (l1,)
     out = []
     for depth, paper in ((2, "~3e-3"), (3, "~1e-2"), (5, "~1e-2"), (8, "~1e-2")):
         if depth in medians:
-            m, value = _near(medians[depth], 500)
-            out.append(Comparison(f"largest alpha^D at n = 500, D = {depth}", paper, f"{value:.3g} (median at n = {m})"))
+            out.append(Comparison(f"largest alpha^D at n = 500, D = {depth}", paper,
+                                  _near(medians[depth], 500, SCALE_FLOOR)))
     return tuple(out) + (l1,)
 
 
