@@ -20,6 +20,7 @@ MODULES: tuple[str, ...] = (
     "bounds_lemmas",
     "bounds_depth",
     "dual_trajectory",
+    "sparse_regression_figures",
 )
 
 for _name in MODULES:

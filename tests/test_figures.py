@@ -118,3 +118,15 @@ def test_sweep_out_must_be_a_writable_csv(tmp_path, capsys):
     for out, message in ((tmp_path / "s.txt", "must be a .csv"), (tmp_path / "missing" / "s.csv", "does not exist")):
         assert main(["sweep", "--experiment", "l1-error", "--n", "5", "--d", "10", "--out", str(out)]) == 3
         assert message in capsys.readouterr().err
+
+
+def test_the_claims_verdict_follows_the_share_of_agreeing_seeds():
+    from krtheory.claims import Status
+    from proofs_checks.sparse_regression_figures import verdict
+
+    holds = verdict([0.5] * 6, "x", {})
+    assert holds.status is Status.HOLDS
+    assert holds.evidence["share_interval"][0] == pytest.approx(0.025 ** (1 / 6))  # Clopper-Pearson, 6 of 6
+    assert verdict([-0.5] * 6, "x", {}).status is Status.REFUTED
+    assert verdict([0.5, 0.5, -0.1, 0.5, 0.5, 0.5], "x", {}).status is Status.INCONCLUSIVE
+    assert verdict([0.0] * 6, "x", {}).status is Status.REFUTED  # ties count against
