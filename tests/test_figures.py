@@ -53,7 +53,7 @@ def test_every_figure_writes_its_picture_csv_and_problems(tiny, tmp_path, capsys
     row = fig1a[0]
     with np.load(out / row["problem"]) as data:
         X, y, beta_star = data["X"], data["y"], data["beta_star"]
-    from krtheory.solve.path import DiagonalPath
+    from krtheory.experiments.sparse_regression import diagonal_path as DiagonalPath
     beta = DiagonalPath(X, y, 2).solve(float(row["alpha"])).beta
     assert float(row["population_error"]) == pytest.approx(float(np.sum((beta - beta_star) ** 2)), rel=1e-9)
     assert "WITHOUT the noise" in (out / "fig1a.csv").read_text()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 
 from krtheory.cli.figure import positive_int
 from krtheory.cli.output import check_writable

@@ -92,6 +92,24 @@ def population_error(beta, beta_star) -> float:
     return float(np.sum((beta - beta_star) ** 2))
 
 
+def diagonal_link(depth: int, alpha: float, d: int):
+    """The depth-D diagonal model's link at alpha, w0 = 1, on d coordinates (Theorems 1 and 3)."""
+    from krtheory.families.diagonal import implicit_link
+
+    return implicit_link("diagonal", depth, repr(float(alpha)), None, d)
+
+
+def diagonal_path(X, y, depth: int, **options):
+    """The warm-started float64 path (krtheory.solve.path) of the depth-D diagonal model on X, y."""
+    from krtheory.solve.path import UniformPath
+
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 2:
+        from krtheory.errors import InvalidArgument
+
+        raise InvalidArgument(f"depth must be an integer >= 2, got depth={depth!r}")
+    return UniformPath(X, y, functools.partial(diagonal_link, depth), **options)
+
+
 def _solution_columns(solution) -> dict:
     return {"backend": solution.backend, "fallback": solution.fallback, "solve_status": solution.status,
             "relative_residual": solution.relative_residual, "iterations": solution.iterations}
@@ -100,11 +118,9 @@ def _solution_columns(solution) -> dict:
 def alpha_point(point: dict) -> dict:
     """Figure 1(a)/(b): one (seed, alpha) at n samples: population error, norms and excess norms
     over the min-l1 and min-l2 interpolants."""
-    from krtheory.solve.path import DiagonalPath
-
     d, n, seed, depth, alpha = point["d"], point["n"], point["seed"], point["depth"], point["alpha"]
     X, y, beta_star = problem_arrays(d, n, seed)
-    solution = DiagonalPath(X, y, depth, residual_tolerance=PATH_TOLERANCE).solve(alpha)
+    solution = diagonal_path(X, y, depth, residual_tolerance=PATH_TOLERANCE).solve(alpha)
     beta_l1, beta_l2 = _references(d, n, seed)
     l1, l2 = float(np.abs(solution.beta).sum()), float(np.linalg.norm(solution.beta))
     error = population_error(solution.beta, beta_star)
@@ -124,42 +140,46 @@ def l1_point(point: dict) -> dict:
 def threshold_point(point: dict) -> dict:
     """Figure 1(c)/3(c): the largest alpha with population error <= TARGET_ERROR for one
     (n, depth, seed), by the search of the module docstring."""
-    from krtheory.solve.path import DiagonalPath
-
     d, n, seed, depth = point["d"], point["n"], point["seed"], point["depth"]
     X, y, beta_star = problem_arrays(d, n, seed)
-    path = DiagonalPath(X, y, depth, residual_tolerance=PATH_TOLERANCE)
+    path = diagonal_path(X, y, depth, residual_tolerance=PATH_TOLERANCE)
     backends = {"float64": 0, "mpmath": 0}
     worst = 0.0
 
-    def error_at(log10_scale: float) -> float:
+    def error_at(alpha: float) -> float:
         nonlocal worst
-        solution = path.solve(10 ** (log10_scale / depth))
+        solution = path.solve(alpha)
         backends[solution.backend] += 1
         worst = max(worst, solution.relative_residual)
         return population_error(solution.beta, beta_star)
 
+    return {**largest_passing(error_at, depth), "solves": sum(backends.values()),
+            "mpmath_solves": backends["mpmath"], "worst_relative_residual": worst}
+
+
+def largest_passing(error_at, depth: int) -> dict:
+    """The search of the module docstring on x = log10(alpha^D), ``error_at(alpha)`` giving the
+    population error: ``search`` (found, at_top or none), ``largest_alpha``, ``largest_scale``
+    (alpha^D) and ``failing_alpha_above`` (nan where they do not apply)."""
     steps = round(-math.log10(SCALE_FLOOR) / SCAN_STEP)
     above, passing, status = None, None, "none"
     for k in range(steps + 1):
         x = -k * SCAN_STEP
-        if error_at(x) <= TARGET_ERROR:
+        if error_at(10 ** (x / depth)) <= TARGET_ERROR:
             passing, status = x, ("at_top" if k == 0 else "found")
             break
         above = x
     if passing is not None and above is not None:
         for _ in range(BISECTIONS):
             middle = (passing + above) / 2
-            if error_at(middle) <= TARGET_ERROR:
+            if error_at(10 ** (middle / depth)) <= TARGET_ERROR:
                 passing = middle
             else:
                 above = middle
-    row = {"search": status,
-           "largest_alpha": 10 ** (passing / depth) if passing is not None else math.nan,
-           "largest_scale": 10 ** passing if passing is not None else math.nan,
-           "failing_alpha_above": 10 ** (above / depth) if above is not None and passing is not None else math.nan,
-           "solves": sum(backends.values()), "mpmath_solves": backends["mpmath"], "worst_relative_residual": worst}
-    return row
+    return {"search": status,
+            "largest_alpha": 10 ** (passing / depth) if passing is not None else math.nan,
+            "largest_scale": 10 ** passing if passing is not None else math.nan,
+            "failing_alpha_above": 10 ** (above / depth) if above is not None and passing is not None else math.nan}
 
 
 # -- the figures ----------------------------------------------------------------------------
@@ -321,8 +341,7 @@ def l1_sample_threshold(l1_rows) -> tuple[list[int], float]:
 
 
 def _threshold_figure(context, name: str, depths):
-    from krtheory.experiments._figure import (Comparison, FigureResult, median_band, pyplot, save_figure,
-                                              styled_axes, write_csv)
+    from krtheory.experiments._figure import FigureResult, median_band, pyplot, save_figure, styled_axes, write_csv
 
     rows, l1_rows, failed, seeds = _threshold_rows(context, depths)
     scale_axis = len(depths) > 1  # Figure 3(c) plots alpha^D
@@ -348,7 +367,7 @@ def _threshold_figure(context, name: str, depths):
     ax.set_yscale("log")
     ax.set_xlabel("number of samples n")
     ax.set_ylabel(r"largest $\alpha^D$" if scale_axis else r"largest $\alpha$")
-    ax.set_title((f"Figure 3(c): largest " + r"$\alpha^D$" if scale_axis else "Figure 1(c): largest " + r"$\alpha$")
+    ax.set_title(("Figure 3(c): largest " + r"$\alpha^D$" if scale_axis else "Figure 1(c): largest " + r"$\alpha$")
                  + f" with population error $\\leq$ {TARGET_ERROR} (d={DIMENSION})", fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     png, svg = save_figure(figure, context.out, name)

@@ -1,12 +1,14 @@
-"""The sweep fast path: float64 dual solves of the diagonal model (Theorems 1 and 3, w0 = 1) on
-float64 data, warm-started along alpha, with an mpmath fallback where double is not enough.
+"""The sweep fast path: float64 dual solves along alpha of a link with the same scale on every
+coordinate (e.g. the diagonal model at w0 = 1, Theorems 1 and 3: beta_i = alpha^D h_D(b(alpha)
+(X^T lam)_i)) on float64 data, warm-started, with an mpmath fallback where double is not enough.
 
-beta_i = alpha^D h_D(b(alpha) (X^T lam)_i) (eq. 18 for D = 2, Theorem 3 for D >= 3) with every
-coordinate at the same scale, so the link's log-domain evaluator is built for one coordinate and
-broadcast over the d coordinates (building the d-coordinate link costs more than a solve at
-d = 1000). Each solve starts from the multipliers of the solved alpha nearest in log alpha. A
-point is handed to the mpmath backend (and says so in ``backend`` and ``fallback``) when alpha^D
-is below :data:`SCALE_FLOOR`, when the float64 solve fails (a Hessian singular in double), or when its relative residual ||X beta - y|| / || |X||beta| + |y| || exceeds the
+``link_for(alpha, d)`` builds the link at alpha on d coordinates (the caller's family, e.g.
+``krtheory.families.diagonal.implicit_link``). The log-domain evaluator is built from its
+one-coordinate link and broadcast over the d coordinates (building the d-coordinate link costs
+more than a solve at d = 1000). Each solve starts from the multipliers of the solved alpha
+nearest in log alpha. A point is handed to the mpmath backend (and says so in ``backend`` and
+``fallback``) when the amplitude a(alpha) (alpha^D for the diagonal model) is below
+:data:`SCALE_FLOOR`, when the float64 solve fails (a Hessian singular in double), or when its relative residual ||X beta - y|| / || |X||beta| + |y| || exceeds the
 path's tolerance. beta = a h(b X^T lam) holds by construction, so the residual is the one KKT
 condition left to check: an iteration that stopped at double's rounding floor (status
 OUT_OF_RANGE, e.g. D >= 3 at small alpha, where b X^T lam nears the domain's boundary) or ran
@@ -20,6 +22,7 @@ import bisect
 import dataclasses
 import math
 import types
+from fractions import Fraction
 
 import numpy as np
 
@@ -29,7 +32,7 @@ from krtheory.solve._evaluate import evaluator
 from krtheory.solve.float64 import (RESIDUAL_TOLERANCE, UNDAMPED_STEPS, FloatRows,
                                     _newton, _result, _undamped)
 
-#: alpha^D below this goes to mpmath: the log-domain evaluation reaches e^-700, but the Newton
+#: An amplitude a(alpha) (alpha^D) below this goes to mpmath: the log-domain evaluation reaches e^-700, but the Newton
 #: weights alpha^D b h'(.) and the multipliers ~ ln(1/alpha^D) lose resolution well before
 #: (the float64 backend's own OUT_OF_RANGE checks catch the rest).
 SCALE_FLOOR = 1e-150
@@ -74,22 +77,14 @@ def float_rows_of(X: np.ndarray, y: np.ndarray) -> FloatRows:
     return FloatRows(kept=tuple(range(X.shape[0])), y_norm=float(np.linalg.norm(y)), **arrays)
 
 
-def _unit_link(depth: int, alpha: float):
-    """The depth-D link at alpha on one coordinate (its a(alpha), b(alpha) exact)."""
-    from krtheory.families.diagonal import implicit_link  # noqa: the families room builds links
+class UniformPath:
+    """Solves of one problem (float64 X, y) along alpha for the links ``link_for(alpha, d)``,
+    whose amplitude and rate are the same on every coordinate."""
 
-    return implicit_link("diagonal", depth, repr(alpha), None, 1)
-
-
-class DiagonalPath:
-    """Solves of one problem (float64 X, y) along alpha for the depth-``depth`` diagonal model."""
-
-    def __init__(self, X, y, depth: int, *, dps: int = FALLBACK_DPS,
+    def __init__(self, X, y, link_for, *, dps: int = FALLBACK_DPS,
                  residual_tolerance: float = RESIDUAL_TOLERANCE, scale_floor: float = SCALE_FLOOR,
                  max_iterations: int = PATH_MAX_ITERATIONS):
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 2:
-            raise InvalidArgument(f"depth must be an integer >= 2, got depth={depth!r}")
-        self.rows, self.depth, self.dps = float_rows_of(X, y), depth, dps
+        self.rows, self.link_for, self.dps = float_rows_of(X, y), link_for, dps
         self.residual_tolerance, self.scale_floor = residual_tolerance, scale_floor
         self.max_iterations = max_iterations
         self.shape = types.SimpleNamespace(n=self.rows.X.shape[0], d=self.rows.X.shape[1])
@@ -100,10 +95,15 @@ class DiagonalPath:
         alpha = float(alpha)
         if not (math.isfinite(alpha) and alpha > 0):
             raise InvalidArgument(f"alpha must be a positive finite number, got alpha={alpha!r}")
-        if self.depth * math.log10(alpha) < math.log10(self.scale_floor):
-            return self._mpmath(alpha, f"alpha^D = {alpha ** self.depth:.3g} is below {self.scale_floor:g}", None)
+        unit = self.link_for(alpha, 1)
+        if len(set(unit.amplitude)) != 1 or len(set(unit.rate)) != 1:
+            raise InvalidArgument(f"link {unit.name!r}: a uniform path needs one amplitude and one rate")
+        amplitude = Fraction(unit.amplitude[0])
+        if amplitude < Fraction(self.scale_floor):
+            return self._mpmath(alpha, f"the amplitude a(alpha) = {float(amplitude):.3g} is below "
+                                       f"{self.scale_floor:g}", None)
         try:
-            solution = self._float(alpha)
+            solution = self._float(alpha, unit)
         except np.linalg.LinAlgError as error:  # the Hessian is singular in double
             return self._mpmath(alpha, f"float64: {error}", self._start(alpha))
         if not solution.relative_residual <= self.residual_tolerance:  # also catches nan
@@ -126,9 +126,10 @@ class DiagonalPath:
     def _remember(self, alpha: float, lam) -> None:
         bisect.insort(self._solved, (math.log(alpha), np.array(lam)), key=lambda s: s[0])
 
-    def _float(self, alpha: float):
-        """The float64 backend's damped Newton (krtheory.solve.float64) on these rows."""
-        rows, ev = self.rows, evaluator(_unit_link(self.depth, alpha))
+    def _float(self, alpha: float, unit):
+        """The float64 backend's damped Newton (krtheory.solve.float64) on these rows, with the
+        evaluator of the one-coordinate link ``unit`` broadcast over the coordinates."""
+        rows, ev = self.rows, evaluator(unit)
         start = self._start(alpha)
         lam = np.zeros(self.shape.n) if start is None else start.copy()
         if ev.radius != math.inf:  # D >= 3: keep b (X^T lam) inside (-1, 1)
@@ -147,13 +148,12 @@ class DiagonalPath:
     def _mpmath(self, alpha: float, reason: str, start) -> PathSolution:
         """The mpmath backend at FALLBACK_DPS digits on the exact binary values of X and y, from
         ``start`` (a neighbouring alpha's multipliers) when it lies in the link's domain."""
-        from krtheory.families.diagonal import implicit_link
         from krtheory.problem import Problem
         from krtheory.solve.mp import solve_link
 
         if self._problem is None:
             self._problem = Problem.from_rows(self.rows.X.tolist(), self.rows.y.tolist(), name="path", warn=False)
-        link = implicit_link("diagonal", self.depth, repr(alpha), None, self.shape.d)
+        link = self.link_for(alpha, self.shape.d)
         try:
             result = solve_link(self._problem, link, dps=self.dps, verify=False, start=start)
         except InvalidArgument:  # the start is outside a bounded link's domain here
