@@ -36,9 +36,9 @@ TARGET_ERROR = 0.025
 #: population error needs (its CSV column says what each point reached).
 PATH_TOLERANCE = 1e-8
 #: Grid of the downward scan on log10(alpha^D), its floor, and the bisections of the bracket.
-SCAN_STEP = 0.25
+SCAN_STEP = 0.5
 SCALE_FLOOR = 1e-12
-BISECTIONS = 6
+BISECTIONS = 7
 
 POPULATION_NOTE = ("population_error = ||beta - beta*||_2^2 = E_x <beta - beta*, x>^2 (x ~ N(0, I)), "
                    "WITHOUT the noise; population_risk = population_error + noise variance 0.01")
@@ -153,26 +153,34 @@ def threshold_point(point: dict) -> dict:
         worst = max(worst, solution.relative_residual)
         return population_error(solution.beta, beta_star)
 
-    return {**largest_passing(error_at, depth), "solves": sum(backends.values()),
+    search = {name: point.get(name, default) for name, default in search_parameters().items()}
+    return {**largest_passing(error_at, depth, **search), "solves": sum(backends.values()),
             "mpmath_solves": backends["mpmath"], "worst_relative_residual": worst}
 
 
-def largest_passing(error_at, depth: int) -> dict:
+def search_parameters() -> dict:
+    """The search's parameters, which the figures put in every point (so a table resumed after
+    they change recomputes its points): target error, scan step (decades), bisections, floor."""
+    return {"target": TARGET_ERROR, "scan_step": SCAN_STEP, "bisections": BISECTIONS, "floor": SCALE_FLOOR}
+
+
+def largest_passing(error_at, depth: int, *, target: float = TARGET_ERROR, scan_step: float = SCAN_STEP,
+                    bisections: int = BISECTIONS, floor: float = SCALE_FLOOR) -> dict:
     """The search of the module docstring on x = log10(alpha^D), ``error_at(alpha)`` giving the
     population error: ``search`` (found, at_top or none), ``largest_alpha``, ``largest_scale``
     (alpha^D) and ``failing_alpha_above`` (nan where they do not apply)."""
-    steps = round(-math.log10(SCALE_FLOOR) / SCAN_STEP)
+    steps = round(-math.log10(floor) / scan_step)
     above, passing, status = None, None, "none"
     for k in range(steps + 1):
-        x = -k * SCAN_STEP
-        if error_at(10 ** (x / depth)) <= TARGET_ERROR:
+        x = -k * scan_step
+        if error_at(10 ** (x / depth)) <= target:
             passing, status = x, ("at_top" if k == 0 else "found")
             break
         above = x
     if passing is not None and above is not None:
-        for _ in range(BISECTIONS):
+        for _ in range(bisections):
             middle = (passing + above) / 2
-            if error_at(10 ** (middle / depth)) <= TARGET_ERROR:
+            if error_at(10 ** (middle / depth)) <= target:
                 passing = middle
             else:
                 above = middle
@@ -316,10 +324,11 @@ def _threshold_rows(context, depths):
 
     seeds = seeds_for(context, {s: THRESHOLD_SEEDS[s.value] for s in type(context.scale)})
     ns, l1_ns = _by_scale(context, THRESHOLD_N), _by_scale(context, L1_N)
-    points = [{"d": DIMENSION, "n": n, "depth": depth, "seed": seed}
+    search = search_parameters()
+    points = [{"d": DIMENSION, "n": n, "depth": depth, "seed": seed, **search}
               for depth in depths for n in ns for seed in range(seeds)]
     rows = context.runner(threshold_point, points, table=context.table("largest_alpha"),
-                          key=("d", "n", "depth", "seed"), desc="largest alpha per (n, D, seed)")
+                          key=("d", "n", "depth", "seed", *search), desc="largest alpha per (n, D, seed)")
     l1_points = [{"d": DIMENSION, "n": n, "seed": seed} for n in l1_ns for seed in range(seeds)]
     l1_rows = context.runner(l1_point, l1_points, table=context.table("l1_error"), key=("d", "n", "seed"),
                              desc="min-l1 interpolant per (n, seed)")
