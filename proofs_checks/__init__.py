@@ -23,6 +23,7 @@ MODULES: tuple[str, ...] = (
     "proved_inequalities",
     "matrix_theorem5",
     "matrix_figure5",
+    "sparse_regression_figures",
 )
 
 for _name in MODULES:

@@ -22,7 +22,7 @@ from krtheory.errors import KRTheoryError  # noqa: E402
 
 EXIT_USAGE = 3
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS = ("verify", "derive", "potential", "solve", "flow", "bounds", "prove")
+COMMANDS = ("verify", "derive", "potential", "solve", "flow", "bounds", "prove", "sweep", "figure")
 
 
 class UsageError(KRTheoryError):

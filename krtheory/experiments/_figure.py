@@ -13,13 +13,12 @@ from __future__ import annotations
 import csv
 import enum
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 from krtheory.errors import MissingExtra
+from krtheory.sweep.table import write_atomically  # noqa: F401  (the figures' atomic write)
 
 
 class Scale(enum.Enum):
@@ -35,7 +34,10 @@ class Runner(Protocol):
     """Runs ``point_fn`` on every point and returns the rows in the order of ``points``.
 
     ``table``, when given, is the CSV the sweep appends finished rows to (and resumes from);
-    ``key`` names the columns that identify a point in it.
+    ``key`` names the columns that identify a point in it. A runner may merge the point's fields
+    into its row and add the columns ``sweep_status`` ("ok" or "failed") and ``sweep_reason``;
+    a failed point's row then holds only the point's fields and those two (see
+    :func:`succeeded`). :class:`krtheory.sweep.Runner` is the pool/Dask runner.
     """
 
     def __call__(self, point_fn: Callable[[dict], dict], points: Sequence[dict], *,
@@ -46,6 +48,11 @@ def sequential_runner(point_fn: Callable[[dict], dict], points: Sequence[dict], 
                       table: Path | None = None, key: Sequence[str] = (), desc: str = "") -> list[dict]:
     """The simplest runner: one point after another in this process, no table, no resume."""
     return [point_fn(dict(point)) for point in points]
+
+
+def succeeded(rows: Sequence[dict]) -> list[dict]:
+    """The rows of points that did not fail (every row of :func:`sequential_runner`)."""
+    return [row for row in rows if row.get("sweep_status", "ok") == "ok"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,11 @@ class FigureContext:
     def data_dir(self) -> Path:
         """``OUT/data``: one ``.npz`` per generated problem."""
         return self.out / "data"
+
+    def table(self, name: str) -> Path:
+        """``OUT/sweeps/NAME.csv``: a sweep's table (and its ``.jsonl`` journal), shared by the
+        figures that draw from the same points (e.g. 1a and 1b), and what a rerun resumes from."""
+        return self.out / "sweeps" / f"{name}.csv"
 
 
 @dataclass(frozen=True)
@@ -82,22 +94,6 @@ class FigureResult:
     files: tuple[Path, ...]
     comparisons: tuple[Comparison, ...] = ()
     notes: tuple[str, ...] = field(default=())
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same directory, then rename;
-    on any failure nothing is left behind. Creates the parent directory."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_csv(path: Path, rows: Sequence[dict], columns: Sequence[str],
@@ -148,3 +144,46 @@ def save_figure(figure, out: Path, stem: str) -> tuple[Path, Path]:
         paths.append(write_atomically(Path(out) / f"{stem}{suffix}", buffer.getvalue()))
     pyplot().close(figure)
     return paths[0], paths[1]
+
+
+def seeds_for(context: FigureContext, defaults: dict) -> int:
+    """The number of seeds: the user's ``--seeds`` or the figure's default for the scale."""
+    return context.seeds if context.seeds is not None else defaults[context.scale]
+
+
+def spread(values) -> tuple[float, float, float]:
+    """(median, 25th, 75th percentile) of the finite values (nan when none is)."""
+    import numpy as np
+
+    finite = [v for v in values if v is not None and np.isfinite(v)]
+    if not finite:
+        return (float("nan"),) * 3
+    return tuple(float(v) for v in np.percentile(finite, [50, 25, 75]))
+
+
+def median_band(ax, x, groups, *, color, label, marker="o"):
+    """The median over seeds (line with markers) and the band between the quartiles (shaded)
+    of each x's group of values."""
+    stats = [spread(group) for group in groups]
+    ax.fill_between(x, [s[1] for s in stats], [s[2] for s in stats], color=color, alpha=0.18, linewidth=0)
+    ax.plot(x, [s[0] for s in stats], color=color, marker=marker, markersize=3.5, linewidth=1.6, label=label)
+    return stats
+
+
+def styled_axes(plt, *, width: float = 5.6, height: float = 3.8):
+    """A figure and axes in the house style: light grid, no top/right spines."""
+    figure, ax = plt.subplots(figsize=(width, height), constrained_layout=True)
+    ax.grid(True, which="major", alpha=0.3, linewidth=0.6)
+    ax.grid(True, which="minor", alpha=0.12, linewidth=0.4)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return figure, ax
+
+
+def group_by(rows: Sequence[dict], by: str, value: str) -> tuple[list, list[list]]:
+    """Sorted distinct values of ``by`` and, for each, the list of ``value`` over the rows."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row[by], []).append(row[value])
+    keys = sorted(groups)
+    return keys, [groups[k] for k in keys]
