@@ -364,7 +364,10 @@ def _examples_problem() -> Problem:
 
 @pytest.mark.parametrize("alpha", ["1e20", "1e100"])
 @pytest.mark.parametrize("problem, method", [
-    (small_problem(), "taylor"), (small_problem(), "auto"), (small_problem(), "radau"),
+    (small_problem(), "taylor"), (small_problem(), "auto"),
+    # Radau alone at huge alpha takes its steps at the alpha^-2 time scale: over the 120 s budget on
+    # the 2-core machines of 2026-12-02 (it passed in 2026-12-01's CI), so it runs with -m slow
+    pytest.param(small_problem(), "radau", marks=pytest.mark.slow),
     (_examples_problem(), "taylor"), (_examples_problem(), "auto")],
     ids=["2x3-taylor", "2x3-auto", "2x3-radau", "examples-taylor", "examples-auto"])
 def test_huge_alpha_flow_reaches_the_min_l2_interpolant(problem, method, alpha):
