@@ -20,6 +20,8 @@ MODULES: tuple[str, ...] = (
     "bounds_lemmas",
     "bounds_depth",
     "dual_trajectory",
+    "relu_figure7",
+    "relu_figure6",
 )
 
 for _name in MODULES:

@@ -8,6 +8,10 @@ from typing import Callable
 
 #: figure name -> "module:function" (the function takes a FigureContext, returns a FigureResult).
 FIGURES: dict[str, str] = {
+    "6a": "krtheory.experiments.relu:figure6a",
+    "6b": "krtheory.experiments.relu:figure6b",
+    "6c": "krtheory.experiments.relu:figure6c",
+    "7": "krtheory.experiments.relu:figure7",
 }
 
 

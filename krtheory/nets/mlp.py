@@ -53,25 +53,35 @@ class Architecture:
     def n_parameters(self) -> int:
         return self.copy_size * (2 if self.unbiased else 1)
 
-    def copies(self, theta) -> list[tuple[float, list]]:
-        """[(sign, [(W_1, b_1), ...])] -- views into ``theta``; sign -1 for the second copy."""
-        if theta.shape != (self.n_parameters,):
+    @property
+    def signs(self) -> np.ndarray:
+        """The output sign of each copy: (1,) or (1, -1) for the unbiased network."""
+        return np.array([1.0, -1.0]) if self.unbiased else np.array([1.0])
+
+    def stacked(self, theta) -> list[tuple]:
+        """[(W_l, b_l)] with a leading copy axis (views into ``theta``): W_l of shape
+        (copies, n_l, n_{l-1}), b_l of shape (copies, n_l) or None."""
+        if tuple(theta.shape) != (self.n_parameters,):
             raise InvalidArgument(f"Expected a parameter vector of length {self.n_parameters} but "
                                   f"got shape {tuple(theta.shape)}")
-        out, offset = [], 0
-        for sign in ((1.0, -1.0) if self.unbiased else (1.0,)):
-            layers = []
-            for (w_shape, b_shape) in self.layer_shapes():
-                size = w_shape[0] * w_shape[1]
-                W = theta[offset:offset + size].reshape(w_shape)
-                offset += size
-                b = None
-                if b_shape:
-                    b = theta[offset:offset + b_shape[0]]
-                    offset += b_shape[0]
-                layers.append((W, b))
-            out.append((sign, layers))
-        return out
+        rows = theta.reshape(len(self.signs), self.copy_size)
+        layers, offset = [], 0
+        for (w_shape, b_shape) in self.layer_shapes():
+            size = w_shape[0] * w_shape[1]
+            W = rows[:, offset:offset + size].reshape((len(self.signs),) + w_shape)
+            offset += size
+            b = None
+            if b_shape:
+                b = rows[:, offset:offset + b_shape[0]]
+                offset += b_shape[0]
+            layers.append((W, b))
+        return layers
+
+    def copies(self, theta) -> list[tuple[float, list]]:
+        """[(sign, [(W_1, b_1), ...])] per copy -- views into ``theta``."""
+        layers = self.stacked(theta)
+        return [(float(sign), [(W[c], None if b is None else b[c]) for W, b in layers])
+                for c, sign in enumerate(self.signs)]
 
     def pack(self, layers: list) -> np.ndarray:
         """The flat vector of one copy's [(W_l, b_l)], doubled for the unbiased network."""
@@ -102,10 +112,13 @@ def _check_inputs(arch: Architecture, X) -> np.ndarray:
 
 
 def _forward(layers, X):
-    """The pre-activations z_l and activations a_l of one copy (a_0 = X)."""
-    activations, pre = [X], []
+    """The pre-activations z_l and activations a_l of the stacked copies (a_0 = X), each of
+    shape (copies, N, n_l)."""
+    activations, pre = [np.broadcast_to(X, (layers[0][0].shape[0],) + X.shape)], []
     for index, (W, b) in enumerate(layers):
-        z = activations[-1] @ W.T + (b if b is not None else 0.0)
+        z = activations[-1] @ W.transpose(0, 2, 1)
+        if b is not None:
+            z = z + b[:, None, :]
         pre.append(z)
         if index < len(layers) - 1:
             activations.append(np.maximum(z, 0.0))
@@ -115,49 +128,47 @@ def _forward(layers, X):
 def outputs(arch: Architecture, theta, X) -> np.ndarray:
     """f(theta, X): shape (N, m)."""
     X = _check_inputs(arch, X)
-    total = 0.0
-    for sign, layers in arch.copies(np.asarray(theta, dtype=float)):
-        pre, _ = _forward(layers, X)
-        total = total + sign * pre[-1]
-    return total
+    pre, _ = _forward(arch.stacked(np.asarray(theta, dtype=float)), X)
+    return np.tensordot(arch.signs, pre[-1], axes=1)
 
 
-def _backward(layers, pre, activations, delta, per_sample: bool) -> list:
-    """Gradients of sum_n <delta_n, z_L(x_n)> w.r.t. one copy's (W_l, b_l), from the output
-    back (delta: (N, m)). ``per_sample`` keeps the sample axis (the Jacobian rows)."""
+def _backward(arch, layers, pre, activations, delta, per_sample: bool) -> np.ndarray:
+    """The gradient of sum_n <delta_n, z_L(x_n)> w.r.t. the stacked (W_l, b_l), from the output
+    back (delta: (copies, N, m), signs included), flattened in theta's layout; ``per_sample``
+    keeps the sample axis (the Jacobian rows: shape (N, P))."""
     grads = []
     for index in range(len(layers) - 1, -1, -1):
         W, b = layers[index]
         a = activations[index]
-        gW = np.einsum("ni,nj->nij", delta, a) if per_sample else delta.T @ a
-        grads.append((gW, (delta if per_sample else delta.sum(axis=0)) if b is not None else None))
+        if per_sample:
+            gW = np.einsum("cni,cnj->ncij", delta, a)
+            gb = delta.transpose(1, 0, 2)
+        else:
+            gW = delta.transpose(0, 2, 1) @ a
+            gb = delta.sum(axis=1)
+        grads.append((gW, gb if b is not None else None))
         if index:
             delta = (delta @ W) * (pre[index - 1] > 0)
-    return grads[::-1]
-
-
-def _flatten(arch: Architecture, per_copy: list, leading: tuple) -> np.ndarray:
+    copies = len(arch.signs)
+    leading = (len(delta[0]), copies) if per_sample else (copies,)
     parts = []
-    for grads in per_copy:
-        for gW, gb in grads:
-            parts.append(gW.reshape(leading + (-1,)))
-            if gb is not None:
-                parts.append(gb.reshape(leading + (-1,)))
-    return np.concatenate(parts, axis=-1)
+    for gW, gb in grads[::-1]:
+        parts.append(gW.reshape(leading + (-1,)))
+        if gb is not None:
+            parts.append(gb.reshape(leading + (-1,)))
+    flat = np.concatenate(parts, axis=-1)
+    return flat.reshape(leading[:-1] + (-1,))
 
 
 def loss_and_gradient(arch: Architecture, theta, X, Y) -> tuple[float, np.ndarray]:
     """L(theta) = 1/(2N) sum_n |f(x_n) - y_n|^2 and its exact gradient (backpropagation)."""
     X = _check_inputs(arch, X)
     Y = np.asarray(Y, dtype=float).reshape(len(X), -1)
-    theta = np.asarray(theta, dtype=float)
-    copies = arch.copies(theta)
-    passes = [(sign, layers, *_forward(layers, X)) for sign, layers in copies]
-    residual = sum(sign * pre[-1] for sign, _, pre, _ in passes) - Y
-    n = len(X)
-    grads = [_backward(layers, pre, acts, sign * residual / n, per_sample=False)
-             for sign, layers, pre, acts in passes]
-    return float(0.5 * np.sum(residual ** 2) / n), _flatten(arch, grads, ())
+    layers = arch.stacked(np.asarray(theta, dtype=float))
+    pre, acts = _forward(layers, X)
+    residual = np.tensordot(arch.signs, pre[-1], axes=1) - Y
+    delta = arch.signs[:, None, None] * residual[None] / len(X)
+    return float(0.5 * np.sum(residual ** 2) / len(X)), _backward(arch, layers, pre, acts, delta, False)
 
 
 def jacobian(arch: Architecture, theta, X) -> np.ndarray:
@@ -166,19 +177,16 @@ def jacobian(arch: Architecture, theta, X) -> np.ndarray:
         raise InvalidArgument(f"the Jacobian is for scalar outputs; this network has "
                               f"{arch.sizes[-1]} outputs")
     X = _check_inputs(arch, X)
-    grads = []
-    for sign, layers in arch.copies(np.asarray(theta, dtype=float)):
-        pre, acts = _forward(layers, X)
-        grads.append(_backward(layers, pre, acts, np.full((len(X), 1), sign), per_sample=True))
-    return _flatten(arch, grads, (len(X),))
+    layers = arch.stacked(np.asarray(theta, dtype=float))
+    pre, acts = _forward(layers, X)
+    delta = np.broadcast_to(arch.signs[:, None, None], (len(arch.signs), len(X), 1))
+    return _backward(arch, layers, pre, acts, delta, True)
 
 
 def activation_patterns(arch: Architecture, theta, X) -> np.ndarray:
     """The boolean pattern 1[z_l > 0] of every hidden unit of every copy on every input:
     shape (N, number of hidden units)."""
     X = _check_inputs(arch, X)
-    parts = []
-    for _, layers in arch.copies(np.asarray(theta, dtype=float)):
-        pre, _ = _forward(layers, X)
-        parts += [z > 0 for z in pre[:-1]]
+    pre, _ = _forward(arch.stacked(np.asarray(theta, dtype=float)), X)
+    parts = [np.concatenate(list(z > 0), axis=1) for z in pre[:-1]]
     return np.concatenate(parts, axis=1) if parts else np.zeros((len(X), 0), dtype=bool)

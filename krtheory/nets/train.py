@@ -38,7 +38,8 @@ def _check_positive(value, name: str) -> float:
 def gradient_descent(arch: Architecture, theta0, X, Y, *, lr: float, target: float,
                      max_steps: int, backend: str = "numpy", device: str | None = None) -> TrainResult:
     """theta_{t+1} = theta_t - lr grad L(theta_t) until L < target; NoConvergence (with the
-    loss reached and how it got there) after ``max_steps`` steps or when the loss blows up.
+    loss reached; its ``result`` is the last iterate) after ``max_steps`` steps, or when the
+    loss blows up.
 
     ``backend="torch"`` runs the same iteration in torch (float64, on ``device``)."""
     lr, target = _check_positive(lr, "lr"), _check_positive(target, "target")
@@ -70,10 +71,13 @@ def gradient_descent(arch: Architecture, theta0, X, Y, *, lr: float, target: flo
                                 f"from {initial:.3g}")
         theta = theta - lr * grad
         loss, grad = objective(theta)
+    last = TrainResult(to_numpy(theta), max_steps, loss, max_steps * lr, time.perf_counter() - start)
     if loss < target:
-        return TrainResult(to_numpy(theta), max_steps, loss, max_steps * lr, time.perf_counter() - start)
-    raise NoConvergence(f"gradient descent (lr {lr:g}) stopped at the budget of {max_steps} steps with "
-                        f"training loss {loss:.3g} >= target {target:g} (initial loss {initial:.3g})")
+        return last
+    error = NoConvergence(f"gradient descent (lr {lr:g}) stopped at the budget of {max_steps} steps with "
+                          f"training loss {loss:.3g} >= target {target:g} (initial loss {initial:.3g})")
+    error.result = last  # the last iterate, as evidence
+    raise error
 
 
 def gradient_flow(arch: Architecture, theta0, X, Y, *, target: float, t_max: float,
