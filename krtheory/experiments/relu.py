@@ -164,7 +164,7 @@ def _plot7(context, rows, width):
     plt = pyplot()
     reference = splines()
     figure, axes = plt.subplots(1, 3, figsize=(15, 4.2), sharey=True)
-    colors = plt.cm.viridis(np.linspace(0, 0.9, len(FIG7_ALPHAS)))
+    colors = [plt.cm.tab10(i) for i in range(len(FIG7_ALPHAS))]
     for ax, panel in zip(axes, univariate.PANEL_EXPONENTS):
         ax.plot(FIG7_GRID, reference["linear"], "k--", lw=1, label="linear spline")
         ax.plot(FIG7_GRID, reference["cubic"], "k:", lw=1.5, label="natural cubic spline")
@@ -175,12 +175,12 @@ def _plot7(context, rows, width):
                     ls="-" if converged else (0, (1, 1)),
                     label=f"alpha={alpha:g}" + ("" if converged else " (loss above target)"))
             if alpha == FIG7_ALPHAS[-1] and row["f_kernel"]:
-                ax.plot(FIG7_GRID, decode(row["f_kernel"]), color="tab:red", lw=0.8, alpha=0.7,
+                ax.plot(FIG7_GRID, decode(row["f_kernel"]), color="grey", lw=2.5, alpha=0.45,
                         label=f"kernel predictor of the init (alpha={alpha:g})")
         ax.plot(FIG7_X, FIG7_Y, "ko", ms=4)
         e = univariate.PANEL_EXPONENTS[panel]
         ax.set_title(f"({panel}) w0 = (k^-{e:g} w1, k^-{e:g} b1, k^{e:g} w2), k={width}", fontsize=9)
-        ax.legend(fontsize=6, loc="lower center")
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
         ax.set_xlabel("x")
     axes[0].set_ylabel("f(x)")
     return list(save_figure(figure, context.out, "figure7"))
@@ -250,10 +250,22 @@ FIG6_COLUMNS = ("depth", "alpha_D", "alpha", "seed", "problem", "lr", "converged
                 "test_rmse", "zero_rmse", "grad_distance", "kernel_distance", "movement", "hamming", "note")
 
 
+#: finished sweeps of Figure 6(a, b) in this process, by (out, scale, seeds): 6(b) reuses 6(a)'s
+_FIG6_SWEEPS: dict[tuple, list[dict]] = {}
+
+
 def fig6_rows(context: FigureContext) -> list[dict]:
-    """The sweep behind Figures 6(a) and 6(b) (the same table: the second figure resumes it)."""
+    """The sweep behind Figures 6(a) and 6(b): one table (a runner that resumes tables shares it
+    across processes; within one process the finished sweep is reused)."""
     alphas, seeds, (target, max_steps) = FIG6_SCALES[context.scale]
     seeds = context.seeds or seeds
+    key = (str(context.out), context.scale, seeds, alphas, FIG6_DEPTHS, target, max_steps)
+    if key not in _FIG6_SWEEPS:
+        _FIG6_SWEEPS[key] = _fig6_sweep(context, alphas, seeds, target, max_steps)
+    return _FIG6_SWEEPS[key]
+
+
+def _fig6_sweep(context, alphas, seeds, target, max_steps) -> list[dict]:
     problems = {s: save_problem(context, f"figure6_seed{s}", **fig6_problem(s)) for s in range(seeds)}
     points = [{"depth": d, "alpha_D": a, "seed": s, "target": target, "max_steps": max_steps,
                "problem": problems[s]} for d in FIG6_DEPTHS for a in alphas for s in range(seeds)]
