@@ -70,6 +70,19 @@ def test_figure6c_reads_mnist_from_options(tmp_path, monkeypatch):
     relu.figure6c(FigureContext(out=out, scale=Scale.QUICK, options={"mnist_dir": str(mnist)}))
     rows = _rows(out / "figure6c.csv")
     assert rows[0]["dataset"] == "mnist" and 0 <= float(rows[0]["last_layer_error"]) <= 1
+    assert rows[0]["problem"] == f"mnist:{mnist}" and rows[0]["seed"] == "0"
     (mnist / "t10k-images-idx3-ubyte").write_bytes(b"\x00\x00\x08")
     with pytest.raises(InvalidArgument, match="t10k-images-idx3-ubyte: truncated IDX header"):
         relu.figure6c(FigureContext(out=tmp_path / "out2", scale=Scale.QUICK, options={"mnist_dir": str(mnist)}))
+
+
+def test_figure6c_on_the_bundled_digits(tmp_path, monkeypatch):
+    pytest.importorskip("sklearn")
+    monkeypatch.setitem(relu.FIG6C_SIZES, Scale.QUICK, (8, 50, 30))
+    monkeypatch.setattr(relu, "FIG6C_ALPHAS", (1.0,))
+    result = relu.figure6c(FigureContext(out=tmp_path, scale=Scale.QUICK))
+    rows = _rows(tmp_path / "figure6c.csv")
+    assert rows[0]["dataset"] == "digits8x8" and rows[0]["problem"] == "data/figure6c_seed0.npz"
+    data = np.load(tmp_path / "data" / "figure6c_seed0.npz")
+    assert data["X_train"].shape == (50, 64) and len(data["y_test"]) == 1797 - 50
+    assert result.name == "6c" and (tmp_path / "figure6c.png").exists()

@@ -387,7 +387,7 @@ def fig6c_point(point: dict) -> dict:
                 test_error=float(np.mean(predict(data["X_test"]) != data["y_test"])))
 
 
-FIG6C_COLUMNS = ("alpha", "width", "n_train", "seed", "dataset", "lr", "converged", "steps", "loss", "seconds",
+FIG6C_COLUMNS = ("alpha", "width", "n_train", "seed", "dataset", "problem", "lr", "converged", "steps", "loss", "seconds",
                  "train_error", "test_error", "last_layer_error", "note")
 
 
@@ -396,8 +396,13 @@ def figure6c(context: FigureContext) -> FigureResult:
     options = dict(context.options)
     dataset = "mnist" if options.get("mnist_dir") else "digits8x8"
     seeds = context.seeds or (1 if context.scale is Scale.QUICK else 2)
+    # the digits split of each seed goes to data/; MNIST is named by its directory
+    problems = {s: (f"mnist:{options['mnist_dir']}" if options.get("mnist_dir") else
+                    save_problem(context, f"figure6c_seed{s}", **fig6c_data({}, n_train, s)))
+                for s in range(seeds)}
     points = [{"alpha": a, "width": width, "n_train": n_train, "seed": s, "max_steps": max_steps,
-               "dataset": dataset, "options": options} for a in FIG6C_ALPHAS for s in range(seeds)]
+               "dataset": dataset, "options": options, "problem": problems[s]}
+              for a in FIG6C_ALPHAS for s in range(seeds)]
     rows = context.runner(fig6c_point, points, table=context.out / "figure6c_runs.csv",
                           key=("alpha", "width", "seed", "dataset"), desc="figure 6(c)")
     files = [write_csv(context.out / "figure6c.csv", rows, FIG6C_COLUMNS,
