@@ -107,7 +107,7 @@ def check_rich_limit(config: RunConfig) -> Verdict:
         skipped = [f"{r['alpha']:g}" for r in rows if not r["converged"] and r["alpha"] < first["alpha"]]
         parts.append(f"({panel}) alpha {first['alpha']:g}: sup|f - linear spline| {first['sup_to_linear']:.2e}, "
                      f"|f - cubic| {first['sup_to_cubic']:.3f}"
-                     + (f" (alpha {', '.join(skipped)} stuck above the loss target)" if skipped else ""))
+                     + (f" (alpha {', '.join(skipped)} stopped above the loss target at the step budget)" if skipped else ""))
     return Verdict(Status.combine(*statuses), "; ".join(parts), evidence)
 
 
