@@ -24,6 +24,8 @@ MODULES: tuple[str, ...] = (
     "matrix_theorem5",
     "matrix_figure5",
     "sparse_regression_figures",
+    "relu_figure7",
+    "relu_figure6",
 )
 
 for _name in MODULES:

@@ -64,6 +64,8 @@ class FigureContext:
     seeds: int | None = None  # None: the figure's default for its scale
     runner: Runner = sequential_runner
     progress: bool = False
+    #: figure-specific options from the command line (e.g. Figure 6(c)'s ``mnist_dir``)
+    options: dict = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:

@@ -24,6 +24,10 @@ EXPERIMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sparse-regression": ("krtheory.experiments.sparse_regression:alpha_point", ("d", "n", "depth", "seed", "alpha")),
     "largest-alpha": ("krtheory.experiments.sparse_regression:threshold_point", ("d", "n", "depth", "seed")),
     "l1-error": ("krtheory.experiments.sparse_regression:l1_point", ("d", "n", "seed")),
+    "6a": "krtheory.experiments.relu:figure6a",
+    "6b": "krtheory.experiments.relu:figure6b",
+    "6c": "krtheory.experiments.relu:figure6c",
+    "7": "krtheory.experiments.relu:figure7",
 }
 
 
