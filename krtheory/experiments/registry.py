@@ -16,6 +16,10 @@ FIGURES: dict[str, str] = {
     "3b": "krtheory.experiments.potentials:fig3b",
     "3c": "krtheory.experiments.sparse_regression:fig3c",
     "5": "krtheory.experiments.matrix_completion:make",
+    "6a": "krtheory.experiments.relu:figure6a",
+    "6b": "krtheory.experiments.relu:figure6b",
+    "6c": "krtheory.experiments.relu:figure6c",
+    "7": "krtheory.experiments.relu:figure7",
 }
 
 #: ``krtheory sweep --experiment NAME`` -> "module:function" of its point function, and the
@@ -24,10 +28,6 @@ EXPERIMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sparse-regression": ("krtheory.experiments.sparse_regression:alpha_point", ("d", "n", "depth", "seed", "alpha")),
     "largest-alpha": ("krtheory.experiments.sparse_regression:threshold_point", ("d", "n", "depth", "seed")),
     "l1-error": ("krtheory.experiments.sparse_regression:l1_point", ("d", "n", "seed")),
-    "6a": "krtheory.experiments.relu:figure6a",
-    "6b": "krtheory.experiments.relu:figure6b",
-    "6c": "krtheory.experiments.relu:figure6c",
-    "7": "krtheory.experiments.relu:figure7",
 }
 
 
