@@ -28,8 +28,11 @@ EPS = {"quick": ("0.05", "0.5"), "full": ("0.05", "0.2", "0.5", "1")}
 #: hypothesis examples per side in full mode (draws whose bound lies below SMALLEST_ALPHA are
 #: counted and reported, not checked)
 PROPERTY_EXAMPLES = 25
+#: the searched eps: krtheory.testing.epsilons (m * 10^e) in this range
+EPS_SEARCHED = ("0.1", "1")
 _SEARCH = {"hypothesis search": {"quick": "none", "full": f"seeded, {PROPERTY_EXAMPLES} random problems "
-                                                          "(n <= 3, d <= 6) per side, eps = k/16"}}
+                                                          "(n <= 3, d <= 6) per side, eps = m * 10^e in "
+                                                          f"[{EPS_SEARCHED[0]}, {EPS_SEARCHED[1]}]"}}
 AT_BOUND = {"l1": Domain("every built-in dyadic problem at alpha = the printed l1 bound rounded down "
                          "(down to ~1e-105)", alphas=EPS, parameter="eps", extras=_SEARCH),
             "l2": Domain("every built-in dyadic problem at alpha = the printed l2 bound rounded up",
@@ -61,13 +64,12 @@ def _property_search(config: RunConfig, side: str) -> dict:
     from hypothesis import strategies as st
     from hypothesis.errors import NoSuchExample
 
-    from krtheory.testing import problems
+    from krtheory.testing import epsilons, problems
 
     out_of_range, checked = [], [0]
 
     def violates(case) -> bool:
-        problem, k = case
-        eps = str(Fraction(k, 16))
+        problem, eps = case
         if Fraction(eps) >= problem.d:
             return False
         bounds = printed_bounds(problem, eps)
@@ -77,16 +79,16 @@ def _property_search(config: RunConfig, side: str) -> dict:
         checked[0] += 1
         return not _at_bound(problem, eps, side)[0]
 
-    strategy = st.tuples(problems(max_n=3, max_d=6), st.integers(2, 24))
+    strategy = st.tuples(problems(max_n=3, max_d=6), epsilons(min_value=EPS_SEARCHED[0], max_value=EPS_SEARCHED[1]))
     try:
-        problem, k = find(strategy, violates, random=random.Random(config.seed),
+        problem, eps = find(strategy, violates, random=random.Random(config.seed),
                           settings=settings(max_examples=PROPERTY_EXAMPLES, database=None, deadline=None,
                                             suppress_health_check=list(HealthCheck)))
     except NoSuchExample:
         return {"counterexample": None, "examples_checked": checked[0],
                 "examples_below_smallest_alpha": len(out_of_range)}
     return {"counterexample": {"X": [list(r) for r in problem.X], "y": list(problem.y),
-                               "eps": str(Fraction(k, 16))},
+                               "eps": eps},
             "examples_checked": checked[0], "examples_below_smallest_alpha": len(out_of_range)}
 
 

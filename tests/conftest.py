@@ -14,19 +14,20 @@ if "KRTHEORY_CACHE_DIR" not in os.environ:  # the derivation cache of this run, 
 
 import mpmath  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 try:
     import flint  # the optional backend
 except ImportError:
     flint = None
 
-settings.register_profile("dev", max_examples=10, deadline=None)
-settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=500, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("KRTHEORY_HYPOTHESIS_PROFILE", "ci"))
+# The suite's profiles build on Hypothesis's own: "suite" (the default) and "deep" extend its
+# built-in ``ci`` profile (derandomized, no example database, print_blob, no deadline, too_slow
+# suppressed), so a run is reproducible on every machine; "dev" extends ``default``.
+settings.register_profile("suite", parent=settings.get_profile("ci"), max_examples=40)
+settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=500)
+settings.register_profile("dev", parent=settings.get_profile("default"), max_examples=10, deadline=None)
+settings.load_profile(os.environ.get("KRTHEORY_HYPOTHESIS_PROFILE", "suite"))
 
 GLOBAL_PREC = mpmath.mp.prec
 
