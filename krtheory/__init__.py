@@ -14,7 +14,7 @@ The names below are the public API. They are loaded on first use (PEP 562), so
 
 from __future__ import annotations
 
-import importlib
+from krtheory._lazy import lazy_exports
 
 #: public name -> the module that defines it (the pipeline of the README, in order).
 _EXPORTS = {
@@ -67,14 +67,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'krtheory' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("krtheory", _EXPORTS, globals())

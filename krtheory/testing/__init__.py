@@ -16,7 +16,7 @@ package costs nothing until one is used.
 
 from __future__ import annotations
 
-import importlib
+from krtheory._lazy import lazy_exports
 
 _EXPORTS = {
     **{name: "krtheory.testing.strategies" for name in (
@@ -29,14 +29,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'krtheory.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("krtheory.testing", _EXPORTS, globals())
